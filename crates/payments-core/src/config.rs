@@ -1,0 +1,102 @@
+//! Reading configuration from the environment, behind a seam tests can fill in.
+//!
+//! Every provider's `from_env()` goes through an [`EnvSource`], so a test passes a map instead of
+//! mutating the process environment (which is `unsafe` since edition 2024 and racy in tests).
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// Where configuration values come from.
+pub trait EnvSource {
+    /// The value of `name`, if set.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl EnvSource for HashMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+impl EnvSource for HashMap<&str, &str> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| (*v).to_owned())
+    }
+}
+
+impl<const N: usize> EnvSource for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    }
+}
+
+/// The value of `name`, trimmed; `None` when unset or blank.
+pub fn optional(env: &dyn EnvSource, name: &str) -> Option<String> {
+    env.var(name)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// The value of `name`, trimmed; a [`Error::Configuration`] naming the variable when it is unset
+/// or blank.
+pub fn required(env: &dyn EnvSource, name: &'static str) -> Result<String, Error> {
+    optional(env, name).ok_or_else(|| Error::configuration(name, "is not set or is empty"))
+}
+
+/// Like [`required`], for a secret: the value goes straight into a [`Secret`] and is not trimmed
+/// (surrounding spaces could be part of it; a blank value is still refused).
+pub fn required_secret(env: &dyn EnvSource, name: &'static str) -> Result<Secret, Error> {
+    match env.var(name) {
+        Some(value) if !value.trim().is_empty() => Ok(Secret::new(value)),
+        _ => Err(Error::configuration(name, "is not set or is empty")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_and_blank_values_name_the_variable() {
+        let env = [("SET", " value "), ("BLANK", "   ")];
+        assert_eq!(required(&env, "SET").unwrap(), "value");
+        for name in ["BLANK", "UNSET"] {
+            let err = required(&env, name).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("configuration error: {name}: is not set or is empty")
+            );
+        }
+        assert_eq!(optional(&env, "BLANK"), None);
+    }
+
+    #[test]
+    fn secrets_are_kept_verbatim_and_redacted() {
+        let env: HashMap<&str, &str> = HashMap::from([("KEY", " spaced secret ")]);
+        let secret = required_secret(&env, "KEY").unwrap();
+        assert_eq!(secret.expose(), " spaced secret ");
+        assert!(!format!("{secret:?}").contains("spaced"));
+        assert!(required_secret(&env, "OTHER").is_err());
+    }
+
+    #[test]
+    fn process_env_reads_the_real_environment() {
+        // PATH is set in every environment the tests run in.
+        assert!(ProcessEnv.var("PATH").is_some());
+        assert!(ProcessEnv.var("PAYMENTS_CORE_SURELY_UNSET_VARIABLE").is_none());
+    }
+}

@@ -1,0 +1,569 @@
+//! The [`PaymentProvider`] trait: the common ground of all providers.
+//!
+//! It covers what every provider can express (create a payment; fetch and cancel where the
+//! provider supports it) in provider-neutral types. It is a floor, not a ceiling: each provider
+//! crate keeps its full, typed native API, and a [`Payment`] carries the provider's own record
+//! for callers who need more.
+
+use std::any::Any;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::card::Card;
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::secret::Secret;
+
+/// The operations of [`PaymentProvider`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// [`PaymentProvider::create_payment`].
+    CreatePayment,
+    /// [`PaymentProvider::get_payment`].
+    GetPayment,
+    /// [`PaymentProvider::cancel_payment`].
+    CancelPayment,
+}
+
+impl Operation {
+    /// The method name, as used in errors and logs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Operation::CreatePayment => "create_payment",
+            Operation::GetPayment => "get_payment",
+            Operation::CancelPayment => "cancel_payment",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the customer pays.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum PaymentMethod {
+    /// Whatever the provider does by default (a hosted page, the customer's account).
+    ProviderDefault,
+    /// A card entered now (validated, its number and CVC held as secrets).
+    Card(Box<Card>),
+    /// A card the provider stored earlier, by its token.
+    StoredCard {
+        /// The provider's token for the stored card.
+        token: Secret,
+    },
+    /// A crypto asset the customer pays in, e.g. `"btc"` or `"mona"` (the price is still in
+    /// the request's currency).
+    Crypto {
+        /// The provider's code for the asset.
+        asset: String,
+    },
+}
+
+impl PaymentMethod {
+    /// The kind of method, without its data.
+    pub fn kind(&self) -> PaymentMethodKind {
+        match self {
+            PaymentMethod::ProviderDefault => PaymentMethodKind::ProviderDefault,
+            PaymentMethod::Card(_) => PaymentMethodKind::Card,
+            PaymentMethod::StoredCard { .. } => PaymentMethodKind::StoredCard,
+            PaymentMethod::Crypto { .. } => PaymentMethodKind::Crypto,
+        }
+    }
+}
+
+/// The kinds of [`PaymentMethod`], for [`Capabilities`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaymentMethodKind {
+    /// [`PaymentMethod::ProviderDefault`].
+    ProviderDefault,
+    /// [`PaymentMethod::Card`].
+    Card,
+    /// [`PaymentMethod::StoredCard`].
+    StoredCard,
+    /// [`PaymentMethod::Crypto`].
+    Crypto,
+}
+
+/// Who pays. Every field is optional; providers use what they understand.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Customer {
+    /// The merchant's or the provider's id for the customer (INTER-STREAM's user id).
+    pub id: Option<String>,
+    /// The customer's name.
+    pub name: Option<String>,
+    /// The customer's e-mail address.
+    pub email: Option<String>,
+    /// The customer's IP address, which card gateways use for risk checks.
+    pub ip: Option<IpAddr>,
+}
+
+impl Customer {
+    /// Sets the id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Customer {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Customer {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the e-mail address.
+    pub fn with_email(mut self, email: impl Into<String>) -> Customer {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Sets the IP address.
+    pub fn with_ip(mut self, ip: IpAddr) -> Customer {
+        self.ip = Some(ip);
+        self
+    }
+}
+
+/// Where the provider sends the customer and its notifications.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReturnUrls {
+    /// Where the customer returns after paying.
+    pub success: Option<Url>,
+    /// Where the customer returns after a failure or decline.
+    pub failure: Option<Url>,
+    /// Where the provider posts its server-to-server notification.
+    pub notification: Option<Url>,
+}
+
+impl ReturnUrls {
+    /// Sets the success URL.
+    pub fn with_success(mut self, url: Url) -> ReturnUrls {
+        self.success = Some(url);
+        self
+    }
+
+    /// Sets the failure URL.
+    pub fn with_failure(mut self, url: Url) -> ReturnUrls {
+        self.failure = Some(url);
+        self
+    }
+
+    /// Sets the notification URL.
+    pub fn with_notification(mut self, url: Url) -> ReturnUrls {
+        self.notification = Some(url);
+        self
+    }
+}
+
+/// A provider-neutral request to take a payment.
+///
+/// `reference` is the merchant's own id for this payment (order number, transaction
+/// reference). It is how a payment whose outcome is unknown is found again, so it is required
+/// and should be unique per payment attempt.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PaymentRequest {
+    /// The amount to charge; greater than zero.
+    pub amount: Money,
+    /// The merchant's reference; not empty.
+    pub reference: String,
+    /// A description shown to the customer or kept with the payment.
+    pub description: Option<String>,
+    /// How the customer pays.
+    pub method: PaymentMethod,
+    /// Who pays.
+    pub customer: Customer,
+    /// Return and notification URLs.
+    pub urls: ReturnUrls,
+}
+
+impl PaymentRequest {
+    /// A request for `amount` under the merchant's `reference`. Refuses a zero amount and an
+    /// empty or control-character reference.
+    pub fn new(amount: Money, reference: impl Into<String>) -> Result<PaymentRequest> {
+        let amount = amount.ensure_positive().map_err(|e| e.for_field("amount"))?;
+        let reference = reference.into();
+        if reference.trim().is_empty() {
+            return Err(Error::invalid_input("reference", "is required"));
+        }
+        if reference.chars().any(char::is_control) {
+            return Err(Error::invalid_input(
+                "reference",
+                "must not contain control characters",
+            ));
+        }
+        Ok(PaymentRequest {
+            amount,
+            reference,
+            description: None,
+            method: PaymentMethod::ProviderDefault,
+            customer: Customer::default(),
+            urls: ReturnUrls::default(),
+        })
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> PaymentRequest {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the payment method.
+    pub fn with_method(mut self, method: PaymentMethod) -> PaymentRequest {
+        self.method = method;
+        self
+    }
+
+    /// Sets the customer.
+    pub fn with_customer(mut self, customer: Customer) -> PaymentRequest {
+        self.customer = customer;
+        self
+    }
+
+    /// Sets the return and notification URLs.
+    pub fn with_urls(mut self, urls: ReturnUrls) -> PaymentRequest {
+        self.urls = urls;
+        self
+    }
+}
+
+/// Where a payment stands, in terms every provider maps onto.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaymentStatus {
+    /// The customer must act first: send them to `url` (a crypto payment page, a 3-D Secure
+    /// challenge).
+    RequiresCustomerAction {
+        /// Where to send the customer.
+        url: Url,
+    },
+    /// Started; the outcome is not known yet (e.g. seen on chain, not yet confirmed).
+    Pending,
+    /// Authorized but not captured.
+    Authorized,
+    /// Captured or settled: the money is the merchant's.
+    Captured,
+    /// Failed or declined.
+    Failed {
+        /// The provider's reason, verbatim.
+        reason: String,
+    },
+    /// Canceled before completion.
+    Canceled,
+    /// Expired before the customer paid.
+    Expired,
+    /// A status the provider reported that this SDK does not know yet, kept verbatim.
+    Other {
+        /// The provider's status text.
+        provider_status: String,
+    },
+}
+
+impl PaymentStatus {
+    /// Whether the payment can no longer change (captured, failed, canceled, expired).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Captured
+                | PaymentStatus::Failed { .. }
+                | PaymentStatus::Canceled
+                | PaymentStatus::Expired
+        )
+    }
+
+    /// Whether the merchant has been paid.
+    pub fn is_paid(&self) -> bool {
+        matches!(self, PaymentStatus::Captured)
+    }
+}
+
+/// A provider's own, typed record of a payment (a Zaif invoice, a PaymentOptions transaction).
+///
+/// Any `Debug + Send + Sync + 'static` type is one; provider crates make sure their record
+/// types redact secrets and card data in `Debug`.
+pub trait ProviderRecord: Any + fmt::Debug + Send + Sync {}
+
+impl<T: Any + fmt::Debug + Send + Sync> ProviderRecord for T {}
+
+/// A payment as seen through the common trait, with the provider's own record attached.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Payment {
+    /// The provider's name (`"zaif"`, `"paymentoptions"`, `"interstream"`).
+    pub provider: &'static str,
+    /// The provider's id for the payment (an invoice id, a transaction id).
+    pub id: String,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// The amount, when the provider reports it.
+    pub amount: Option<Money>,
+    /// The merchant's reference, when the provider reports it.
+    pub reference: Option<String>,
+    record: Arc<dyn ProviderRecord>,
+}
+
+impl Payment {
+    /// A payment with the provider's `record` attached.
+    pub fn new(
+        provider: &'static str,
+        id: impl Into<String>,
+        status: PaymentStatus,
+        record: impl ProviderRecord,
+    ) -> Payment {
+        Payment {
+            provider,
+            id: id.into(),
+            status,
+            amount: None,
+            reference: None,
+            record: Arc::new(record),
+        }
+    }
+
+    /// Sets the amount.
+    pub fn with_amount(mut self, amount: Money) -> Payment {
+        self.amount = Some(amount);
+        self
+    }
+
+    /// Sets the merchant's reference.
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Payment {
+        self.reference = Some(reference.into());
+        self
+    }
+
+    /// The provider's own record, to print or to downcast.
+    pub fn record(&self) -> &dyn ProviderRecord {
+        self.record.as_ref()
+    }
+
+    /// The provider's own record as its concrete type, e.g.
+    /// `payment.record_as::<zaif_ecapi::Invoice>()`.
+    pub fn record_as<T: ProviderRecord>(&self) -> Option<&T> {
+        let any: &dyn Any = self.record.as_ref();
+        any.downcast_ref::<T>()
+    }
+}
+
+/// What a provider can do, so a caller can tell before calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Whether [`PaymentProvider::get_payment`] is supported.
+    pub get_payment: bool,
+    /// Whether [`PaymentProvider::cancel_payment`] is supported.
+    pub cancel_payment: bool,
+    /// The payment methods [`PaymentProvider::create_payment`] accepts.
+    pub methods: &'static [PaymentMethodKind],
+}
+
+impl Capabilities {
+    /// A provider that can only create payments, with these methods.
+    pub const fn create_only(methods: &'static [PaymentMethodKind]) -> Capabilities {
+        Capabilities {
+            get_payment: false,
+            cancel_payment: false,
+            methods,
+        }
+    }
+
+    /// Adds [`PaymentProvider::get_payment`].
+    pub const fn with_get_payment(mut self) -> Capabilities {
+        self.get_payment = true;
+        self
+    }
+
+    /// Adds [`PaymentProvider::cancel_payment`].
+    pub const fn with_cancel_payment(mut self) -> Capabilities {
+        self.cancel_payment = true;
+        self
+    }
+
+    /// Whether `operation` is supported.
+    pub fn supports(&self, operation: Operation) -> bool {
+        match operation {
+            Operation::CreatePayment => true,
+            Operation::GetPayment => self.get_payment,
+            Operation::CancelPayment => self.cancel_payment,
+        }
+    }
+
+    /// Whether `method` is accepted by `create_payment`.
+    pub fn accepts(&self, method: &PaymentMethod) -> bool {
+        self.methods.contains(&method.kind())
+    }
+}
+
+/// A payment provider behind a common, object-safe interface: hold any of them as
+/// `Arc<dyn PaymentProvider>`.
+///
+/// Operations a provider lacks return [`Error::Unsupported`] (the default implementations do);
+/// check [`PaymentProvider::capabilities`] first to avoid the call.
+///
+/// `create_payment` moves money: implementations never resend it after it may have reached the
+/// provider, and report such a failure with [`Error::outcome_unknown`] = `true`.
+#[async_trait::async_trait]
+pub trait PaymentProvider: Send + Sync + fmt::Debug {
+    /// The provider's name (`"zaif"`, `"paymentoptions"`, `"interstream"`).
+    fn name(&self) -> &'static str;
+
+    /// What this provider can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Starts or takes a payment.
+    async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment>;
+
+    /// The current state of a payment, by the provider's id.
+    async fn get_payment(&self, payment_id: &str) -> Result<Payment> {
+        let _ = payment_id;
+        Err(Error::unsupported(self.name(), Operation::GetPayment.as_str()))
+    }
+
+    /// Cancels a payment that has not completed, by the provider's id.
+    async fn cancel_payment(&self, payment_id: &str) -> Result<Payment> {
+        let _ = payment_id;
+        Err(Error::unsupported(
+            self.name(),
+            Operation::CancelPayment.as_str(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Currency, ErrorKind};
+
+    /// A provider that can only create: the defaults must answer the rest.
+    #[derive(Debug)]
+    struct CreateOnly;
+
+    #[derive(Debug, PartialEq)]
+    struct Receipt {
+        number: u32,
+    }
+
+    #[async_trait::async_trait]
+    impl PaymentProvider for CreateOnly {
+        fn name(&self) -> &'static str {
+            "create-only"
+        }
+
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::create_only(&[PaymentMethodKind::ProviderDefault])
+        }
+
+        async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
+            Ok(
+                Payment::new(self.name(), "r-1", PaymentStatus::Captured, Receipt { number: 7 })
+                    .with_amount(request.amount)
+                    .with_reference(request.reference.clone()),
+            )
+        }
+    }
+
+    fn request() -> PaymentRequest {
+        PaymentRequest::new(Money::parse("1000", Currency::JPY).unwrap(), "order-1").unwrap()
+    }
+
+    #[tokio::test]
+    async fn works_as_arc_and_box_dyn() {
+        let shared: Arc<dyn PaymentProvider> = Arc::new(CreateOnly);
+        let boxed: Box<dyn PaymentProvider> = Box::new(CreateOnly);
+        for provider in [shared.as_ref(), boxed.as_ref()] {
+            let payment = provider.create_payment(&request()).await.unwrap();
+            assert_eq!(payment.status, PaymentStatus::Captured);
+            assert_eq!(payment.reference.as_deref(), Some("order-1"));
+            assert_eq!(payment.record_as::<Receipt>(), Some(&Receipt { number: 7 }));
+            assert!(payment.record_as::<String>().is_none());
+            assert_eq!(format!("{:?}", payment.record()), "Receipt { number: 7 }");
+        }
+    }
+
+    #[tokio::test]
+    async fn missing_operations_are_unsupported_not_panics() {
+        let provider: Arc<dyn PaymentProvider> = Arc::new(CreateOnly);
+        let caps = provider.capabilities();
+        assert!(caps.supports(Operation::CreatePayment));
+        assert!(!caps.supports(Operation::GetPayment));
+        assert!(!caps.supports(Operation::CancelPayment));
+        let get = provider.get_payment("r-1").await.unwrap_err();
+        assert_eq!(get.kind(), ErrorKind::Unsupported);
+        assert_eq!(get.to_string(), "create-only does not support get_payment");
+        let cancel = provider.cancel_payment("r-1").await.unwrap_err();
+        assert_eq!(cancel.to_string(), "create-only does not support cancel_payment");
+    }
+
+    #[test]
+    fn capabilities_compose() {
+        let caps = Capabilities::create_only(&[PaymentMethodKind::Crypto])
+            .with_get_payment()
+            .with_cancel_payment();
+        assert!(caps.supports(Operation::GetPayment) && caps.supports(Operation::CancelPayment));
+        assert!(caps.accepts(&PaymentMethod::Crypto { asset: "btc".into() }));
+        assert!(!caps.accepts(&PaymentMethod::ProviderDefault));
+    }
+
+    #[test]
+    fn requests_are_validated() {
+        let zero = Money::zero(Currency::JPY);
+        let err = PaymentRequest::new(zero, "r").unwrap_err();
+        assert_eq!(err.to_string(), "invalid input: amount: must be greater than zero");
+        let yen = Money::parse("1", Currency::JPY).unwrap();
+        for bad in ["", "   ", "a\nb"] {
+            let err = PaymentRequest::new(yen, bad).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { field, .. } if field == "reference"),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn request_debug_redacts_card_and_token() {
+        let card = Card::new_on(
+            "4000000000001091",
+            "12",
+            "30",
+            "123",
+            "John Doe",
+            time::macros::date!(2026 - 01 - 01),
+        )
+        .unwrap();
+        let with_card = request().with_method(PaymentMethod::Card(Box::new(card)));
+        let with_token = request().with_method(PaymentMethod::StoredCard {
+            token: Secret::new("tok_live_abcdef"),
+        });
+        let shown = format!("{with_card:?} {with_token:#?}");
+        assert!(!shown.contains("4000000000001091"), "{shown}");
+        assert!(!shown.contains("123\""), "{shown}");
+        assert!(!shown.contains("tok_live"), "{shown}");
+        assert!(shown.contains("****1091"));
+    }
+
+    #[test]
+    fn status_finality() {
+        assert!(PaymentStatus::Captured.is_final() && PaymentStatus::Captured.is_paid());
+        assert!(!PaymentStatus::Pending.is_final());
+        assert!(!PaymentStatus::Authorized.is_paid());
+        let action = PaymentStatus::RequiresCustomerAction {
+            url: Url::parse("https://zaif.jp/invoice/form/x").unwrap(),
+        };
+        assert!(!action.is_final());
+        assert!(
+            !PaymentStatus::Other {
+                provider_status: "refunding".into()
+            }
+            .is_final()
+        );
+    }
+}

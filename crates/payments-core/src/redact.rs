@@ -1,0 +1,140 @@
+//! Turning provider bodies into short excerpts that are safe to put in errors and logs.
+//!
+//! A provider's answer is not trusted to be free of secrets: PaymentOptions echoes the full card
+//! number, and an error page may echo the request (keys, CVCs, signatures). So every excerpt
+//! masks anything that looks like a card number (12–19 digits, spaces or dashes allowed between
+//! them) down to its last four digits, blanks the values of secret-bearing fields, and is cut
+//! to a few hundred characters.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Longest excerpt kept, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Digits of a card-number-like run that survive masking.
+const VISIBLE_DIGITS: usize = 4;
+
+static CARD_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d(?:[ -]?\d){11,18}").expect("constant pattern compiles")
+});
+
+static SECRET_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)("?(?:cvc|cvv2?|card_?code|security_?code|[a-z0-9_]*secret|password|passwd|api[_-]?key|signature|token|stored_payment_method_id)"?\s*[:=]\s*"?)([^"&,}\s]+)"#,
+    )
+    .expect("constant pattern compiles")
+});
+
+static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]+").expect("constant pattern compiles")
+});
+
+/// Masks every card-number-like run of digits in `text` to `****` plus its last four digits.
+pub fn mask_card_numbers(text: &str) -> String {
+    CARD_LIKE
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            let digits: String = caps[0].chars().filter(char::is_ascii_digit).collect();
+            format!("****{}", &digits[digits.len() - VISIBLE_DIGITS..])
+        })
+        .into_owned()
+}
+
+/// Blanks the values of secret-bearing fields (`"cvc":"123"`, `sha1secret=...`, `Basic ...`).
+pub fn mask_secret_fields(text: &str) -> String {
+    let text = SECRET_FIELD.replace_all(text, "${1}[REDACTED]");
+    AUTH_SCHEME.replace_all(&text, "$1 [REDACTED]").into_owned()
+}
+
+/// A short, single-line, redacted excerpt of a body, for errors and logs.
+///
+/// ```
+/// let body = br#"{"card":{"number":"5200000000001005","cvc":"100"},"msg":"oops"}"#;
+/// let shown = payments_core::redact::excerpt(body);
+/// assert_eq!(shown, r#"{"card":{"number":"****1005","cvc":"[REDACTED]"},"msg":"oops"}"#);
+/// ```
+pub fn excerpt(body: &[u8]) -> String {
+    // Masking runs on a little more than is kept, so a card number straddling the cut is
+    // masked whole rather than cut into an unmasked prefix.
+    let window = &body[..body.len().min(EXCERPT_CHARS * 4 + 64)];
+    let text = String::from_utf8_lossy(window);
+    let single_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let masked = mask_secret_fields(&mask_card_numbers(single_line.trim()));
+    let mut kept: String = masked.chars().take(EXCERPT_CHARS).collect();
+    if masked.chars().nth(EXCERPT_CHARS).is_some() || window.len() < body.len() {
+        kept.push('…');
+    }
+    if kept.is_empty() {
+        kept.push_str("(empty body)");
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn card_numbers_keep_only_their_last_four() {
+        assert_eq!(mask_card_numbers("pan 4000000000001091."), "pan ****1091.");
+        assert_eq!(
+            mask_card_numbers("4000 0025 0000 3155 and 5200-0000-0000-1005"),
+            "****3155 and ****1005"
+        );
+        // Short numbers (ids, amounts, unix times) are left alone.
+        assert_eq!(
+            mask_card_numbers("ref 74797 at 1434696690"),
+            "ref 74797 at 1434696690"
+        );
+    }
+
+    #[test]
+    fn secret_fields_are_blanked() {
+        let shown = mask_secret_fields(
+            r#"{"cvc": "100", "CVV2":"999"} sha1secret=abc123&key=pub&nonce=1 Authorization: Basic a2V5Cg== x-api-key: k3y"#,
+        );
+        for leaked in ["100", "999", "abc123", "a2V5Cg==", "k3y"] {
+            assert!(!shown.contains(leaked), "{leaked} in {shown}");
+        }
+        assert!(shown.contains("nonce=1"), "{shown}");
+    }
+
+    #[test]
+    fn excerpts_are_single_line_and_bounded() {
+        let html = format!("<html>\n<body>{}</body>\r\n</html>", "Bad Gateway ".repeat(100));
+        let shown = excerpt(html.as_bytes());
+        assert!(!shown.contains('\n') && !shown.contains('\r'));
+        assert!(shown.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(excerpt(b""), "(empty body)");
+        assert_eq!(excerpt(b"\xff\xfe{"), "\u{fffd}\u{fffd}{");
+    }
+
+    #[test]
+    fn a_card_number_straddling_the_cut_is_masked_whole() {
+        let mut body = "a".repeat(EXCERPT_CHARS - 6);
+        body.push_str("5200000000001005 tail");
+        let shown = excerpt(body.as_bytes());
+        assert!(!shown.contains("520000"), "{shown}");
+    }
+
+    proptest! {
+        #[test]
+        fn no_sixteen_digit_number_survives(prefix in "[a-z :\"{]{0,300}", digits in "[0-9]{16}", suffix in "[a-z \"}]{0,50}") {
+            let body = format!("{prefix}{digits}{suffix}");
+            let shown = excerpt(body.as_bytes());
+            prop_assert!(!shown.contains(&digits[..12]), "{}", shown);
+        }
+
+        #[test]
+        fn any_bytes_give_a_bounded_excerpt(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let shown = excerpt(&bytes);
+            prop_assert!(shown.chars().count() <= EXCERPT_CHARS + 1);
+        }
+    }
+}
