@@ -97,6 +97,10 @@ mod tests {
     fn process_env_reads_the_real_environment() {
         // PATH is set in every environment the tests run in.
         assert!(ProcessEnv.var("PATH").is_some());
-        assert!(ProcessEnv.var("PAYMENTS_CORE_SURELY_UNSET_VARIABLE").is_none());
+        assert!(
+            ProcessEnv
+                .var("PAYMENTS_CORE_SURELY_UNSET_VARIABLE")
+                .is_none()
+        );
     }
 }

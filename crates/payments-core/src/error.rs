@@ -230,35 +230,37 @@ impl Error {
         }
     }
 
-    /// An [`Error::Decode`] with a redacted excerpt of `body`.
+    /// An [`Error::Decode`]. `excerpt` comes from [`crate::redact::Redactor::excerpt`] (the
+    /// HTTP client's [`crate::http::RawResponse::excerpt`]); the reason is redacted here too,
+    /// since decoders quote what they choked on.
     pub fn decode(
         provider: &'static str,
         status: u16,
         reason: impl fmt::Display,
-        body: &[u8],
+        excerpt: String,
     ) -> Error {
         Error::Decode {
             provider,
             status,
             reason: crate::redact::excerpt(reason.to_string().as_bytes()),
-            excerpt: crate::redact::excerpt(body),
+            excerpt,
         }
     }
 
     /// Classifies a non-success HTTP status: 401/403 are authentication failures, 429 is rate
-    /// limiting (with its `Retry-After` seconds), anything else keeps the status and a redacted
-    /// excerpt of the body.
+    /// limiting (with its `Retry-After` seconds), anything else keeps the status and the
+    /// redacted `excerpt` of the body.
     pub fn from_status(
         provider: &'static str,
         status: u16,
         retry_after: Option<Duration>,
-        body: &[u8],
+        excerpt: String,
     ) -> Error {
         match status {
             401 | 403 => Error::Authentication {
                 provider,
                 code: Some(status.to_string()),
-                message: crate::redact::excerpt(body),
+                message: excerpt,
             },
             429 => Error::RateLimited {
                 provider,
@@ -267,7 +269,7 @@ impl Error {
             _ => Error::HttpStatus {
                 provider,
                 status,
-                excerpt: crate::redact::excerpt(body),
+                excerpt,
             },
         }
     }
@@ -403,7 +405,11 @@ mod tests {
         // (error, outcome_unknown, nothing_happened_and_retryable)
         vec![
             (Error::invalid_input("amount", "must be > 0"), false, false),
-            (Error::configuration("ZAIF_API_KEY", "missing"), false, false),
+            (
+                Error::configuration("ZAIF_API_KEY", "missing"),
+                false,
+                false,
+            ),
             (
                 Error::Authentication {
                     provider: "p",
@@ -486,9 +492,21 @@ mod tests {
                 true,
                 false,
             ),
-            (Error::from_status("p", 502, None, b"<html>"), true, false),
-            (Error::from_status("p", 400, None, b"bad"), false, false),
-            (Error::decode("p", 200, "EOF", b"{\"success\":"), true, false),
+            (
+                Error::from_status("p", 502, None, "<html>".into()),
+                true,
+                false,
+            ),
+            (
+                Error::from_status("p", 400, None, "bad".into()),
+                false,
+                false,
+            ),
+            (
+                Error::decode("p", 200, "EOF", "{\"success\":".into()),
+                true,
+                false,
+            ),
             (Error::unsupported("p", "cancel_payment"), false, false),
         ]
     }
@@ -516,20 +534,20 @@ mod tests {
     #[test]
     fn status_classification() {
         assert_eq!(
-            Error::from_status("p", 401, None, b"").kind(),
+            Error::from_status("p", 401, None, String::new()).kind(),
             ErrorKind::Authentication
         );
         assert_eq!(
-            Error::from_status("p", 403, None, b"").kind(),
+            Error::from_status("p", 403, None, String::new()).kind(),
             ErrorKind::Authentication
         );
-        let limited = Error::from_status("p", 429, Some(Duration::from_secs(3)), b"");
+        let limited = Error::from_status("p", 429, Some(Duration::from_secs(3)), String::new());
         assert!(matches!(
             limited,
             Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3)
         ));
         assert_eq!(
-            Error::from_status("p", 503, None, b"").kind(),
+            Error::from_status("p", 503, None, String::new()).kind(),
             ErrorKind::HttpStatus
         );
     }
@@ -540,7 +558,7 @@ mod tests {
             "{{\"card\":{{\"number\":\"5200000000001005\"}},\"pad\":\"{}\"}}",
             "x".repeat(5000)
         );
-        let error = Error::from_status("p", 500, None, body.as_bytes());
+        let error = Error::from_status("p", 500, None, crate::redact::excerpt(body.as_bytes()));
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains("5200000000001005"), "{shown}");
         assert!(shown.contains("1005"));

@@ -22,6 +22,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
+use crate::secret::Secret;
 
 /// Default time allowed to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -84,6 +86,7 @@ impl HttpConfig {
 pub struct HttpClient {
     client: reqwest::Client,
     max_body_bytes: usize,
+    redactor: Redactor,
 }
 
 impl HttpClient {
@@ -99,7 +102,15 @@ impl HttpClient {
         Ok(HttpClient {
             client,
             max_body_bytes: config.max_body_bytes,
+            redactor: Redactor::default(),
         })
+    }
+
+    /// Registers the client's own credentials (API secret, hashed secret, API key), so that
+    /// any echo of them in an answer is blanked from error excerpts, whatever field it is in.
+    pub fn with_known_secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> HttpClient {
+        self.redactor = Redactor::new(secrets);
+        self
     }
 
     /// Wraps a caller's own `reqwest::Client` (its timeouts, proxy and TLS roots are the
@@ -108,6 +119,7 @@ impl HttpClient {
         HttpClient {
             client,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            redactor: Redactor::default(),
         }
     }
 
@@ -144,7 +156,7 @@ impl HttpClient {
                     provider,
                     status,
                     format_args!("answer larger than {} bytes", self.max_body_bytes),
-                    &body,
+                    self.redactor.excerpt(&body),
                 ));
             }
             body.extend_from_slice(&chunk);
@@ -159,6 +171,7 @@ impl HttpClient {
             status,
             headers,
             body: body.freeze(),
+            redactor: self.redactor.clone(),
         })
     }
 }
@@ -172,9 +185,15 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The whole body.
     pub body: Bytes,
+    redactor: Redactor,
 }
 
 impl RawResponse {
+    /// A short excerpt of the body, safe for errors and logs (see [`Redactor::excerpt`]).
+    pub fn excerpt(&self) -> String {
+        self.redactor.excerpt(&self.body)
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -202,7 +221,7 @@ impl RawResponse {
                 provider,
                 self.status,
                 self.retry_after(),
-                &self.body,
+                self.excerpt(),
             ))
         }
     }
@@ -211,7 +230,7 @@ impl RawResponse {
     /// is an [`Error::Decode`] with a redacted excerpt.
     pub fn json<T: DeserializeOwned>(&self, provider: &'static str) -> Result<T> {
         serde_json::from_slice(&self.body)
-            .map_err(|err| Error::decode(provider, self.status, err, &self.body))
+            .map_err(|err| Error::decode(provider, self.status, err, self.excerpt()))
     }
 }
 
@@ -266,7 +285,10 @@ impl Endpoint {
             ));
         }
         if url.fragment().is_some() {
-            return Err(Error::configuration(setting, "the URL must not have a fragment"));
+            return Err(Error::configuration(
+                setting,
+                "the URL must not have a fragment",
+            ));
         }
         Ok(Endpoint { url })
     }
@@ -346,7 +368,10 @@ mod tests {
         let config = HttpConfig::new("zaif-ecapi", "9.9.9");
         assert_eq!(
             config.user_agent(),
-            format!("zaif-ecapi/9.9.9 payments-core/{}", env!("CARGO_PKG_VERSION"))
+            format!(
+                "zaif-ecapi/9.9.9 payments-core/{}",
+                env!("CARGO_PKG_VERSION")
+            )
         );
         assert_eq!(config.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
         let config = config.request_timeout(Duration::from_millis(5));
@@ -361,6 +386,7 @@ mod tests {
             status: 429,
             headers,
             body: Bytes::new(),
+            redactor: Redactor::default(),
         };
         assert_eq!(response.retry_after(), Some(Duration::from_secs(7)));
         let err = response.error_for_status("p").unwrap_err();

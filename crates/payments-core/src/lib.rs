@@ -70,8 +70,8 @@ pub use async_trait::async_trait;
 pub use error::{Error, ErrorKind, Result, SendPhase};
 pub use money::{Currency, Money, MoneyError};
 pub use provider::{
-    Capabilities, Customer, Operation, Payment, PaymentMethod, PaymentMethodKind,
-    PaymentProvider, PaymentRequest, PaymentStatus, ProviderRecord, ReturnUrls,
+    Capabilities, Customer, Operation, Payment, PaymentMethod, PaymentMethodKind, PaymentProvider,
+    PaymentRequest, PaymentStatus, ProviderRecord, ReturnUrls,
 };
 pub use secret::{ExposeSecret, Secret};
 

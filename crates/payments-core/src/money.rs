@@ -125,12 +125,12 @@ impl Currency {
                 reason: "exponent is larger than 18",
             });
         }
-        if let Some((_, known)) = KNOWN.iter().find(|(c, _)| *c == upper.as_str()) {
-            if *known != exponent {
-                return Err(MoneyError::InvalidCurrency {
-                    reason: "a known currency must keep its standard exponent",
-                });
-            }
+        if let Some((_, known)) = KNOWN.iter().find(|(c, _)| *c == upper.as_str())
+            && *known != exponent
+        {
+            return Err(MoneyError::InvalidCurrency {
+                reason: "a known currency must keep its standard exponent",
+            });
         }
         let mut buf = [0u8; MAX_CODE_LEN];
         buf[..upper.len()].copy_from_slice(upper.as_bytes());
@@ -154,8 +154,8 @@ impl Currency {
 }
 
 fn validate_code(code: &str) -> Result<String, MoneyError> {
-    let valid = (3..=MAX_CODE_LEN).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_alphanumeric());
+    let valid =
+        (3..=MAX_CODE_LEN).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric());
     if valid {
         Ok(code.to_ascii_uppercase())
     } else {
@@ -191,7 +191,9 @@ impl FromStr for Currency {
 #[non_exhaustive]
 pub enum MoneyError {
     /// The text is not a plain decimal number (digits, optionally one `.` and more digits).
-    #[error("not a plain decimal number (digits with an optional '.'; no sign, exponent, spaces or separators)")]
+    #[error(
+        "not a plain decimal number (digits with an optional '.'; no sign, exponent, spaces or separators)"
+    )]
     Malformed,
     /// The amount is below zero.
     #[error("must not be negative")]
@@ -552,7 +554,10 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert!(Currency::new("JPY", 2).is_err(), "known code, wrong exponent");
+        assert!(
+            Currency::new("JPY", 2).is_err(),
+            "known code, wrong exponent"
+        );
         assert!(Currency::new("TOK", 19).is_err());
         assert_eq!(Currency::new("skeb", 8).unwrap().code(), "SKEB");
     }
@@ -571,7 +576,9 @@ mod tests {
             Err(MoneyError::TooManyFractionDigits { max: 2, .. })
         ));
         assert_eq!(
-            Money::parse("1000", Currency::JPY).unwrap().to_major_string(),
+            Money::parse("1000", Currency::JPY)
+                .unwrap()
+                .to_major_string(),
             "1000"
         );
     }
@@ -629,7 +636,10 @@ mod tests {
         );
         // 28 digits fit the decimal but not with 8 more places for BTC.
         let wide = "9".repeat(27);
-        assert_eq!(Money::parse(&wide, Currency::BTC), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse(&wide, Currency::BTC),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]
@@ -656,7 +666,10 @@ mod tests {
     fn money_error_names_the_field() {
         let err = MoneyError::Zero.for_field("subTotal");
         assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
-        assert_eq!(err.to_string(), "invalid input: subTotal: must be greater than zero");
+        assert_eq!(
+            err.to_string(),
+            "invalid input: subTotal: must be greater than zero"
+        );
     }
 
     #[derive(serde::Serialize)]

@@ -190,7 +190,9 @@ impl PaymentRequest {
     /// A request for `amount` under the merchant's `reference`. Refuses a zero amount and an
     /// empty or control-character reference.
     pub fn new(amount: Money, reference: impl Into<String>) -> Result<PaymentRequest> {
-        let amount = amount.ensure_positive().map_err(|e| e.for_field("amount"))?;
+        let amount = amount
+            .ensure_positive()
+            .map_err(|e| e.for_field("amount"))?;
         let reference = reference.into();
         if reference.trim().is_empty() {
             return Err(Error::invalid_input("reference", "is required"));
@@ -425,7 +427,10 @@ pub trait PaymentProvider: Send + Sync + fmt::Debug {
     /// The current state of a payment, by the provider's id.
     async fn get_payment(&self, payment_id: &str) -> Result<Payment> {
         let _ = payment_id;
-        Err(Error::unsupported(self.name(), Operation::GetPayment.as_str()))
+        Err(Error::unsupported(
+            self.name(),
+            Operation::GetPayment.as_str(),
+        ))
     }
 
     /// Cancels a payment that has not completed, by the provider's id.
@@ -463,11 +468,14 @@ mod tests {
         }
 
         async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
-            Ok(
-                Payment::new(self.name(), "r-1", PaymentStatus::Captured, Receipt { number: 7 })
-                    .with_amount(request.amount)
-                    .with_reference(request.reference.clone()),
+            Ok(Payment::new(
+                self.name(),
+                "r-1",
+                PaymentStatus::Captured,
+                Receipt { number: 7 },
             )
+            .with_amount(request.amount)
+            .with_reference(request.reference.clone()))
         }
     }
 
@@ -500,7 +508,10 @@ mod tests {
         assert_eq!(get.kind(), ErrorKind::Unsupported);
         assert_eq!(get.to_string(), "create-only does not support get_payment");
         let cancel = provider.cancel_payment("r-1").await.unwrap_err();
-        assert_eq!(cancel.to_string(), "create-only does not support cancel_payment");
+        assert_eq!(
+            cancel.to_string(),
+            "create-only does not support cancel_payment"
+        );
     }
 
     #[test]
@@ -509,7 +520,9 @@ mod tests {
             .with_get_payment()
             .with_cancel_payment();
         assert!(caps.supports(Operation::GetPayment) && caps.supports(Operation::CancelPayment));
-        assert!(caps.accepts(&PaymentMethod::Crypto { asset: "btc".into() }));
+        assert!(caps.accepts(&PaymentMethod::Crypto {
+            asset: "btc".into()
+        }));
         assert!(!caps.accepts(&PaymentMethod::ProviderDefault));
     }
 
@@ -517,7 +530,10 @@ mod tests {
     fn requests_are_validated() {
         let zero = Money::zero(Currency::JPY);
         let err = PaymentRequest::new(zero, "r").unwrap_err();
-        assert_eq!(err.to_string(), "invalid input: amount: must be greater than zero");
+        assert_eq!(
+            err.to_string(),
+            "invalid input: amount: must be greater than zero"
+        );
         let yen = Money::parse("1", Currency::JPY).unwrap();
         for bad in ["", "   ", "a\nb"] {
             let err = PaymentRequest::new(yen, bad).unwrap_err();

@@ -6,9 +6,11 @@
 //! them) down to its last four digits, blanks the values of secret-bearing fields, and is cut
 //! to a few hundred characters.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
+
+use crate::secret::{REDACTED, Secret};
 
 /// Longest excerpt kept, in characters.
 pub const EXCERPT_CHARS: usize = 200;
@@ -16,9 +18,11 @@ pub const EXCERPT_CHARS: usize = 200;
 /// Digits of a card-number-like run that survive masking.
 const VISIBLE_DIGITS: usize = 4;
 
-static CARD_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d(?:[ -]?\d){11,18}").expect("constant pattern compiles")
-});
+/// The longest card-number-like run: 19 digits with a separator between each.
+const MAX_CARD_CHARS: usize = 37;
+
+static CARD_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){11,18}").expect("constant pattern compiles"));
 
 static SECRET_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -47,7 +51,86 @@ pub fn mask_secret_fields(text: &str) -> String {
     AUTH_SCHEME.replace_all(&text, "$1 [REDACTED]").into_owned()
 }
 
-/// A short, single-line, redacted excerpt of a body, for errors and logs.
+/// Produces excerpts that also blank the exact values of the caller's own secrets, wherever
+/// and however the provider echoes them. Each HTTP client carries one holding its credentials.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    known: Arc<[Secret]>,
+}
+
+/// Values shorter than this are not scrubbed by value: they would blank ordinary text.
+const MIN_KNOWN_SECRET_CHARS: usize = 6;
+
+impl Redactor {
+    /// A redactor that also blanks each of `secrets` (values shorter than 6 characters are
+    /// left to the pattern masks).
+    pub fn new(secrets: impl IntoIterator<Item = Secret>) -> Redactor {
+        let known: Vec<Secret> = secrets
+            .into_iter()
+            .filter(|s| s.expose().chars().count() >= MIN_KNOWN_SECRET_CHARS)
+            .collect();
+        Redactor {
+            known: known.into(),
+        }
+    }
+
+    /// A short, single-line, redacted excerpt of a body, for errors and logs.
+    ///
+    /// ```
+    /// use payments_core::{redact::Redactor, Secret};
+    ///
+    /// let redactor = Redactor::new([Secret::new("my-api-secret")]);
+    /// let body = br#"{"card":{"number":"5200000000001005","cvc":"100"},"echo":"my-api-secret"}"#;
+    /// assert_eq!(
+    ///     redactor.excerpt(body),
+    ///     r#"{"card":{"number":"****1005","cvc":"[REDACTED]"},"echo":"[REDACTED]"}"#,
+    /// );
+    /// ```
+    pub fn excerpt(&self, body: &[u8]) -> String {
+        let longest_secret = self
+            .known
+            .iter()
+            .map(|s| s.expose().chars().count())
+            .max()
+            .unwrap_or(0);
+        // Masking runs on more than is kept, so a value straddling the cut is masked whole; when
+        // the body is longer than the window, the window's tail is dropped too, so no prefix of
+        // a secret or card number cut at the window's edge can be shown.
+        let margin = longest_secret.max(MAX_CARD_CHARS);
+        let window_bytes = (EXCERPT_CHARS + margin) * 4;
+        let cut = body.len() > window_bytes;
+        let window = &body[..body.len().min(window_bytes)];
+        let mut text: String = String::from_utf8_lossy(window)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if cut {
+            let keep = text.chars().count().saturating_sub(margin);
+            text = text.chars().take(keep).collect();
+        }
+        for secret in self.known.iter() {
+            text = text.replace(secret.expose(), REDACTED);
+        }
+        let masked = mask_secret_fields(&mask_card_numbers(text.trim()));
+        let mut kept: String = masked.chars().take(EXCERPT_CHARS).collect();
+        if cut || masked.chars().nth(EXCERPT_CHARS).is_some() {
+            kept.push('…');
+        }
+        if kept.is_empty() {
+            kept.push_str("(empty body)");
+        }
+        kept
+    }
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor {{ known_secrets: {} }}", self.known.len())
+    }
+}
+
+/// A short, single-line, redacted excerpt of a body, with the pattern masks only (no known
+/// secret values); see [`Redactor::excerpt`].
 ///
 /// ```
 /// let body = br#"{"card":{"number":"5200000000001005","cvc":"100"},"msg":"oops"}"#;
@@ -55,23 +138,7 @@ pub fn mask_secret_fields(text: &str) -> String {
 /// assert_eq!(shown, r#"{"card":{"number":"****1005","cvc":"[REDACTED]"},"msg":"oops"}"#);
 /// ```
 pub fn excerpt(body: &[u8]) -> String {
-    // Masking runs on a little more than is kept, so a card number straddling the cut is
-    // masked whole rather than cut into an unmasked prefix.
-    let window = &body[..body.len().min(EXCERPT_CHARS * 4 + 64)];
-    let text = String::from_utf8_lossy(window);
-    let single_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let masked = mask_secret_fields(&mask_card_numbers(single_line.trim()));
-    let mut kept: String = masked.chars().take(EXCERPT_CHARS).collect();
-    if masked.chars().nth(EXCERPT_CHARS).is_some() || window.len() < body.len() {
-        kept.push('…');
-    }
-    if kept.is_empty() {
-        kept.push_str("(empty body)");
-    }
-    kept
+    Redactor::default().excerpt(body)
 }
 
 #[cfg(test)]
@@ -106,7 +173,10 @@ mod tests {
 
     #[test]
     fn excerpts_are_single_line_and_bounded() {
-        let html = format!("<html>\n<body>{}</body>\r\n</html>", "Bad Gateway ".repeat(100));
+        let html = format!(
+            "<html>\n<body>{}</body>\r\n</html>",
+            "Bad Gateway ".repeat(100)
+        );
         let shown = excerpt(html.as_bytes());
         assert!(!shown.contains('\n') && !shown.contains('\r'));
         assert!(shown.chars().count() <= EXCERPT_CHARS + 1);
@@ -121,6 +191,29 @@ mod tests {
         body.push_str("5200000000001005 tail");
         let shown = excerpt(body.as_bytes());
         assert!(!shown.contains("520000"), "{shown}");
+    }
+
+    #[test]
+    fn known_secrets_are_blanked_wherever_they_appear() {
+        let redactor = Redactor::new([Secret::new("sk_live_abcdef"), Secret::new("abc")]);
+        let shown = redactor.excerpt(b"unexpected echo sk_live_abcdef in text, abc stays");
+        assert_eq!(shown, "unexpected echo [REDACTED] in text, abc stays");
+        assert_eq!(format!("{redactor:?}"), "Redactor { known_secrets: 1 }");
+    }
+
+    #[test]
+    fn a_secret_cut_at_the_window_edge_shows_no_prefix() {
+        let secret = "Z".repeat(40);
+        let redactor = Redactor::new([Secret::new(secret.clone())]);
+        for pad in 0..80 {
+            let body = format!(
+                "{}{secret}{}",
+                " ".repeat(EXCERPT_CHARS * 4 + pad),
+                "y".repeat(100)
+            );
+            let shown = redactor.excerpt(body.as_bytes());
+            assert!(!shown.contains("ZZZZ"), "pad {pad}: {shown}");
+        }
     }
 
     proptest! {

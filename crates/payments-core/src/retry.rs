@@ -263,7 +263,13 @@ mod tests {
     }
 
     fn decide(policy: &RetryPolicy, error: &Error, idem: Idempotency, made: u32) -> RetryDecision {
-        policy.decide(error, idem, made, Duration::ZERO, &mut StdRng::seed_from_u64(7))
+        policy.decide(
+            error,
+            idem,
+            made,
+            Duration::ZERO,
+            &mut StdRng::seed_from_u64(7),
+        )
     }
 
     #[test]
@@ -289,7 +295,10 @@ mod tests {
         ];
         for error in &retried {
             assert!(
-                matches!(decide(&policy, error, NonIdempotent, 1), RetryDecision::RetryAfter(_)),
+                matches!(
+                    decide(&policy, error, NonIdempotent, 1),
+                    RetryDecision::RetryAfter(_)
+                ),
                 "{error:?}"
             );
         }
@@ -299,8 +308,8 @@ mod tests {
                 provider: "p",
                 phase: SendPhase::MaybeSent,
             },
-            Error::from_status("p", 502, None, b"<html>"),
-            Error::decode("p", 200, "EOF", b"{"),
+            Error::from_status("p", 502, None, "<html>".into()),
+            Error::decode("p", 200, "EOF", "{".into()),
         ];
         for error in &unknown {
             assert_eq!(
@@ -316,8 +325,8 @@ mod tests {
                 code: "05".into(),
                 message: String::new(),
             },
-            Error::from_status("p", 400, None, b""),
-            Error::from_status("p", 401, None, b""),
+            Error::from_status("p", 400, None, String::new()),
+            Error::from_status("p", 401, None, String::new()),
         ];
         for error in &final_answers {
             assert_eq!(
@@ -333,8 +342,8 @@ mod tests {
         let policy = RetryPolicy::default();
         for error in [
             reset_after_send(),
-            Error::from_status("p", 503, None, b""),
-            Error::from_status("p", 408, None, b""),
+            Error::from_status("p", 503, None, String::new()),
+            Error::from_status("p", 408, None, String::new()),
         ] {
             assert!(
                 matches!(
@@ -345,7 +354,12 @@ mod tests {
             );
         }
         assert_eq!(
-            decide(&policy, &Error::decode("p", 200, "x", b""), Idempotency::Idempotent, 1),
+            decide(
+                &policy,
+                &Error::decode("p", 200, "x", String::new()),
+                Idempotency::Idempotent,
+                1
+            ),
             RetryDecision::Stop(StopReason::NotRetryable)
         );
     }
@@ -375,7 +389,10 @@ mod tests {
             Duration::from_millis(999),
             &mut StdRng::seed_from_u64(1),
         );
-        assert_eq!(decision, RetryDecision::Stop(StopReason::TimeBudgetExhausted));
+        assert_eq!(
+            decision,
+            RetryDecision::Stop(StopReason::TimeBudgetExhausted)
+        );
     }
 
     #[test]
@@ -388,23 +405,37 @@ mod tests {
             .map(|n| duration_millis(policy.backoff_ceiling(n)))
             .collect();
         assert_eq!(ceilings, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(policy.backoff_ceiling(u32::MAX), Duration::from_millis(1000));
+        assert_eq!(
+            policy.backoff_ceiling(u32::MAX),
+            Duration::from_millis(1000)
+        );
 
         let mut rng = StdRng::seed_from_u64(42);
         let mut seen = std::collections::HashSet::new();
         for made in 1..=6 {
             for _ in 0..50 {
-                let RetryDecision::RetryAfter(delay) =
-                    policy.decide(&refused(), Idempotency::Idempotent, made, Duration::ZERO, &mut rng)
-                else {
+                let RetryDecision::RetryAfter(delay) = policy.decide(
+                    &refused(),
+                    Idempotency::Idempotent,
+                    made,
+                    Duration::ZERO,
+                    &mut rng,
+                ) else {
                     panic!("expected a retry");
                 };
                 let ceiling = policy.backoff_ceiling(made);
-                assert!(delay >= ceiling / 2 && delay <= ceiling, "{delay:?} vs {ceiling:?}");
+                assert!(
+                    delay >= ceiling / 2 && delay <= ceiling,
+                    "{delay:?} vs {ceiling:?}"
+                );
                 seen.insert(delay);
             }
         }
-        assert!(seen.len() > 100, "jitter should spread delays, got {}", seen.len());
+        assert!(
+            seen.len() > 100,
+            "jitter should spread delays, got {}",
+            seen.len()
+        );
     }
 
     #[test]
@@ -432,7 +463,13 @@ mod tests {
         let value = policy
             .run(Idempotency::NonIdempotent, |attempt| {
                 calls.fetch_add(1, Ordering::SeqCst);
-                async move { if attempt < 3 { Err(refused()) } else { Ok(attempt) } }
+                async move {
+                    if attempt < 3 {
+                        Err(refused())
+                    } else {
+                        Ok(attempt)
+                    }
+                }
             })
             .await
             .unwrap();
@@ -448,6 +485,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.outcome_unknown());
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "a maybe-sent purchase is sent once");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "a maybe-sent purchase is sent once"
+        );
     }
 }
