@@ -394,6 +394,51 @@ fn describe_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// What the retry policy and telemetry need to know about an error. Implemented by [`Error`]
+/// and by each provider crate's own error enum, so both can run over either.
+pub trait Classify: fmt::Display {
+    /// The [`ErrorKind`] this error converts into.
+    fn kind(&self) -> ErrorKind;
+    /// See [`Error::outcome_unknown`].
+    fn outcome_unknown(&self) -> bool;
+    /// See [`Error::nothing_happened_and_retryable`].
+    fn nothing_happened_and_retryable(&self) -> bool;
+    /// A transient failure after which an idempotent request may be resent (a reset, a
+    /// timeout, a 5xx, a 408).
+    fn transient_for_idempotent(&self) -> bool;
+    /// The delay the provider asked for, if any.
+    fn retry_after(&self) -> Option<Duration>;
+}
+
+impl Classify for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
+
+    fn nothing_happened_and_retryable(&self) -> bool {
+        Error::nothing_happened_and_retryable(self)
+    }
+
+    fn transient_for_idempotent(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::HttpStatus { status, .. } => *status >= 500 || *status == 408,
+            _ => false,
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 /// The `Result` every fallible SDK call returns.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -67,7 +67,7 @@ pub mod secret;
 pub mod telemetry;
 
 pub use async_trait::async_trait;
-pub use error::{Error, ErrorKind, Result, SendPhase};
+pub use error::{Classify, Error, ErrorKind, Result, SendPhase};
 pub use money::{Currency, Money, MoneyError};
 pub use provider::{
     Capabilities, Customer, Operation, Payment, PaymentMethod, PaymentMethodKind, PaymentProvider,

@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
-use crate::error::{Error, Result};
+use crate::error::Classify;
+#[cfg(test)]
+use crate::error::Error;
 
 /// Whether sending a request twice could have a different effect from sending it once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,18 +126,9 @@ impl RetryPolicy {
     }
 
     /// Whether `error` may be retried at all for a request of this `idempotency`.
-    pub fn is_retryable(&self, error: &Error, idempotency: Idempotency) -> bool {
-        if error.nothing_happened_and_retryable() {
-            return true;
-        }
-        match idempotency {
-            Idempotency::NonIdempotent => false,
-            Idempotency::Idempotent => match error {
-                Error::Transport { .. } | Error::Timeout { .. } => true,
-                Error::HttpStatus { status, .. } => *status >= 500 || *status == 408,
-                _ => false,
-            },
-        }
+    pub fn is_retryable(&self, error: &impl Classify, idempotency: Idempotency) -> bool {
+        error.nothing_happened_and_retryable()
+            || (idempotency == Idempotency::Idempotent && error.transient_for_idempotent())
     }
 
     /// The upper bound of the delay before retry number `retry` (1 for the first retry):
@@ -151,7 +144,7 @@ impl RetryPolicy {
     /// long they took. `rng` supplies the jitter (pass a seeded one in tests).
     pub fn decide(
         &self,
-        error: &Error,
+        error: &impl Classify,
         idempotency: Idempotency,
         attempts_made: u32,
         elapsed: Duration,
@@ -172,12 +165,8 @@ impl RetryPolicy {
         let half = ceiling / 2;
         let jitter_nanos = rng.random_range(0..=duration_nanos(ceiling - half));
         let mut delay = half + Duration::from_nanos(jitter_nanos);
-        if let Error::RateLimited {
-            retry_after: Some(asked),
-            ..
-        } = error
-        {
-            delay = delay.max(*asked);
+        if let Some(asked) = error.retry_after() {
+            delay = delay.max(asked);
         }
         if elapsed.saturating_add(delay) > self.max_elapsed {
             return RetryDecision::Stop(StopReason::TimeBudgetExhausted);
@@ -187,10 +176,15 @@ impl RetryPolicy {
 
     /// Runs `attempt` until it succeeds or [`RetryPolicy::decide`] says stop. `attempt` gets the
     /// attempt number (1-based) and must rebuild and re-sign its request each time.
-    pub async fn run<T, F, Fut>(&self, idempotency: Idempotency, mut attempt: F) -> Result<T>
+    pub async fn run<T, E, F, Fut>(
+        &self,
+        idempotency: Idempotency,
+        mut attempt: F,
+    ) -> std::result::Result<T, E>
     where
+        E: Classify,
         F: FnMut(u32) -> Fut,
-        Fut: Future<Output = Result<T>>,
+        Fut: Future<Output = std::result::Result<T, E>>,
     {
         let started = Instant::now();
         let mut attempts_made = 0;
@@ -212,7 +206,7 @@ impl RetryPolicy {
                     tracing::info!(
                         attempt = attempts_made,
                         delay_ms = duration_millis(delay),
-                        error.kind = %error.kind(),
+                        nothing_happened = error.nothing_happened_and_retryable(),
                         "retrying: the failed attempt did nothing or the request is idempotent"
                     );
                     tokio::time::sleep(delay).await;

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use tracing::Instrument;
 
-use crate::error::Result;
+use crate::error::Classify;
 
 /// Runs `call` inside a `payment_provider_call` span and logs how it ended.
 ///
@@ -24,9 +24,14 @@ use crate::error::Result;
 /// # Ok::<(), payments_core::Error>(())
 /// # }).unwrap();
 /// ```
-pub async fn instrument<T, F>(provider: &'static str, operation: &'static str, call: F) -> Result<T>
+pub async fn instrument<T, E, F>(
+    provider: &'static str,
+    operation: &'static str,
+    call: F,
+) -> Result<T, E>
 where
-    F: Future<Output = Result<T>>,
+    E: Classify,
+    F: Future<Output = Result<T, E>>,
 {
     let span = tracing::info_span!("payment_provider_call", provider, operation);
     let started = Instant::now();
