@@ -189,6 +189,17 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
+    /// An answer read some other way (a custom transport, a test), excerpted with the
+    /// pattern masks only.
+    pub fn new(status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> RawResponse {
+        RawResponse {
+            status,
+            headers,
+            body: body.into(),
+            redactor: Redactor::default(),
+        }
+    }
+
     /// A short excerpt of the body, safe for errors and logs (see [`Redactor::excerpt`]).
     pub fn excerpt(&self) -> String {
         self.redactor.excerpt(&self.body)
@@ -229,8 +240,18 @@ impl RawResponse {
     /// Decodes the body as JSON into `T`; anything else (HTML, empty, truncated, wrong types)
     /// is an [`Error::Decode`] with a redacted excerpt.
     pub fn json<T: DeserializeOwned>(&self, provider: &'static str) -> Result<T> {
-        serde_json::from_slice(&self.body)
-            .map_err(|err| Error::decode(provider, self.status, err, self.excerpt()))
+        serde_json::from_slice(&self.body).map_err(|err| self.decode_error(provider, err))
+    }
+
+    /// An [`Error::Decode`] for this answer. Both the reason (decoders quote what they choked
+    /// on) and the body excerpt go through the client's redactor.
+    pub fn decode_error(&self, provider: &'static str, reason: impl std::fmt::Display) -> Error {
+        Error::Decode {
+            provider,
+            status: self.status,
+            reason: self.redactor.excerpt(reason.to_string().as_bytes()),
+            excerpt: self.excerpt(),
+        }
     }
 }
 

@@ -1,0 +1,385 @@
+//! Authentication (the API key and the md5/sha1 hash of the secret) and the nonce.
+//!
+//! Zaif authenticates each call with the API key and a lowercase hex hash of the API secret.
+//! That hash *is* the credential on the wire, so it is computed once, when the client is built,
+//! and held as a [`Secret`] like the secret itself.
+//!
+//! Every call also carries a `nonce` that must be greater than the last one Zaif saw **for that
+//! key**. Decimals are accepted, so the nonce here is unixtime in microseconds written as
+//! `seconds.micros` (`1732521600.123456`), and never less than the last nonce plus one
+//! microsecond, so it stays strictly increasing when many tasks call at once or the clock steps
+//! back.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use md5::{Digest, Md5};
+use payments_core::{Error, Secret};
+use sha1::Sha1;
+
+/// Which hash of the API secret authenticates the calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AuthMethod {
+    /// `md5secret`: the md5 hex of the secret.
+    Md5,
+    /// `sha1secret`: the sha1 hex of the secret (the default).
+    #[default]
+    Sha1,
+}
+
+impl AuthMethod {
+    /// The form field that carries the hash.
+    pub fn field(&self) -> &'static str {
+        match self {
+            AuthMethod::Md5 => "md5secret",
+            AuthMethod::Sha1 => "sha1secret",
+        }
+    }
+
+    /// The lowercase hex hash of `secret` for this method.
+    pub fn hash(&self, secret: &Secret) -> Secret {
+        let bytes = secret.expose().as_bytes();
+        let hex = match self {
+            AuthMethod::Md5 => hex::encode(Md5::digest(bytes)),
+            AuthMethod::Sha1 => hex::encode(Sha1::digest(bytes)),
+        };
+        Secret::new(hex)
+    }
+}
+
+impl FromStr for AuthMethod {
+    type Err = Error;
+
+    /// `md5` or `sha1`, any case.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "md5" => Ok(AuthMethod::Md5),
+            "sha1" => Ok(AuthMethod::Sha1),
+            _ => Err(Error::configuration("ZAIF_AUTH", "must be md5 or sha1")),
+        }
+    }
+}
+
+/// The credentials sent with every call: the key, and the hashed secret.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    pub(crate) key: Secret,
+    pub(crate) hashed_secret: Secret,
+    pub(crate) method: AuthMethod,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("key", &self.key)
+            .field("hashed_secret", &self.hashed_secret)
+            .field("method", &self.method)
+            .finish()
+    }
+}
+
+/// A nonce: microseconds since the Unix epoch, written `seconds.micros`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Nonce(u64);
+
+impl Nonce {
+    /// A nonce from a count of microseconds since the epoch.
+    pub fn from_micros(micros: u64) -> Nonce {
+        Nonce(micros)
+    }
+
+    /// Microseconds since the epoch.
+    pub fn micros(&self) -> u64 {
+        self.0
+    }
+
+    /// Parses the wire form (`1732521600.123456`, or a whole number) back; used by servers
+    /// and tests that check ordering. Extra decimals beyond six are refused.
+    pub fn parse(text: &str) -> Option<Nonce> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 6 {
+            return None;
+        }
+        let seconds: u64 = whole.parse().ok()?;
+        let micros: u64 = format!("{fraction:0<6}").parse().ok()?;
+        seconds.checked_mul(1_000_000)?.checked_add(micros).map(Nonce)
+    }
+}
+
+impl fmt::Display for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:06}", self.0 / 1_000_000, self.0 % 1_000_000)
+    }
+}
+
+/// Where nonces come from. Every nonce a source returns is greater than every nonce it
+/// returned before, for as long as the source's state lasts (the process, the file, Redis).
+#[async_trait::async_trait]
+pub trait NonceSource: Send + Sync + fmt::Debug {
+    /// The next nonce. An error here means nothing was sent.
+    async fn next_nonce(&self) -> Result<Nonce, Error>;
+}
+
+/// Microseconds since the epoch, from the system clock.
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The successor of `last` at time `now`: `max(now, last + 1)`.
+fn successor(last: u64, now: u64) -> u64 {
+    now.max(last.saturating_add(1))
+}
+
+/// The default nonce source: the clock in microseconds, never less than last + 1 µs, held in
+/// memory. [`InProcessNonce::shared`] is one instance for the whole process, so every client
+/// in the process, whatever its key, draws from the same increasing sequence.
+#[derive(Clone)]
+pub struct InProcessNonce {
+    last: Arc<AtomicU64>,
+    clock: fn() -> u64,
+}
+
+static SHARED: LazyLock<InProcessNonce> = LazyLock::new(|| InProcessNonce::with_clock(now_micros));
+
+impl InProcessNonce {
+    /// The process-wide source.
+    pub fn shared() -> InProcessNonce {
+        SHARED.clone()
+    }
+
+    /// A separate source reading `clock` (microseconds since the epoch), for tests.
+    pub fn with_clock(clock: fn() -> u64) -> InProcessNonce {
+        InProcessNonce {
+            last: Arc::new(AtomicU64::new(0)),
+            clock,
+        }
+    }
+
+    /// The next nonce, synchronously.
+    pub fn next(&self) -> Nonce {
+        let now = (self.clock)();
+        let previous = self
+            .last
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |last| {
+                Some(successor(last, now))
+            })
+            .unwrap_or_else(|last| last);
+        Nonce(successor(previous, now))
+    }
+}
+
+impl fmt::Debug for InProcessNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InProcessNonce(last = {})", self.last.load(Ordering::Acquire))
+    }
+}
+
+#[async_trait::async_trait]
+impl NonceSource for InProcessNonce {
+    async fn next_nonce(&self) -> Result<Nonce, Error> {
+        Ok(self.next())
+    }
+}
+
+/// A nonce source shared by separate processes on one host through a state file, under an
+/// exclusive advisory lock: each process reads the last nonce, writes its successor, and lets
+/// go. The command-line tool uses it (`ZAIF_NONCE_FILE`).
+///
+/// The clock is the floor, so losing the file (or a crash before the write reached the disk)
+/// cannot make nonces go backwards unless the clock itself went back.
+#[derive(Debug, Clone)]
+pub struct FileNonce {
+    path: PathBuf,
+}
+
+impl FileNonce {
+    /// A source keeping its state in `path` (created when missing).
+    pub fn new(path: impl Into<PathBuf>) -> FileNonce {
+        FileNonce { path: path.into() }
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next nonce, synchronously (blocks while another process holds the lock).
+    pub fn next_blocking(&self) -> Result<Nonce, Error> {
+        let io_error = |what: &str, err: std::io::Error| {
+            Error::configuration("ZAIF_NONCE_FILE", format!("{what}: {err}"))
+        };
+        let mut file: File = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&self.path)
+            .map_err(|e| io_error("cannot open the nonce file", e))?;
+        file.lock().map_err(|e| io_error("cannot lock the nonce file", e))?;
+        let mut text = String::new();
+        file.read_to_string(&mut text)
+            .map_err(|e| io_error("cannot read the nonce file", e))?;
+        let last = match text.trim() {
+            "" => 0,
+            stored => stored.parse::<u64>().map_err(|_| {
+                Error::configuration(
+                    "ZAIF_NONCE_FILE",
+                    "the nonce file does not hold a whole number of microseconds",
+                )
+            })?,
+        };
+        let next = successor(last, now_micros());
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.set_len(0))
+            .and_then(|_| file.write_all(next.to_string().as_bytes()))
+            .map_err(|e| io_error("cannot write the nonce file", e))?;
+        // Dropping the file releases the lock.
+        Ok(Nonce(next))
+    }
+}
+
+#[async_trait::async_trait]
+impl NonceSource for FileNonce {
+    async fn next_nonce(&self) -> Result<Nonce, Error> {
+        let source = self.clone();
+        tokio::task::spawn_blocking(move || source.next_blocking())
+            .await
+            .map_err(|e| Error::configuration("ZAIF_NONCE_FILE", e.to_string()))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_lowercase_hex_of_the_secret() {
+        let secret = Secret::new("secret");
+        // Known answers: `printf secret | md5sum` and `printf secret | sha1sum`.
+        assert_eq!(
+            AuthMethod::Md5.hash(&secret).expose(),
+            "5ebe2294ecd0e0f08eab7690d2a6ee69"
+        );
+        assert_eq!(
+            AuthMethod::Sha1.hash(&secret).expose(),
+            "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4"
+        );
+        assert_eq!(AuthMethod::Md5.field(), "md5secret");
+        assert_eq!(AuthMethod::default(), AuthMethod::Sha1);
+    }
+
+    #[test]
+    fn auth_method_parses_and_names_the_variable() {
+        assert_eq!("MD5".parse::<AuthMethod>().unwrap(), AuthMethod::Md5);
+        assert_eq!(" sha1 ".parse::<AuthMethod>().unwrap(), AuthMethod::Sha1);
+        let err = "sha256".parse::<AuthMethod>().unwrap_err();
+        assert_eq!(err.to_string(), "configuration error: ZAIF_AUTH: must be md5 or sha1");
+    }
+
+    #[test]
+    fn credentials_debug_shows_neither_key_nor_hash() {
+        let secret = Secret::new("my-api-secret");
+        let credentials = Credentials {
+            key: Secret::new("490f983a-5fab-49b2-b789-9d1f130874d3"),
+            hashed_secret: AuthMethod::Sha1.hash(&secret),
+            method: AuthMethod::Sha1,
+        };
+        let shown = format!("{credentials:?}");
+        assert!(!shown.contains("490f983a"), "{shown}");
+        assert!(!shown.contains(credentials.hashed_secret.expose()), "{shown}");
+    }
+
+    #[test]
+    fn nonce_format_has_no_exponent_and_six_decimals() {
+        assert_eq!(Nonce::from_micros(1_732_521_600_123_456).to_string(), "1732521600.123456");
+        assert_eq!(Nonce::from_micros(1_732_521_600_000_001).to_string(), "1732521600.000001");
+        assert_eq!(Nonce::from_micros(5).to_string(), "0.000005");
+        for micros in [0, 1, 999_999, 1_000_000, u64::MAX] {
+            let nonce = Nonce::from_micros(micros);
+            assert_eq!(Nonce::parse(&nonce.to_string()), Some(nonce));
+        }
+        assert_eq!(Nonce::parse("12"), Some(Nonce::from_micros(12_000_000)));
+        assert_eq!(Nonce::parse("1.5"), Some(Nonce::from_micros(1_500_000)));
+        for bad in ["", "1e9", "-1", "1.1234567", ".5", "1.2.3"] {
+            assert_eq!(Nonce::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn in_process_nonces_increase_when_the_clock_stands_still_or_steps_back() {
+        static CLOCK: AtomicU64 = AtomicU64::new(2_000_000);
+        let source = InProcessNonce::with_clock(|| CLOCK.load(Ordering::SeqCst));
+        let a = source.next();
+        let b = source.next();
+        CLOCK.store(1_000_000, Ordering::SeqCst);
+        let c = source.next();
+        CLOCK.store(3_000_000, Ordering::SeqCst);
+        let d = source.next();
+        assert_eq!(
+            [a, b, c, d].map(|n| n.micros()),
+            [2_000_000, 2_000_001, 2_000_002, 3_000_000]
+        );
+    }
+
+    #[test]
+    fn in_process_nonces_are_unique_across_threads() {
+        let source = InProcessNonce::with_clock(|| 42);
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let source = source.clone();
+                std::thread::spawn(move || (0..1000).map(|_| source.next().micros()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 8000);
+        assert_eq!(all[0], 42);
+    }
+
+    #[test]
+    fn file_nonces_increase_across_independent_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonce");
+        // Pretend another process left a nonce far in the future.
+        std::fs::write(&path, (now_micros() + 10_000_000).to_string()).unwrap();
+        let first = FileNonce::new(&path).next_blocking().unwrap();
+        let second = FileNonce::new(&path).next_blocking().unwrap();
+        assert!(second > first);
+        assert_eq!(second.micros(), first.micros() + 1);
+
+        std::fs::write(&path, "garbage").unwrap();
+        let err = FileNonce::new(&path).next_blocking().unwrap_err();
+        assert_eq!(err.kind(), payments_core::ErrorKind::Configuration);
+    }
+
+    #[test]
+    fn file_nonces_are_unique_under_concurrent_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonce");
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let source = FileNonce::new(&path);
+                std::thread::spawn(move || {
+                    (0..100)
+                        .map(|_| source.next_blocking().unwrap().micros())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 400);
+    }
+}
