@@ -2,7 +2,8 @@
 //!
 //! The rule that protects money: a request that may have reached the provider and is not
 //! idempotent (it creates an invoice, charges a card, adds a payment) is **never** resent
-//! automatically. The caller gets the error, whose [`Error::outcome_unknown`] says so.
+//! automatically. The caller gets the error, whose
+//! [`outcome_unknown`](crate::Error::outcome_unknown) says so.
 //!
 //! What is retried:
 //! * anything that provably did nothing at the provider: a connection that was never made, a

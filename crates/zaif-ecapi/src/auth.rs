@@ -109,7 +109,10 @@ impl Nonce {
         }
         let seconds: u64 = whole.parse().ok()?;
         let micros: u64 = format!("{fraction:0<6}").parse().ok()?;
-        seconds.checked_mul(1_000_000)?.checked_add(micros).map(Nonce)
+        seconds
+            .checked_mul(1_000_000)?
+            .checked_add(micros)
+            .map(Nonce)
     }
 }
 
@@ -180,7 +183,11 @@ impl InProcessNonce {
 
 impl fmt::Debug for InProcessNonce {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "InProcessNonce(last = {})", self.last.load(Ordering::Acquire))
+        write!(
+            f,
+            "InProcessNonce(last = {})",
+            self.last.load(Ordering::Acquire)
+        )
     }
 }
 
@@ -225,7 +232,8 @@ impl FileNonce {
             .truncate(false)
             .open(&self.path)
             .map_err(|e| io_error("cannot open the nonce file", e))?;
-        file.lock().map_err(|e| io_error("cannot lock the nonce file", e))?;
+        file.lock()
+            .map_err(|e| io_error("cannot lock the nonce file", e))?;
         let mut text = String::new();
         file.read_to_string(&mut text)
             .map_err(|e| io_error("cannot read the nonce file", e))?;
@@ -283,7 +291,10 @@ mod tests {
         assert_eq!("MD5".parse::<AuthMethod>().unwrap(), AuthMethod::Md5);
         assert_eq!(" sha1 ".parse::<AuthMethod>().unwrap(), AuthMethod::Sha1);
         let err = "sha256".parse::<AuthMethod>().unwrap_err();
-        assert_eq!(err.to_string(), "configuration error: ZAIF_AUTH: must be md5 or sha1");
+        assert_eq!(
+            err.to_string(),
+            "configuration error: ZAIF_AUTH: must be md5 or sha1"
+        );
     }
 
     #[test]
@@ -296,13 +307,22 @@ mod tests {
         };
         let shown = format!("{credentials:?}");
         assert!(!shown.contains("490f983a"), "{shown}");
-        assert!(!shown.contains(credentials.hashed_secret.expose()), "{shown}");
+        assert!(
+            !shown.contains(credentials.hashed_secret.expose()),
+            "{shown}"
+        );
     }
 
     #[test]
     fn nonce_format_has_no_exponent_and_six_decimals() {
-        assert_eq!(Nonce::from_micros(1_732_521_600_123_456).to_string(), "1732521600.123456");
-        assert_eq!(Nonce::from_micros(1_732_521_600_000_001).to_string(), "1732521600.000001");
+        assert_eq!(
+            Nonce::from_micros(1_732_521_600_123_456).to_string(),
+            "1732521600.123456"
+        );
+        assert_eq!(
+            Nonce::from_micros(1_732_521_600_000_001).to_string(),
+            "1732521600.000001"
+        );
         assert_eq!(Nonce::from_micros(5).to_string(), "0.000005");
         for micros in [0, 1, 999_999, 1_000_000, u64::MAX] {
             let nonce = Nonce::from_micros(micros);
@@ -337,10 +357,17 @@ mod tests {
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let source = source.clone();
-                std::thread::spawn(move || (0..1000).map(|_| source.next().micros()).collect::<Vec<_>>())
+                std::thread::spawn(move || {
+                    (0..1000)
+                        .map(|_| source.next().micros())
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
-        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let mut all: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), 8000);
@@ -377,7 +404,10 @@ mod tests {
                 })
             })
             .collect();
-        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let mut all: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), 400);

@@ -231,9 +231,11 @@ impl ZaifClientBuilder {
             Some(client) => HttpClient::from_reqwest(client),
             None => HttpClient::new(&self.http_config)?,
         }
+        // Zaif accepts either hash, so both are credentials, whichever one this client sends.
         .with_known_secrets([
+            AuthMethod::Md5.hash(&secret),
+            AuthMethod::Sha1.hash(&secret),
             secret,
-            credentials.hashed_secret.clone(),
             credentials.key.clone(),
         ]);
         Ok(ZaifClient {
@@ -420,7 +422,10 @@ impl ZaifClient {
         let mut form: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
         form.push(("method", method));
         form.push(("key", credentials.key.expose()));
-        form.push((credentials.method.field(), credentials.hashed_secret.expose()));
+        form.push((
+            credentials.method.field(),
+            credentials.hashed_secret.expose(),
+        ));
         form.push(("nonce", &nonce_text));
         form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
         let body = serde_urlencoded::to_string(&form)
@@ -458,10 +463,16 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Re
         Err(err) if response.is_success() => {
             return Err(response.decode_error(PROVIDER, err).into());
         }
-        Err(_) => return Err(response.clone().error_for_status(PROVIDER).err().map_or_else(
-            || response.decode_error(PROVIDER, "not a Zaif answer").into(),
-            ZaifError::from,
-        )),
+        Err(_) => {
+            return Err(response
+                .clone()
+                .error_for_status(PROVIDER)
+                .err()
+                .map_or_else(
+                    || response.decode_error(PROVIDER, "not a Zaif answer").into(),
+                    ZaifError::from,
+                ));
+        }
     };
     let success = match &envelope.success {
         serde_json::Value::Number(n) => match n.as_i64() {
@@ -488,10 +499,18 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Re
         }
         Some(true) if response.is_success() => serde_json::from_value(envelope.value)
             .map_err(|err| response.decode_error(PROVIDER, err).into()),
-        Some(true) => Err(response.clone().error_for_status(PROVIDER).err().map_or_else(
-            || response.decode_error(PROVIDER, "success with an error status").into(),
-            ZaifError::from,
-        )),
+        Some(true) => Err(response
+            .clone()
+            .error_for_status(PROVIDER)
+            .err()
+            .map_or_else(
+                || {
+                    response
+                        .decode_error(PROVIDER, "success with an error status")
+                        .into()
+                },
+                ZaifError::from,
+            )),
         None => Err(response
             .decode_error(PROVIDER, "`success` is neither 1 nor 0")
             .into()),
@@ -515,9 +534,18 @@ mod tests {
 
     #[test]
     fn envelope_success_and_error_shapes() {
-        assert_eq!(decode(200, r#"{"success":1,"return":{"a":1}}"#).unwrap()["a"], 1);
-        assert_eq!(decode(200, r#"{"success":true,"return":[]}"#).unwrap(), serde_json::json!([]));
-        assert_eq!(decode(200, r#"{"success":1}"#).unwrap(), serde_json::Value::Null);
+        assert_eq!(
+            decode(200, r#"{"success":1,"return":{"a":1}}"#).unwrap()["a"],
+            1
+        );
+        assert_eq!(
+            decode(200, r#"{"success":true,"return":[]}"#).unwrap(),
+            serde_json::json!([])
+        );
+        assert_eq!(
+            decode(200, r#"{"success":1}"#).unwrap(),
+            serde_json::Value::Null
+        );
         assert!(matches!(
             decode(200, r#"{"success":0,"error":"nonce not incremented"}"#),
             Err(ZaifError::NonceNotIncremented { .. })
@@ -539,14 +567,26 @@ mod tests {
             Err(ZaifError::Core(error)) => (error.kind(), error.outcome_unknown()),
             other => panic!("{other:?}"),
         };
-        assert_eq!(kind(200, "<html>maintenance</html>"), (ErrorKind::Decode, true));
+        assert_eq!(
+            kind(200, "<html>maintenance</html>"),
+            (ErrorKind::Decode, true)
+        );
         assert_eq!(kind(200, ""), (ErrorKind::Decode, true));
-        assert_eq!(kind(200, r#"{"success":1,"return":{"invoiceId":"#), (ErrorKind::Decode, true));
+        assert_eq!(
+            kind(200, r#"{"success":1,"return":{"invoiceId":"#),
+            (ErrorKind::Decode, true)
+        );
         assert_eq!(kind(200, r#"{"success":2}"#), (ErrorKind::Decode, true));
-        assert_eq!(kind(502, "<html>Bad Gateway</html>"), (ErrorKind::HttpStatus, true));
+        assert_eq!(
+            kind(502, "<html>Bad Gateway</html>"),
+            (ErrorKind::HttpStatus, true)
+        );
         assert_eq!(kind(503, ""), (ErrorKind::HttpStatus, true));
         assert_eq!(kind(401, "nope"), (ErrorKind::Authentication, false));
-        assert_eq!(kind(500, r#"{"success":1,"return":{}}"#), (ErrorKind::HttpStatus, true));
+        assert_eq!(
+            kind(500, r#"{"success":1,"return":{}}"#),
+            (ErrorKind::HttpStatus, true)
+        );
     }
 
     proptest! {
@@ -585,9 +625,12 @@ mod tests {
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
                 proptest::collection::btree_map(
                     prop_oneof![
-                        Just("invoiceId".to_owned()), Just("amount".to_owned()),
-                        Just("created".to_owned()), Just("status".to_owned()),
-                        Just("invoideIds".to_owned()), Just("counts".to_owned()),
+                        Just("invoiceId".to_owned()),
+                        Just("amount".to_owned()),
+                        Just("created".to_owned()),
+                        Just("status".to_owned()),
+                        Just("invoideIds".to_owned()),
+                        Just("counts".to_owned()),
                         "[a-z]{1,6}".prop_map(String::from),
                     ],
                     inner,

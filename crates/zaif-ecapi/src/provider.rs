@@ -39,8 +39,13 @@ impl PaymentProvider for ZaifClient {
         let status = PaymentStatus::RequiresCustomerAction {
             url: invoice.invoice_uri.clone(),
         };
-        let mut payment = Payment::new(PROVIDER, invoice.invoice_id.clone(), status, invoice.clone())
-            .with_amount(invoice.amount);
+        let mut payment = Payment::new(
+            PROVIDER,
+            invoice.invoice_id.clone(),
+            status,
+            invoice.clone(),
+        )
+        .with_amount(invoice.amount);
         if let Some(order) = invoice.order_number.clone() {
             payment = payment.with_reference(order);
         }
@@ -50,8 +55,13 @@ impl PaymentProvider for ZaifClient {
     async fn get_payment(&self, payment_id: &str) -> Result<Payment> {
         let invoice = self.get_invoice(payment_id).await?;
         let status = payment_status(self, &invoice)?;
-        let mut payment = Payment::new(PROVIDER, invoice.invoice_id.clone(), status, invoice.clone())
-            .with_amount(invoice.amount);
+        let mut payment = Payment::new(
+            PROVIDER,
+            invoice.invoice_id.clone(),
+            status,
+            invoice.clone(),
+        )
+        .with_amount(invoice.amount);
         if let Some(order) = invoice.order_number.clone() {
             payment = payment.with_reference(order);
         }
@@ -79,7 +89,10 @@ fn to_create_invoice(request: &PaymentRequest) -> Result<CreateInvoice> {
     };
     let currency = CryptoCurrency::other(&asset.trim().to_ascii_lowercase())?;
     if request.amount.currency() != Currency::JPY {
-        return Err(Error::invalid_input("amount", "Zaif prices invoices in JPY"));
+        return Err(Error::invalid_input(
+            "amount",
+            "Zaif prices invoices in JPY",
+        ));
     }
     let yen = request
         .amount
@@ -96,10 +109,12 @@ fn to_create_invoice(request: &PaymentRequest) -> Result<CreateInvoice> {
         builder = builder.redirect_uri(url.as_str());
     }
     let customer = &request.customer;
-    let mut buyer = Buyer::default();
-    buyer.id = customer.id.clone();
-    buyer.name = customer.name.clone();
-    buyer.email = customer.email.clone();
+    let buyer = Buyer {
+        id: customer.id.clone(),
+        name: customer.name.clone(),
+        email: customer.email.clone(),
+        ..Buyer::default()
+    };
     Ok(builder.buyer(buyer).build()?)
 }
 
