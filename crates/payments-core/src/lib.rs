@@ -65,6 +65,8 @@ pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod telemetry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 
 pub use async_trait::async_trait;
 pub use error::{Classify, Error, ErrorKind, Result, SendPhase};

@@ -4,9 +4,8 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use httpmock::prelude::*;
@@ -306,21 +305,6 @@ async fn endpoints_point_clients_at_local_servers() {
     mock.assert_async().await;
 }
 
-/// A `tracing` writer collecting everything into one buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_at_trace_level_carry_no_secret_and_no_card_number() {
     let server = MockServer::start_async().await;
@@ -332,14 +316,7 @@ async fn logs_at_trace_level_carry_no_secret_and_no_card_number() {
             );
         })
         .await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = payments_core::test_util::CapturedLogs::start();
 
     let http = client(Duration::from_secs(5));
     let err = payments_core::telemetry::instrument(PROVIDER, "purchase", async {
@@ -355,7 +332,7 @@ async fn logs_at_trace_level_carry_no_secret_and_no_card_number() {
     .await
     .unwrap_err();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("payment_provider_call"), "{logs}");
     assert!(logs.contains("outcome_unknown=true"), "{logs}");
     assert!(logs.contains("error.kind=http_status"), "{logs}");

@@ -354,14 +354,21 @@ mod tests {
     #[test]
     fn in_process_nonces_are_unique_across_threads() {
         let source = InProcessNonce::with_clock(|| 42);
-        let handles: Vec<_> = (0..8)
+        let all = distinct_nonces(8, 1000, move || source.next().micros());
+        assert_eq!(all.len(), 8000);
+        assert_eq!(all[0], 42);
+    }
+
+    /// Takes `per_thread` nonces on each of `threads` threads; returns them sorted, deduplicated.
+    fn distinct_nonces(
+        threads: usize,
+        per_thread: usize,
+        next: impl Fn() -> u64 + Clone + Send + 'static,
+    ) -> Vec<u64> {
+        let handles: Vec<_> = (0..threads)
             .map(|_| {
-                let source = source.clone();
-                std::thread::spawn(move || {
-                    (0..1000)
-                        .map(|_| source.next().micros())
-                        .collect::<Vec<_>>()
-                })
+                let next = next.clone();
+                std::thread::spawn(move || (0..per_thread).map(|_| next()).collect::<Vec<_>>())
             })
             .collect();
         let mut all: Vec<u64> = handles
@@ -370,8 +377,7 @@ mod tests {
             .collect();
         all.sort_unstable();
         all.dedup();
-        assert_eq!(all.len(), 8000);
-        assert_eq!(all[0], 42);
+        all
     }
 
     #[test]
@@ -393,23 +399,8 @@ mod tests {
     #[test]
     fn file_nonces_are_unique_under_concurrent_threads() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nonce");
-        let handles: Vec<_> = (0..4)
-            .map(|_| {
-                let source = FileNonce::new(&path);
-                std::thread::spawn(move || {
-                    (0..100)
-                        .map(|_| source.next_blocking().unwrap().micros())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut all: Vec<u64> = handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect();
-        all.sort_unstable();
-        all.dedup();
+        let source = FileNonce::new(dir.path().join("nonce"));
+        let all = distinct_nonces(4, 100, move || source.next_blocking().unwrap().micros());
         assert_eq!(all.len(), 400);
     }
 }

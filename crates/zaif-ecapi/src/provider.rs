@@ -11,8 +11,8 @@
 //! * `cancel_payment` cancels the invoice → `Canceled`.
 
 use payments_core::{
-    Capabilities, Currency, Error, Payment, PaymentMethod, PaymentMethodKind, PaymentProvider,
-    PaymentRequest, PaymentStatus, Result,
+    Capabilities, Currency, Error, Money, Payment, PaymentMethod, PaymentMethodKind,
+    PaymentProvider, PaymentRequest, PaymentStatus, ProviderRecord, Result,
 };
 
 use crate::PROVIDER;
@@ -39,33 +39,25 @@ impl PaymentProvider for ZaifClient {
         let status = PaymentStatus::RequiresCustomerAction {
             url: invoice.invoice_uri.clone(),
         };
-        let mut payment = Payment::new(
-            PROVIDER,
-            invoice.invoice_id.clone(),
+        Ok(to_payment(
+            &invoice.invoice_id,
             status,
+            invoice.amount,
+            invoice.order_number.clone(),
             invoice.clone(),
-        )
-        .with_amount(invoice.amount);
-        if let Some(order) = invoice.order_number.clone() {
-            payment = payment.with_reference(order);
-        }
-        Ok(payment)
+        ))
     }
 
     async fn get_payment(&self, payment_id: &str) -> Result<Payment> {
         let invoice = self.get_invoice(payment_id).await?;
         let status = payment_status(self, &invoice)?;
-        let mut payment = Payment::new(
-            PROVIDER,
-            invoice.invoice_id.clone(),
+        Ok(to_payment(
+            &invoice.invoice_id,
             status,
+            invoice.amount,
+            invoice.order_number.clone(),
             invoice.clone(),
-        )
-        .with_amount(invoice.amount);
-        if let Some(order) = invoice.order_number.clone() {
-            payment = payment.with_reference(order);
-        }
-        Ok(payment)
+        ))
     }
 
     async fn cancel_payment(&self, payment_id: &str) -> Result<Payment> {
@@ -76,6 +68,21 @@ impl PaymentProvider for ZaifClient {
             PaymentStatus::Canceled,
             canceled,
         ))
+    }
+}
+
+/// A neutral payment carrying the invoice record; the order number is the merchant's reference.
+fn to_payment(
+    invoice_id: &str,
+    status: PaymentStatus,
+    amount: Money,
+    order_number: Option<String>,
+    record: impl ProviderRecord,
+) -> Payment {
+    let payment = Payment::new(PROVIDER, invoice_id, status, record).with_amount(amount);
+    match order_number {
+        Some(order) => payment.with_reference(order),
+        None => payment,
     }
 }
 

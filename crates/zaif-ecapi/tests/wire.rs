@@ -575,21 +575,6 @@ async fn no_secret_key_or_hash_in_debug_errors_or_logs() {
     }
 }
 
-/// A `tracing` writer collecting everything into one buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_at_trace_level_carry_no_credential() {
     let server = MockServer::start_async().await;
@@ -601,14 +586,7 @@ async fn logs_at_trace_level_carry_no_credential() {
         })
         .await;
     let (_r, _m) = answer(&server, 200, BTC_EXAMPLE).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = payments_core::test_util::CapturedLogs::start();
     let zaif = client(&server, AuthMethod::Md5);
     let _ = zaif
         .create_invoice(
@@ -618,7 +596,7 @@ async fn logs_at_trace_level_carry_no_credential() {
         )
         .await;
     let _ = zaif.get_invoice("d7dd735c").await;
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("payment_provider_call"), "{logs}");
     assert!(logs.contains(r#"operation="createInvoice""#), "{logs}");
     for leaked in [KEY, SECRET, &sha1_hex(SECRET), &md5_hex(SECRET)] {
