@@ -14,6 +14,42 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub struct CapturedLogs {
     buffer: Arc<Mutex<Vec<u8>>>,
     _guard: tracing::subscriber::DefaultGuard,
+    _anchor: tracing::Dispatch,
+}
+
+/// A dispatcher that is never installed anywhere but stays registered while logs are captured.
+///
+/// `tracing` caches each callsite's interest process-wide. With a single registered dispatcher,
+/// the first thread to reach a callsite decides that interest from its own default, so a
+/// parallel test thread without a subscriber would cache "never" and blind the capture. A
+/// second, always-interested dispatcher makes the interest the union of all registered ones.
+struct Anchor;
+
+impl tracing::Subscriber for Anchor {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::always()
+    }
+
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, _: &tracing::Event<'_>) {}
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[derive(Clone)]
@@ -43,9 +79,13 @@ impl CapturedLogs {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
+        let anchor = tracing::Dispatch::new(Anchor);
+        let guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
         CapturedLogs {
             buffer,
-            _guard: tracing::subscriber::set_default(subscriber),
+            _guard: guard,
+            _anchor: anchor,
         }
     }
 

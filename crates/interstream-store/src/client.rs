@@ -1,0 +1,561 @@
+//! [`InterstreamClient`]: the builder, `from_env`, and the store actions.
+
+use std::fmt;
+use std::sync::Arc;
+
+use payments_core::config::{self, EnvSource, ProcessEnv};
+use payments_core::http::{Endpoint, HttpClient, HttpConfig, RawResponse};
+use payments_core::retry::{Idempotency, RetryPolicy};
+use payments_core::{Currency, Error, ExposeSecret, Money, Secret, telemetry};
+use reqwest::header::CONTENT_TYPE;
+
+use crate::PROVIDER;
+use crate::auth::{Clock, SaltSource, Signer};
+use crate::error::InterstreamError;
+use crate::model::{Action, Answer, Credit, CreditAction, UserId, amount_field, description_field};
+
+/// An INTER-STREAM store client. Cheap to clone.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use httpmock::prelude::*;
+/// use interstream_store::{InterstreamClient, UserId};
+/// use payments_core::{Currency, Money};
+///
+/// // A local stand-in for the deployment's api.php.
+/// let server = MockServer::start_async().await;
+/// server.mock_async(|when, then| {
+///     when.method(POST).path("/api.php")
+///         .query_param("go", "store").query_param("do", "add_payment").query_param("iq", "2")
+///         .form_urlencoded_tuple("amount", "4.50");
+///     then.status(200).body(r#"{ "ok":"Payment was added" }"#);
+/// }).await;
+///
+/// let store = InterstreamClient::builder()
+///     .api_url(server.url("/api.php"))
+///     .key_id("1b323a1cb879fd4e66530fbad07a32ee")
+///     .shared_secret("MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3")
+///     .build()?;
+/// let answer = store
+///     .add_payment(UserId::new(2)?, Money::parse("4.50", Currency::EUR)?, Some("SuperGateway ID 154YTR984YX"))
+///     .await?;
+/// assert_eq!(answer, "Payment was added");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct InterstreamClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    api_url: Endpoint,
+    signer: Signer,
+    currency: Currency,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for InterstreamClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InterstreamClient")
+            .field("api_url", &self.inner.api_url.url().as_str())
+            .field("signer", &self.inner.signer)
+            .field("currency", &self.inner.currency)
+            .finish()
+    }
+}
+
+/// The names settings are reported under: the builder's or the environment's.
+#[derive(Debug, Clone, Copy)]
+struct SettingNames {
+    api_url: &'static str,
+    key_id: &'static str,
+    shared_secret: &'static str,
+}
+
+const BUILDER_NAMES: SettingNames = SettingNames {
+    api_url: "api_url",
+    key_id: "key_id",
+    shared_secret: "shared_secret",
+};
+
+const ENV_NAMES: SettingNames = SettingNames {
+    api_url: "INTERSTREAM_API_URL",
+    key_id: "INTERSTREAM_KEY_ID",
+    shared_secret: "INTERSTREAM_SHARED_SECRET",
+};
+
+/// Builds an [`InterstreamClient`]; [`InterstreamClientBuilder::build`] validates it.
+pub struct InterstreamClientBuilder {
+    api_url: Option<String>,
+    key_id: Option<String>,
+    shared_secret: Option<Secret>,
+    currency: Currency,
+    clock: Option<Clock>,
+    salt_source: Option<SaltSource>,
+    http_config: HttpConfig,
+    http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    names: SettingNames,
+}
+
+impl fmt::Debug for InterstreamClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InterstreamClientBuilder")
+            .field("api_url", &self.api_url)
+            .field("key_id", &self.key_id)
+            .field("shared_secret", &self.shared_secret)
+            .field("currency", &self.currency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InterstreamClientBuilder {
+    /// The deployment's full API URL, ending in `api.php` (there is no default host).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = Some(url.into());
+        self
+    }
+
+    /// The API key id (`key`), which identifies the application.
+    pub fn key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+
+    /// The shared secret the requests are signed with.
+    pub fn shared_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.shared_secret = Some(secret.into());
+        self
+    }
+
+    /// The store's currency (default EUR): amounts in another currency are refused, since the
+    /// API takes a bare number.
+    pub fn currency(mut self, currency: Currency) -> Self {
+        self.currency = currency;
+        self
+    }
+
+    /// Replaces the clock used for `timestamp` (unix seconds), for tests.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Replaces the source of salt bytes, for tests. Keep the default (a CSPRNG) in production.
+    pub fn salt_source(mut self, salt: SaltSource) -> Self {
+        self.salt_source = Some(salt);
+        self
+    }
+
+    /// Timeouts and limits of the HTTP client.
+    pub fn http_config(mut self, config: HttpConfig) -> Self {
+        self.http_config = config;
+        self
+    }
+
+    /// Brings your own `reqwest::Client`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The retry policy. Money-moving actions are resent only when the attempt provably did
+    /// nothing (a refused connection); every attempt is signed afresh.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<InterstreamClient, InterstreamError> {
+        let names = self.names;
+        let api_url = self
+            .api_url
+            .ok_or_else(|| Error::configuration(names.api_url, "is not set or is empty"))?;
+        let api_url = Endpoint::parse(names.api_url, &api_url)?;
+        let key_id = self
+            .key_id
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| Error::configuration(names.key_id, "is not set or is empty"))?;
+        let shared_secret = self
+            .shared_secret
+            .filter(|s| !s.expose_secret().trim().is_empty())
+            .ok_or_else(|| Error::configuration(names.shared_secret, "is not set or is empty"))?;
+        let http = match self.http_client {
+            Some(client) => HttpClient::from_reqwest(client),
+            None => HttpClient::new(&self.http_config)?,
+        }
+        .with_known_secrets([shared_secret.clone()]);
+        let mut signer = Signer::new(key_id, shared_secret);
+        if let Some(clock) = self.clock {
+            signer = signer.with_clock(clock);
+        }
+        if let Some(salt) = self.salt_source {
+            signer = signer.with_salt_source(salt);
+        }
+        Ok(InterstreamClient {
+            inner: Arc::new(Inner {
+                http,
+                api_url,
+                signer,
+                currency: self.currency,
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+impl InterstreamClient {
+    /// A builder with the defaults: EUR, the system clock, a CSPRNG salt.
+    pub fn builder() -> InterstreamClientBuilder {
+        InterstreamClientBuilder {
+            api_url: None,
+            key_id: None,
+            shared_secret: None,
+            currency: Currency::EUR,
+            clock: None,
+            salt_source: None,
+            http_config: HttpConfig::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+            http_client: None,
+            retry: RetryPolicy::default(),
+            names: BUILDER_NAMES,
+        }
+    }
+
+    /// A client configured from the environment: `INTERSTREAM_API_URL` (the deployment's full
+    /// `.../api.php` URL), `INTERSTREAM_KEY_ID`, `INTERSTREAM_SHARED_SECRET`, and optionally
+    /// `INTERSTREAM_CURRENCY` (default `EUR`).
+    pub fn from_env() -> Result<InterstreamClient, InterstreamError> {
+        InterstreamClient::from_env_with(&ProcessEnv)
+    }
+
+    /// Like [`InterstreamClient::from_env`], reading from `env`.
+    pub fn from_env_with(env: &dyn EnvSource) -> Result<InterstreamClient, InterstreamError> {
+        let mut builder = InterstreamClient::builder()
+            .api_url(config::required(env, "INTERSTREAM_API_URL")?)
+            .key_id(config::required(env, "INTERSTREAM_KEY_ID")?)
+            .shared_secret(config::required_secret(env, "INTERSTREAM_SHARED_SECRET")?);
+        if let Some(code) = config::optional(env, "INTERSTREAM_CURRENCY") {
+            let currency = Currency::from_code(&code)
+                .map_err(|e| Error::configuration("INTERSTREAM_CURRENCY", e.to_string()))?;
+            builder = builder.currency(currency);
+        }
+        builder.names = ENV_NAMES;
+        builder.build()
+    }
+
+    /// The store's currency.
+    pub fn currency(&self) -> Currency {
+        self.inner.currency
+    }
+
+    /// `store > add_payment`: adds a payment of `amount` to the user's current order. Put your
+    /// own payment id in the description: it is the only way to reconcile later.
+    ///
+    /// Moves money: never resent after it may have reached the provider. There is no lookup
+    /// by payment id, so on an error whose `outcome_unknown()` is true, check the order in the
+    /// store's back office (or with [`InterstreamClient::list_current_content`]) before paying
+    /// again.
+    pub async fn add_payment(
+        &self,
+        user_id: UserId,
+        amount: Money,
+        description: Option<&str>,
+    ) -> Result<String, InterstreamError> {
+        let mut form = vec![("amount", amount_field(amount, self.inner.currency)?)];
+        if let Some(description) = description_field(description)? {
+            form.push(("description", description));
+        }
+        let answer = self
+            .send_action(
+                Action::ADD_PAYMENT,
+                Some(user_id),
+                &form,
+                Idempotency::NonIdempotent,
+            )
+            .await?;
+        expect_ok(answer)
+    }
+
+    /// `store > get_credit`: the user's store credit.
+    pub async fn get_credit(&self, user_id: UserId) -> Result<Credit, InterstreamError> {
+        let answer = self
+            .send_action(
+                Action::GET_CREDIT,
+                Some(user_id),
+                &[],
+                Idempotency::Idempotent,
+            )
+            .await?;
+        let data = expect_data(answer)?;
+        serde_json::from_value(data.clone()).map_err(|err| {
+            Error::decode(
+                PROVIDER,
+                200,
+                err,
+                payments_core::redact::excerpt(data.to_string().as_bytes()),
+            )
+            .into()
+        })
+    }
+
+    /// `store > add_subtract_credit`: adds to or subtracts from the user's credit. Moves money,
+    /// so it is never resent after it may have reached the provider.
+    pub async fn add_subtract_credit(
+        &self,
+        user_id: UserId,
+        action: CreditAction,
+        amount: Money,
+        description: Option<&str>,
+    ) -> Result<String, InterstreamError> {
+        let mut form = vec![
+            ("creditAction", action.as_str().to_owned()),
+            ("amount", amount_field(amount, self.inner.currency)?),
+        ];
+        if let Some(description) = description_field(description)? {
+            form.push(("description", description));
+        }
+        let answer = self
+            .send_action(
+                Action::ADD_SUBTRACT_CREDIT,
+                Some(user_id),
+                &form,
+                Idempotency::NonIdempotent,
+            )
+            .await?;
+        expect_ok(answer)
+    }
+
+    /// `store > list_current_content`: the user's current order, as the provider sends it (its
+    /// shape is not documented).
+    pub async fn list_current_content(
+        &self,
+        user_id: UserId,
+    ) -> Result<serde_json::Value, InterstreamError> {
+        let answer = self
+            .send_action(
+                Action::LIST_CURRENT_CONTENT,
+                Some(user_id),
+                &[],
+                Idempotency::Idempotent,
+            )
+            .await?;
+        expect_data(answer)
+    }
+
+    /// Sends any signed action: `go`/`do` from `action`, `iq` from `user_id`, and `form` as the
+    /// POST body (an idempotent action without a form is sent as a GET). Each attempt is signed
+    /// afresh. This is what the typed methods use; a new action is a few lines on top of it.
+    pub async fn send_action(
+        &self,
+        action: Action,
+        user_id: Option<UserId>,
+        form: &[(&str, String)],
+        idempotency: Idempotency,
+    ) -> Result<Answer, InterstreamError> {
+        let attempts = self.inner.retry.run(idempotency, |_| {
+            self.attempt(action, user_id, form, idempotency)
+        });
+        telemetry::instrument(PROVIDER, action.action, attempts).await
+    }
+
+    async fn attempt(
+        &self,
+        action: Action,
+        user_id: Option<UserId>,
+        form: &[(&str, String)],
+        idempotency: Idempotency,
+    ) -> Result<Answer, InterstreamError> {
+        let inner = &self.inner;
+        let signed = inner.signer.sign()?;
+        let mut url = inner.api_url.url().clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("go", action.section)
+                .append_pair("do", action.action);
+            if let Some(user_id) = user_id {
+                query.append_pair("iq", &user_id.to_string());
+            }
+        }
+        signed.append_to(&mut url);
+        let http = &inner.http;
+        let request = if form.is_empty() && idempotency == Idempotency::Idempotent {
+            http.reqwest().get(url)
+        } else {
+            let body = serde_urlencoded::to_string(form)
+                .map_err(|e| Error::invalid_input("form", e.to_string()))?;
+            http.reqwest()
+                .post(url)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+        };
+        let response = http.send(PROVIDER, request).await?;
+        decode_answer(&response)
+    }
+}
+
+fn expect_ok(answer: Answer) -> Result<String, InterstreamError> {
+    match answer {
+        Answer::Ok(text) => Ok(text),
+        Answer::Data(data) => Err(Error::decode(
+            PROVIDER,
+            200,
+            "expected {\"ok\": ...}",
+            payments_core::redact::excerpt(data.to_string().as_bytes()),
+        )
+        .into()),
+    }
+}
+
+fn expect_data(answer: Answer) -> Result<serde_json::Value, InterstreamError> {
+    match answer {
+        Answer::Data(data) => Ok(data),
+        Answer::Ok(text) => Err(Error::decode(
+            PROVIDER,
+            200,
+            "expected {\"data\": ...}",
+            payments_core::redact::excerpt(text.as_bytes()),
+        )
+        .into()),
+    }
+}
+
+/// Decodes `{"ok": ...}`, `{"data": ...}` and `{"error": ..., "error_long": ...}`, whatever the
+/// action; anything else is a status or decode error.
+pub(crate) fn decode_answer(response: &RawResponse) -> Result<Answer, InterstreamError> {
+    let object = match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(serde_json::Value::Object(object)) => object,
+        Ok(_) | Err(_) if !response.is_success() => {
+            return Err(response
+                .clone()
+                .error_for_status(PROVIDER)
+                .err()
+                .map_or_else(
+                    || {
+                        response
+                            .decode_error(PROVIDER, "not an INTER-STREAM answer")
+                            .into()
+                    },
+                    InterstreamError::from,
+                ));
+        }
+        Ok(_) => return Err(response.decode_error(PROVIDER, "not a JSON object").into()),
+        Err(err) => return Err(response.decode_error(PROVIDER, err).into()),
+    };
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    if let Some(code) = object.get("error") {
+        let message = object.get("error_long").map(text).unwrap_or_default();
+        return Err(InterstreamError::from_answer(text(code), message));
+    }
+    if !response.is_success() {
+        return Err(response
+            .clone()
+            .error_for_status(PROVIDER)
+            .err()
+            .map_or_else(
+                || response.decode_error(PROVIDER, "unexpected status").into(),
+                InterstreamError::from,
+            ));
+    }
+    if let Some(ok) = object.get("ok") {
+        return Ok(Answer::Ok(text(ok)));
+    }
+    if let Some(data) = object.get("data") {
+        return Ok(Answer::Data(data.clone()));
+    }
+    Err(response
+        .decode_error(PROVIDER, "neither ok, data nor error")
+        .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use payments_core::ErrorKind;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderMap;
+
+    fn decode(status: u16, body: &str) -> Result<Answer, InterstreamError> {
+        decode_answer(&RawResponse::new(status, HeaderMap::new(), body.to_owned()))
+    }
+
+    #[test]
+    fn every_documented_answer_decodes() {
+        assert_eq!(
+            decode(200, r#"{ "ok":"Payment was added" }"#).unwrap(),
+            Answer::Ok("Payment was added".into())
+        );
+        let data = decode(200, r#"{"data": {"buyer_credit": "3.00"}}"#).unwrap();
+        assert!(matches!(data, Answer::Data(d) if d["buyer_credit"] == "3.00"));
+        for (body, code) in [
+            (
+                r#"{ "error" : "REQUEST_ERROR", "error_long" : "Missing signature" }"#,
+                "REQUEST_ERROR",
+            ),
+            (
+                r#"{"error":"ERROR_NO_ORDER","error_long":"User does not have any current order"}"#,
+                "ERROR_NO_ORDER",
+            ),
+            (
+                r#"{"error":"ERROR_AMOUNT_TOO_BIG","error_long":"Amount can't be higher than order amount due"}"#,
+                "ERROR_AMOUNT_TOO_BIG",
+            ),
+            (
+                r#"{"error":"ERROR_CANT_SUBTRACT","error_long":"x"}"#,
+                "ERROR_CANT_SUBTRACT",
+            ),
+        ] {
+            assert_eq!(decode(200, body).unwrap_err().code(), Some(code));
+            // An error envelope keeps its meaning with an error status too.
+            assert_eq!(decode(400, body).unwrap_err().code(), Some(code));
+        }
+    }
+
+    #[test]
+    fn broken_answers_are_typed_errors() {
+        let kind = |status, body| match decode(status, body) {
+            Err(InterstreamError::Core(e)) => (e.kind(), e.outcome_unknown()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind(200, "<html>error</html>"), (ErrorKind::Decode, true));
+        assert_eq!(kind(200, ""), (ErrorKind::Decode, true));
+        assert_eq!(kind(200, r#"{"ok":"Payment w"#), (ErrorKind::Decode, true));
+        assert_eq!(kind(200, r#"["ok"]"#), (ErrorKind::Decode, true));
+        assert_eq!(kind(200, r#"{"status":"fine"}"#), (ErrorKind::Decode, true));
+        assert_eq!(
+            kind(502, "<html>Bad Gateway</html>"),
+            (ErrorKind::HttpStatus, true)
+        );
+        assert_eq!(
+            kind(500, r#"{"ok":"Payment was added"}"#),
+            (ErrorKind::HttpStatus, true)
+        );
+        assert_eq!(kind(403, "Forbidden"), (ErrorKind::Authentication, false));
+    }
+
+    proptest! {
+        #[test]
+        fn random_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let _ = decode_answer(&RawResponse::new(status, HeaderMap::new(), bytes));
+        }
+
+        #[test]
+        fn random_json_objects_never_panic(
+            keys in proptest::collection::vec(prop_oneof![Just("ok"), Just("data"), Just("error"), Just("error_long"), Just("x")], 0..4),
+            values in proptest::collection::vec(prop_oneof![Just("null"), Just("1"), Just("\"t\""), Just("{}"), Just("[1]")], 4),
+        ) {
+            let body = format!(
+                "{{{}}}",
+                keys.iter().zip(&values).map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
+            );
+            let _ = decode(200, &body);
+        }
+    }
+}
