@@ -431,6 +431,7 @@ pub mod wire {
     use std::fmt;
 
     use rust_decimal::Decimal;
+    use serde::de::Visitor as _;
     use serde::{Deserializer, Serializer, de};
 
     use super::Money;
@@ -466,6 +467,23 @@ pub mod wire {
         deserializer: D,
     ) -> Result<Decimal, D::Error> {
         deserializer.deserialize_any(DecimalVisitor)
+    }
+
+    /// Reads an exact decimal from a JSON number **as written** (`10.5`, `1000`) or a string
+    /// (`"10.50"`), for providers that send fractional amounts as JSON numbers. The number's
+    /// original text is read through `serde_json`'s raw value, so no binary floating point is
+    /// ever involved. Exponent notation is refused. Works with `serde_json` only, and not
+    /// under `#[serde(flatten)]` or untagged enums (which buffer the input).
+    pub fn exact_json_decimal<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Decimal, D::Error> {
+        let raw: &serde_json::value::RawValue = serde::Deserialize::deserialize(deserializer)?;
+        let text = raw.get().trim();
+        let unquoted = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(inner) => inner,
+            None => text,
+        };
+        DecimalVisitor.visit_str(unquoted)
     }
 
     /// Like [`decimal_string_or_integer`], for an optional field that may be `null` or absent
@@ -707,6 +725,31 @@ mod tests {
         value: Decimal,
         #[serde(default, deserialize_with = "wire::option_decimal_string_or_integer")]
         optional: Option<Decimal>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct AsWritten {
+        #[serde(deserialize_with = "wire::exact_json_decimal")]
+        value: Decimal,
+    }
+
+    #[test]
+    fn json_numbers_decode_exactly_as_written() {
+        for (json, expected) in [
+            (r#"{"value":10.5}"#, "10.5"),
+            (r#"{"value":0.1}"#, "0.1"),
+            (r#"{"value":1000}"#, "1000"),
+            (r#"{"value":12.50}"#, "12.50"),
+            (r#"{"value":"0.359856"}"#, "0.359856"),
+            (r#"{"value":123456789012345678.99}"#, "123456789012345678.99"),
+            (r#"{"value":-2.5}"#, "-2.5"),
+        ] {
+            let decoded: AsWritten = serde_json::from_str(json).unwrap();
+            assert_eq!(decoded.value.to_string(), expected, "{json}");
+        }
+        for bad in [r#"{"value":1e3}"#, r#"{"value":true}"#, r#"{"value":"x"}"#, r#"{"value":null}"#] {
+            assert!(serde_json::from_str::<AsWritten>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,39 @@
+//! The API key, sent twice on every request as documented: `Authorization: Basic <api key>`
+//! (the key itself, as the docs' `'Basic YOUR_API_KEY_HERE'` shows, not a base64 user:password
+//! pair) and `x-api-key: <api key>`. Both header values are marked sensitive, so `reqwest` and
+//! `hyper` never print them.
+
+use payments_core::{Error, Secret};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+
+/// The `x-api-key` header.
+pub(crate) const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
+/// Builds the two authentication headers from the key.
+pub(crate) fn auth_headers(api_key: &Secret, setting: &'static str) -> Result<HeaderMap, Error> {
+    let invalid = || Error::configuration(setting, "contains characters not allowed in a header");
+    let mut basic =
+        HeaderValue::from_str(&format!("Basic {}", api_key.expose())).map_err(|_| invalid())?;
+    basic.set_sensitive(true);
+    let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| invalid())?;
+    key.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, basic);
+    headers.insert(X_API_KEY, key);
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_carry_the_key_as_documented_and_hide_it() {
+        let headers = auth_headers(&Secret::new("pk_test_123"), "api_key").unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Basic pk_test_123");
+        assert_eq!(headers[X_API_KEY], "pk_test_123");
+        assert!(headers[AUTHORIZATION].is_sensitive() && headers[X_API_KEY].is_sensitive());
+        assert!(!format!("{headers:?}").contains("pk_test_123"));
+        assert!(auth_headers(&Secret::new("bad\nkey"), "api_key").is_err());
+    }
+}
