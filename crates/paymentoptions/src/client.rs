@@ -328,10 +328,14 @@ impl PaymentOptionsClient {
 
 /// Decodes a purchase answer: a completed payment (a decline if `success` is false), a
 /// 3-D Secure challenge, or an error with the gateway's code and message.
-pub(crate) fn decode_purchase(response: &RawResponse) -> Result<PurchaseOutcome, PaymentOptionsError> {
+pub(crate) fn decode_purchase(
+    response: &RawResponse,
+) -> Result<PurchaseOutcome, PaymentOptionsError> {
     let value: serde_json::Value = match serde_json::from_slice(&response.body) {
         Ok(value) => value,
-        Err(err) if response.is_success() => return Err(response.decode_error(PROVIDER, err).into()),
+        Err(err) if response.is_success() => {
+            return Err(response.decode_error(PROVIDER, err).into());
+        }
         Err(_) => return Err(status_error(response)),
     };
     if !response.is_success() {
@@ -386,4 +390,36 @@ fn status_error(response: &RawResponse) -> PaymentOptionsError {
             || response.decode_error(PROVIDER, "unexpected answer").into(),
             PaymentOptionsError::from,
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn random_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let _ = decode_purchase(&RawResponse::new(status, HeaderMap::new(), bytes));
+        }
+
+        #[test]
+        fn random_json_shapes_never_panic(
+            success in proptest::option::of(any::<bool>()),
+            amount in prop_oneof![Just("1000"), Just("10.5"), Just("\"12.50\""), Just("null"), Just("1e3"), Just("[]")],
+            number in prop_oneof![Just("\"5200000000001005\""), Just("5200000000001005"), Just("null"), Just("{}")],
+            redirect in prop_oneof![Just(""), Just(r#","redirect_url":"https://acs.example/x""#), Just(r#","redirect_url":"not a url""#)],
+            status in prop_oneof![Just(200u16), Just(201), Just(400), Just(502)],
+        ) {
+            let success = success.map_or("null".to_owned(), |b| b.to_string());
+            let body = format!(
+                r#"{{"success":{success},"gateway_response":{{"code":"X","message":"m"}},"payment_details":{{"amount":{amount},"card":{{"number":{number}}}}}{redirect}}}"#
+            );
+            let result = decode_purchase(&RawResponse::new(status, HeaderMap::new(), body));
+            if let Err(err) = result {
+                let shown = format!("{err:?}");
+                prop_assert!(!shown.contains("5200000000001005"), "{}", shown);
+            }
+        }
+    }
 }

@@ -53,9 +53,7 @@ impl From<PaymentOptionsError> for Error {
                 code: Some(code),
                 message,
             },
-            PaymentOptionsError::Api {
-                status: 429, ..
-            } => Error::RateLimited {
+            PaymentOptionsError::Api { status: 429, .. } => Error::RateLimited {
                 provider: PROVIDER,
                 retry_after: None,
             },

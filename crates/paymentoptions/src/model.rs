@@ -281,7 +281,10 @@ impl PurchaseRequestBuilder {
         if let Some(zone) = &request.time_zone
             && (zone.trim().is_empty() || zone.chars().any(char::is_control))
         {
-            return Err(Error::invalid_input("time_zone", "must be an IANA time zone name"));
+            return Err(Error::invalid_input(
+                "time_zone",
+                "must be an IANA time zone name",
+            ));
         }
         Ok(request)
     }

@@ -82,8 +82,12 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
         .customer
         .ip
         .ok_or_else(|| Error::invalid_input("customer.ip", "is required by the card gateway"))?;
-    let mut builder =
-        PurchaseRequest::builder(request.amount, source, request.reference.clone(), customer_ip);
+    let mut builder = PurchaseRequest::builder(
+        request.amount,
+        source,
+        request.reference.clone(),
+        customer_ip,
+    );
     let urls = &request.urls;
     if urls.success.is_some() || urls.failure.is_some() || urls.notification.is_some() {
         builder = builder.return_url(ReturnUrl {

@@ -47,8 +47,15 @@ struct Known {
 impl WebhookEvent {
     /// Parses a webhook body (JSON).
     pub fn from_json(body: &[u8]) -> Result<WebhookEvent, Error> {
-        let known: Known = serde_json::from_slice(body)
-            .map_err(|e| Error::invalid_input("webhook", format!("not the expected JSON: {}", mask_card_numbers(&e.to_string()))))?;
+        let known: Known = serde_json::from_slice(body).map_err(|e| {
+            Error::invalid_input(
+                "webhook",
+                format!(
+                    "not the expected JSON: {}",
+                    mask_card_numbers(&e.to_string())
+                ),
+            )
+        })?;
         let mut raw: serde_json::Value = serde_json::from_slice(body)
             .map_err(|_| Error::invalid_input("webhook", "not JSON"))?;
         sanitize(&mut raw);
@@ -87,7 +94,12 @@ fn sanitize(value: &mut serde_json::Value) {
             for (key, item) in map.iter_mut() {
                 let secret_field = matches!(
                     key.to_ascii_lowercase().as_str(),
-                    "cvc" | "cvv" | "cvv2" | "card_code" | "security_code" | "stored_payment_method_id"
+                    "cvc"
+                        | "cvv"
+                        | "cvv2"
+                        | "card_code"
+                        | "security_code"
+                        | "stored_payment_method_id"
                 );
                 if secret_field && !item.is_null() {
                     *item = serde_json::Value::String(payments_core::secret::REDACTED.into());
@@ -114,7 +126,10 @@ mod tests {
         let event = WebhookEvent::from_json(body).unwrap();
         assert_eq!(event.success, Some(true));
         assert_eq!(event.merchant_txn_ref(), Some("order-9"));
-        assert_eq!(event.payment_details.as_ref().unwrap().amount.to_string(), "10.5");
+        assert_eq!(
+            event.payment_details.as_ref().unwrap().amount.to_string(),
+            "10.5"
+        );
         let shown = format!("{event:?} {}", event.raw);
         for leaked in ["4000000000001091", "4000 0000 0000 1091", "737", "tok_abc"] {
             assert!(!shown.contains(leaked), "{leaked} in {shown}");

@@ -741,13 +741,21 @@ mod tests {
             (r#"{"value":1000}"#, "1000"),
             (r#"{"value":12.50}"#, "12.50"),
             (r#"{"value":"0.359856"}"#, "0.359856"),
-            (r#"{"value":123456789012345678.99}"#, "123456789012345678.99"),
+            (
+                r#"{"value":123456789012345678.99}"#,
+                "123456789012345678.99",
+            ),
             (r#"{"value":-2.5}"#, "-2.5"),
         ] {
             let decoded: AsWritten = serde_json::from_str(json).unwrap();
             assert_eq!(decoded.value.to_string(), expected, "{json}");
         }
-        for bad in [r#"{"value":1e3}"#, r#"{"value":true}"#, r#"{"value":"x"}"#, r#"{"value":null}"#] {
+        for bad in [
+            r#"{"value":1e3}"#,
+            r#"{"value":true}"#,
+            r#"{"value":"x"}"#,
+            r#"{"value":null}"#,
+        ] {
             assert!(serde_json::from_str::<AsWritten>(bad).is_err(), "{bad}");
         }
     }
