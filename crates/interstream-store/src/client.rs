@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{Endpoint, HttpClient, HttpConfig, RawResponse};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Currency, Error, ExposeSecret, Money, Secret, telemetry};
 use reqwest::header::CONTENT_TYPE;
@@ -94,9 +94,7 @@ pub struct InterstreamClientBuilder {
     currency: Currency,
     clock: Option<Clock>,
     salt_source: Option<SaltSource>,
-    http_config: HttpConfig,
-    http_client: Option<reqwest::Client>,
-    retry: RetryPolicy,
+    options: ClientOptions,
     names: SettingNames,
 }
 
@@ -149,24 +147,9 @@ impl InterstreamClientBuilder {
         self
     }
 
-    /// Timeouts and limits of the HTTP client.
-    pub fn http_config(mut self, config: HttpConfig) -> Self {
-        self.http_config = config;
-        self
-    }
-
-    /// Brings your own `reqwest::Client`.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
-        self
-    }
-
-    /// The retry policy. Money-moving actions are resent only when the attempt provably did
-    /// nothing (a refused connection); every attempt is signed afresh.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    payments_core::client_option_setters!(
+        "The retry policy. Money-moving actions are resent only when the attempt provably did nothing (a refused connection); every attempt is signed afresh."
+    );
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<InterstreamClient, InterstreamError> {
@@ -184,11 +167,7 @@ impl InterstreamClientBuilder {
             .shared_secret
             .filter(|s| !s.expose_secret().trim().is_empty())
             .ok_or_else(|| Error::configuration(names.shared_secret, "is not set or is empty"))?;
-        let http = match self.http_client {
-            Some(client) => HttpClient::from_reqwest(client),
-            None => HttpClient::new(&self.http_config)?,
-        }
-        .with_known_secrets([shared_secret.clone()]);
+        let http = self.options.build_http([shared_secret.clone()])?;
         let mut signer = Signer::new(key_id, shared_secret);
         if let Some(clock) = self.clock {
             signer = signer.with_clock(clock);
@@ -202,7 +181,7 @@ impl InterstreamClientBuilder {
                 api_url,
                 signer,
                 currency: self.currency,
-                retry: self.retry,
+                retry: self.options.retry,
             }),
         })
     }
@@ -218,9 +197,11 @@ impl InterstreamClient {
             currency: Currency::EUR,
             clock: None,
             salt_source: None,
-            http_config: HttpConfig::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            http_client: None,
-            retry: RetryPolicy::default(),
+            options: ClientOptions::new(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+                RetryPolicy::default(),
+            ),
             names: BUILDER_NAMES,
         }
     }

@@ -4,14 +4,14 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use httpmock::prelude::*;
 use interstream_store::{
     AddedPayment, CreditAction, InterstreamClient, InterstreamError, RequestErrorReason, UserId,
     signature,
 };
+use payments_core::test_util::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentProvider, PaymentRequest, PaymentStatus, Secret,
 };
@@ -25,54 +25,18 @@ const SALT: &str = "4f7c1d2e9a8b3c6d5e0f1a2b3c4d5e6f";
 /// printf '%s' "${SALT}1732521601" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64
 const SIGNATURE_AT_1732521601: &str = "Zguzbm8L9cSZcps9TABoG8/KmwZfABQj+RF4p48sGBk=";
 
-/// What the mock saw of each request.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    raw_query: String,
-    query: HashMap<String, String>,
-    form: Vec<(String, String)>,
-    content_type: Option<String>,
-}
-
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Seen>>>);
-
-impl Recorder {
-    fn all(&self) -> Vec<Seen> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
 async fn answer<'s>(
     server: &'s MockServer,
     status: u16,
     body: &str,
 ) -> (Recorder, httpmock::Mock<'s>) {
-    let recorder = Recorder::default();
-    let sink = recorder.clone();
-    let body = body.to_owned();
-    let mock = server
-        .mock_async(move |when, then| {
-            when.path("/api.php").is_true(move |req| {
-                let uri = req.uri();
-                let raw_query = uri.query().unwrap_or_default().to_owned();
-                sink.0.lock().unwrap().push(Seen {
-                    method: req.method().to_string(),
-                    query: serde_urlencoded::from_str(&raw_query).unwrap(),
-                    raw_query,
-                    form: serde_urlencoded::from_str(&req.body_string()).unwrap_or_default(),
-                    content_type: req
-                        .headers()
-                        .get("content-type")
-                        .map(|v| v.to_str().unwrap().to_owned()),
-                });
-                true
-            });
-            then.status(status).body(body);
-        })
-        .await;
-    (recorder, mock)
+    record(server, status, body).await
+}
+
+/// Query parameter `name` of a request that must carry it.
+fn q(seen: &Received, name: &str) -> String {
+    seen.query_param(name)
+        .unwrap_or_else(|| panic!("no {name} in {}", seen.raw_query))
 }
 
 /// A client with the clock and salt pinned, so the signature is a known answer.
@@ -100,21 +64,21 @@ fn eur(text: &str) -> Money {
     Money::parse(text, Currency::EUR).unwrap()
 }
 
-fn assert_signed(seen: &Seen, go: &str, action: &str, iq: &str) {
-    assert_eq!(seen.query["go"], go);
-    assert_eq!(seen.query["do"], action);
-    assert_eq!(seen.query["iq"], iq);
-    assert_eq!(seen.query["key"], KEY_ID);
-    let salt = &seen.query["salt"];
+fn assert_signed(seen: &Received, go: &str, action: &str, iq: &str) {
+    assert_eq!(q(seen, "go"), go);
+    assert_eq!(q(seen, "do"), action);
+    assert_eq!(q(seen, "iq"), iq);
+    assert_eq!(q(seen, "key"), KEY_ID);
+    let salt = q(seen, "salt");
     assert_eq!(salt.len(), 32);
     assert!(
         salt.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     );
-    let timestamp: u64 = seen.query["timestamp"].parse().unwrap();
-    let expected = signature(&Secret::new(SECRET), salt, timestamp).unwrap();
+    let timestamp: u64 = q(seen, "timestamp").parse().unwrap();
+    let expected = signature(&Secret::new(SECRET), &salt, timestamp).unwrap();
     assert_eq!(
-        seen.query["signature"],
+        q(seen, "signature"),
         expected.expose(),
         "the signature verifies"
     );
@@ -135,7 +99,7 @@ async fn add_payment_sends_the_documented_query_form_and_a_known_signature() {
     let seen = &recorder.all()[0];
     assert_eq!(seen.method, "POST");
     assert_eq!(
-        seen.content_type.as_deref(),
+        seen.header("content-type"),
         Some("application/x-www-form-urlencoded")
     );
     // The query, in the order of the PHP sample, with the signature percent-encoded.
@@ -146,10 +110,10 @@ async fn add_payment_sends_the_documented_query_form_and_a_known_signature() {
              &signature=Zguzbm8L9cSZcps9TABoG8%2FKmwZfABQj%2BRF4p48sGBk%3D"
         )
     );
-    assert_eq!(seen.query["signature"], SIGNATURE_AT_1732521601);
+    assert_eq!(q(seen, "signature"), SIGNATURE_AT_1732521601);
     assert_signed(seen, "store", "add_payment", "2");
     assert_eq!(
-        seen.form,
+        seen.form(),
         vec![
             ("amount".to_owned(), "4.50".to_owned()),
             ("description".to_owned(), description.to_owned()),
@@ -184,23 +148,23 @@ async fn every_action_is_signed_and_shaped_as_documented() {
     assert_eq!(seen[0].method, "POST");
     assert_signed(&seen[0], "store", "add_subtract_credit", "7");
     assert_eq!(
-        seen[0].form,
+        seen[0].form(),
         vec![
             ("creditAction".to_owned(), "subtract".to_owned()),
             ("amount".to_owned(), "1.25".to_owned()),
         ]
     );
     assert_eq!(
-        seen[1].form[0],
+        seen[1].form()[0],
         ("creditAction".to_owned(), "add".to_owned())
     );
-    assert_eq!(seen[1].form[1], ("amount".to_owned(), "3.00".to_owned()));
+    assert_eq!(seen[1].form()[1], ("amount".to_owned(), "3.00".to_owned()));
     assert_eq!(
-        seen[1].form[2],
+        seen[1].form()[2],
         ("description".to_owned(), "refund R-1".to_owned())
     );
     // Every request carries its own salt.
-    assert_ne!(seen[0].query["salt"], seen[1].query["salt"]);
+    assert_ne!(q(&seen[0], "salt"), q(&seen[1], "salt"));
 
     let server = MockServer::start_async().await;
     let (recorder, _mock) = answer(
@@ -217,7 +181,7 @@ async fn every_action_is_signed_and_shaped_as_documented() {
     assert_eq!(credit.formatted, "3.00€");
     let seen = &recorder.all()[0];
     assert_eq!(seen.method, "GET");
-    assert!(seen.form.is_empty());
+    assert!(seen.form().is_empty());
     assert_signed(seen, "store", "get_credit", "9");
 
     let server = MockServer::start_async().await;
@@ -338,11 +302,8 @@ async fn reads_are_retried_and_each_retry_is_signed_again() {
         .unwrap();
     assert!(store.get_credit(UserId::new(1).unwrap()).await.is_err());
     assert_eq!(mock.calls_async().await, 3);
-    let salts: std::collections::HashSet<String> = recorder
-        .all()
-        .iter()
-        .map(|s| s.query["salt"].clone())
-        .collect();
+    let salts: std::collections::HashSet<String> =
+        recorder.all().iter().map(|s| q(s, "salt")).collect();
     assert_eq!(salts.len(), 3, "a fresh salt and signature per attempt");
     for seen in recorder.all() {
         assert_signed(&seen, "store", "get_credit", "1");
@@ -402,9 +363,9 @@ async fn the_common_trait_adds_a_payment_with_the_reference_in_the_description()
     assert_eq!(record.description, "Season pass [pay-42]");
     assert_eq!(record.message, "Payment was added");
     let seen = &recorder.all()[0];
-    assert_eq!(seen.form[0], ("amount".to_owned(), "12.50".to_owned()));
+    assert_eq!(seen.form()[0], ("amount".to_owned(), "12.50".to_owned()));
     assert_eq!(
-        seen.form[1],
+        seen.form()[1],
         ("description".to_owned(), "Season pass [pay-42]".to_owned())
     );
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{Endpoint, HttpClient, HttpConfig, RawResponse};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, telemetry};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -133,9 +133,7 @@ pub struct PaymentOptionsClientBuilder {
     api_key: Option<Secret>,
     merchant_id: Option<String>,
     base_url: Option<String>,
-    http_config: HttpConfig,
-    http_client: Option<reqwest::Client>,
-    retry: RetryPolicy,
+    options: ClientOptions,
     names: SettingNames,
 }
 
@@ -175,24 +173,9 @@ impl PaymentOptionsClientBuilder {
         self
     }
 
-    /// Timeouts and limits of the HTTP client.
-    pub fn http_config(mut self, config: HttpConfig) -> Self {
-        self.http_config = config;
-        self
-    }
-
-    /// Brings your own `reqwest::Client`.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
-        self
-    }
-
-    /// The retry policy. A purchase is resent only when the attempt provably did nothing (a
-    /// refused connection, a 429); never after it may have reached the gateway.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    payments_core::client_option_setters!(
+        "The retry policy. A purchase is resent only when the attempt provably did nothing (a refused connection, a 429); never after it may have reached the gateway."
+    );
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<PaymentOptionsClient, PaymentOptionsError> {
@@ -215,18 +198,14 @@ impl PaymentOptionsClientBuilder {
         let mut headers = auth_headers(&api_key, names.api_key)?;
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = match self.http_client {
-            Some(client) => HttpClient::from_reqwest(client),
-            None => HttpClient::new(&self.http_config)?,
-        }
-        .with_known_secrets([api_key]);
+        let http = self.options.build_http([api_key])?;
         Ok(PaymentOptionsClient {
             inner: Arc::new(Inner {
                 http,
                 base,
                 merchant_id,
                 headers,
-                retry: self.retry,
+                retry: self.options.retry,
             }),
         })
     }
@@ -239,9 +218,11 @@ impl PaymentOptionsClient {
             api_key: None,
             merchant_id: None,
             base_url: None,
-            http_config: HttpConfig::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            http_client: None,
-            retry: RetryPolicy::default(),
+            options: ClientOptions::new(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+                RetryPolicy::default(),
+            ),
             names: BUILDER_NAMES,
         }
     }

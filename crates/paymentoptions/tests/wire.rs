@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use httpmock::prelude::*;
@@ -15,6 +15,7 @@ use paymentoptions::{
     PurchaseOutcome, PurchaseRequest, ReturnUrl,
 };
 use payments_core::http::HttpConfig;
+use payments_core::test_util::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Secret, Url,
@@ -91,54 +92,12 @@ const SEED_201: &str = r#"{
 }
 }"#;
 
-/// What the mock saw of each request.
-#[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Seen>>>);
-
-impl Recorder {
-    fn all(&self) -> Vec<Seen> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
 async fn answer<'s>(
     server: &'s MockServer,
     status: u16,
     body: &str,
 ) -> (Recorder, httpmock::Mock<'s>) {
-    let recorder = Recorder::default();
-    let sink = recorder.clone();
-    let body = body.to_owned();
-    let mock = server
-        .mock_async(move |when, then| {
-            when.method(POST).is_true(move |req| {
-                sink.0.lock().unwrap().push(Seen {
-                    path: req.uri().path().to_owned(),
-                    headers: req.headers_vec().clone(),
-                    body: serde_json::from_slice(req.body().as_ref()).unwrap_or(Value::Null),
-                });
-                true
-            });
-            then.status(status).body(body);
-        })
-        .await;
-    (recorder, mock)
+    record(server, status, body).await
 }
 
 fn client(server: &MockServer) -> PaymentOptionsClient {
@@ -223,7 +182,7 @@ fn seed_body() -> Value {
     })
 }
 
-fn assert_documented_headers(seen: &Seen) {
+fn assert_documented_headers(seen: &Received) {
     assert_eq!(
         seen.header("authorization"),
         Some(format!("Basic {API_KEY}").as_str())
@@ -247,7 +206,7 @@ async fn purchase_v1_sends_the_seed_request_and_decodes_the_seed_answer_field_by
         "/api/v1/api/v1/server-to-server-interface/payment"
     );
     assert_documented_headers(seen);
-    assert_eq!(seen.body, seed_body());
+    assert_eq!(seen.json(), seed_body());
 
     assert!(response.success);
     assert_eq!(response.status_code, Some(201));
@@ -351,9 +310,9 @@ async fn purchase_v2_sends_browser_info_and_returns_a_challenge_or_a_result() {
         "/api/v1/api/v1/server-to-server-interface/paymentv2"
     );
     assert_documented_headers(seen);
-    assert_eq!(seen.body["browser_info"], seed_body()["browser_info"]);
-    assert_eq!(seen.body["card"]["number"], "4000002500003155");
-    assert_eq!(seen.body["card"]["expiry_year"], "30");
+    assert_eq!(seen.json()["browser_info"], seed_body()["browser_info"]);
+    assert_eq!(seen.json()["card"]["number"], "4000002500003155");
+    assert_eq!(seen.json()["card"]["expiry_year"], "30");
 
     let server = MockServer::start_async().await;
     let (_recorder, _mock) = answer(&server, 201, SEED_201).await;
@@ -406,21 +365,21 @@ async fn tokenize_then_pay_with_the_token_and_no_card() {
         .unwrap();
     let seen = recorder.all();
     assert_eq!(
-        seen[0].body["payment_method"],
+        seen[0].json()["payment_method"],
         json!({"type": "scheme", "store_payment_method": true})
     );
-    assert_eq!(seen[0].body["card"]["number"], "4000000000001091");
+    assert_eq!(seen[0].json()["card"]["number"], "4000000000001091");
     assert_eq!(
-        seen[1].body["payment_method"],
+        seen[1].json()["payment_method"],
         json!({"type": "scheme", "stored_payment_method_id": "pm_7f3e9c"})
     );
     assert!(
-        seen[1].body.get("card").is_none(),
+        seen[1].json().get("card").is_none(),
         "no card with a stored card"
     );
     // Optional fields are omitted, not null.
-    let mut keys: Vec<&str> = seen[1]
-        .body
+    let second = seen[1].json();
+    let mut keys: Vec<&str> = second
         .as_object()
         .unwrap()
         .keys()
@@ -671,7 +630,7 @@ async fn the_common_trait_maps_outcomes() {
         "/api/v1/api/v1/server-to-server-interface/paymentv2"
     );
     assert_eq!(
-        seen.body["return_url"],
+        seen.json()["return_url"],
         json!({"webhook_url": "https://shop.example/webhook"})
     );
 

@@ -81,6 +81,73 @@ impl HttpConfig {
     }
 }
 
+/// The transport settings every provider client builder carries: the HTTP configuration, an
+/// optional caller-supplied `reqwest::Client`, and the retry policy. Provider builders expose
+/// them through [`client_option_setters!`](crate::client_option_setters).
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Timeouts, limits and user agent for a client built here.
+    pub http_config: HttpConfig,
+    /// A caller's own client, used instead of building one.
+    pub http_client: Option<reqwest::Client>,
+    /// What may be retried, and how.
+    pub retry: crate::retry::RetryPolicy,
+}
+
+impl ClientOptions {
+    /// Defaults for the calling crate (see [`HttpConfig::new`]) with `retry`.
+    pub fn new(
+        crate_name: &str,
+        crate_version: &str,
+        retry: crate::retry::RetryPolicy,
+    ) -> ClientOptions {
+        ClientOptions {
+            http_config: HttpConfig::new(crate_name, crate_version),
+            http_client: None,
+            retry,
+        }
+    }
+
+    /// The HTTP client: the caller's own, or one built from the configuration; either way
+    /// blanking `known_secrets` from every error excerpt.
+    pub fn build_http(
+        &self,
+        known_secrets: impl IntoIterator<Item = Secret>,
+    ) -> Result<HttpClient> {
+        let http = match &self.http_client {
+            Some(client) => HttpClient::from_reqwest(client.clone()),
+            None => HttpClient::new(&self.http_config)?,
+        };
+        Ok(http.with_known_secrets(known_secrets))
+    }
+}
+
+/// Generates the `http_config`, `http_client` and `retry_policy` setters of a provider client
+/// builder that keeps a [`ClientOptions`] in a field named `options`. The argument documents
+/// what that provider resends.
+#[macro_export]
+macro_rules! client_option_setters {
+    ($retry_doc:literal) => {
+        /// Timeouts and limits of the HTTP client.
+        pub fn http_config(mut self, config: $crate::http::HttpConfig) -> Self {
+            self.options.http_config = config;
+            self
+        }
+
+        /// Brings your own `reqwest::Client` (its timeouts, proxy and TLS roots apply).
+        pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
+            self.options.http_client = Some(client);
+            self
+        }
+
+        #[doc = $retry_doc]
+        pub fn retry_policy(mut self, policy: $crate::retry::RetryPolicy) -> Self {
+            self.options.retry = policy;
+            self
+        }
+    };
+}
+
 /// A configured HTTP client, cheap to clone (it shares one connection pool).
 #[derive(Debug, Clone)]
 pub struct HttpClient {

@@ -1,4 +1,8 @@
 //! Helpers for the workspace's own tests (feature `test-util`): not part of the SDK's API.
+//!
+//! * [`CapturedLogs`]: everything `tracing` writes, to check no secret reaches the logs.
+//! * [`record`]: an `httpmock` mock that answers every request and records what it received,
+//!   so tests can assert the exact method, path, query, headers and body field by field.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -104,4 +108,117 @@ impl std::fmt::Debug for CapturedLogs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("CapturedLogs")
     }
+}
+
+/// One request as an [`httpmock`] mock received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The method (`POST`).
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The raw query string, as sent (still percent-encoded).
+    pub raw_query: String,
+    /// The headers, as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, as sent.
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The query, decoded, in order.
+    pub fn query(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.raw_query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query()
+            .into_iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The body as an `application/x-www-form-urlencoded` form, decoded, in order.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
+
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The requests a [`record`]ed mock received, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder(Arc<Mutex<Vec<Received>>>);
+
+impl Recorder {
+    /// Every request so far.
+    pub fn all(&self) -> Vec<Received> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The first request.
+    ///
+    /// # Panics
+    /// When nothing was received (a test failure).
+    pub fn first(&self) -> Received {
+        self.all()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("the mock received no request"))
+    }
+}
+
+/// Mocks every request to `server` with `status` and `body`, recording each request.
+pub async fn record<'s>(
+    server: &'s httpmock::MockServer,
+    status: u16,
+    body: &str,
+) -> (Recorder, httpmock::Mock<'s>) {
+    let recorder = Recorder::default();
+    let sink = recorder.clone();
+    let body = body.to_owned();
+    let mock = server
+        .mock_async(move |when, then| {
+            when.is_true(move |req| {
+                let uri = req.uri();
+                sink.0
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(Received {
+                        method: req.method().to_string(),
+                        path: uri.path().to_owned(),
+                        raw_query: uri.query().unwrap_or_default().to_owned(),
+                        headers: req.headers_vec().clone(),
+                        body: req.body().as_ref().to_vec(),
+                    });
+                true
+            });
+            then.status(status).body(body);
+        })
+        .await;
+    (recorder, mock)
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{Endpoint, HttpClient, HttpConfig, RawResponse};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, Url, telemetry};
 use reqwest::header::CONTENT_TYPE;
@@ -125,9 +125,7 @@ pub struct ZaifClientBuilder {
     endpoint: Option<String>,
     payment_page_base: Option<String>,
     nonce: Option<Arc<dyn NonceSource>>,
-    http_config: HttpConfig,
-    http_client: Option<reqwest::Client>,
-    retry: RetryPolicy,
+    options: ClientOptions,
     names: SettingNames,
 }
 
@@ -179,24 +177,9 @@ impl ZaifClientBuilder {
         self
     }
 
-    /// Timeouts and limits of the HTTP client.
-    pub fn http_config(mut self, config: HttpConfig) -> Self {
-        self.http_config = config;
-        self
-    }
-
-    /// Brings your own `reqwest::Client` (its timeouts and TLS settings apply).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
-        self
-    }
-
-    /// The retry policy. Whatever it says, `createInvoice` and `cancelInvoice` are resent only
-    /// when the attempt provably did nothing (`nonce not incremented`, connection refused).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    payments_core::client_option_setters!(
+        "The retry policy. Whatever it says, `createInvoice` and `cancelInvoice` are resent only when the attempt provably did nothing (`nonce not incremented`, connection refused)."
+    );
 
     /// Validates the configuration and builds the client. The hashed secret is computed here,
     /// once.
@@ -227,17 +210,12 @@ impl ZaifClientBuilder {
             key,
             method: self.auth,
         };
-        let http = match self.http_client {
-            Some(client) => HttpClient::from_reqwest(client),
-            None => HttpClient::new(&self.http_config)?,
-        }
-        // Zaif accepts either hash, so both are credentials, whichever one this client sends.
-        .with_known_secrets([
+        let http = self.options.build_http([
             AuthMethod::Md5.hash(&secret),
             AuthMethod::Sha1.hash(&secret),
             secret,
             credentials.key.clone(),
-        ]);
+        ])?;
         Ok(ZaifClient {
             inner: Arc::new(Inner {
                 send_order: send_order_for(&credentials.key),
@@ -247,7 +225,7 @@ impl ZaifClientBuilder {
                 nonce: self
                     .nonce
                     .unwrap_or_else(|| Arc::new(InProcessNonce::shared())),
-                retry: self.retry,
+                retry: self.options.retry,
                 payment_page_base,
             }),
         })
@@ -272,9 +250,11 @@ impl ZaifClient {
             endpoint: None,
             payment_page_base: None,
             nonce: None,
-            http_config: HttpConfig::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
-            http_client: None,
-            retry: default_retry_policy(),
+            options: ClientOptions::new(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+                default_retry_policy(),
+            ),
             names: BUILDER_NAMES,
         }
     }

@@ -5,9 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use httpmock::prelude::*;
+use payments_core::test_util::{Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Url,
@@ -71,47 +72,30 @@ fn invoice_answer(status: &str, speed: &str) -> String {
     )
 }
 
-/// The bodies the mock received, in order.
-#[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<String>>>);
-
-impl Received {
-    fn forms(&self) -> Vec<Vec<(String, String)>> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|body| serde_urlencoded::from_str(body).unwrap())
-            .collect()
-    }
-
-    fn raw(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-/// Mocks `POST /ecapi` with a form content type, recording each body and answering `body`.
+/// Mocks every request with `body`, recording what arrives.
 async fn answer<'s>(
     server: &'s MockServer,
     status: u16,
     body: &str,
-) -> (Received, httpmock::Mock<'s>) {
-    let received = Received::default();
-    let sink = received.clone();
-    let body = body.to_owned();
-    let mock = server
-        .mock_async(move |when, then| {
-            when.method(POST)
-                .path("/ecapi")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .is_true(move |req| {
-                    sink.0.lock().unwrap().push(req.body_string());
-                    true
-                });
-            then.status(status).body(body);
+) -> (Recorder, httpmock::Mock<'s>) {
+    record(server, status, body).await
+}
+
+/// The forms received, each checked to be a form `POST` to `/ecapi`.
+fn forms(recorder: &Recorder) -> Vec<Vec<(String, String)>> {
+    recorder
+        .all()
+        .iter()
+        .map(|received| {
+            assert_eq!(received.method, "POST");
+            assert_eq!(received.path, "/ecapi");
+            assert_eq!(
+                received.header("content-type"),
+                Some("application/x-www-form-urlencoded")
+            );
+            received.form()
         })
-        .await;
-    (received, mock)
+        .collect()
 }
 
 fn client(server: &MockServer, auth: AuthMethod) -> ZaifClient {
@@ -209,7 +193,7 @@ async fn create_invoice_sends_every_parameter_and_decodes_the_btc_example() {
         .unwrap();
     mock.assert_async().await;
 
-    let forms = received.forms();
+    let forms = forms(&received);
     let params = split_auth(&forms[0], "createInvoice", AuthMethod::Sha1);
     assert_eq!(
         params,
@@ -244,7 +228,7 @@ async fn create_invoice_sends_every_parameter_and_decodes_the_btc_example() {
         ])
     );
     // The raw body percent-encodes UTF-8 and the form's own delimiters.
-    let raw = &received.raw()[0];
+    let raw = &received.first().text();
     assert!(raw.contains("itemName=%E3%82%B3%E3%83%BC"), "{raw}");
     assert!(
         raw.contains("%26") && raw.contains("%3D") && raw.contains("%2B"),
@@ -304,7 +288,7 @@ async fn md5_auth_sends_md5secret_only_and_decodes_the_mona_example() {
         .create_invoice(&request)
         .await
         .unwrap();
-    let form = &received.forms()[0];
+    let form = &forms(&received)[0];
     let params = split_auth(form, "createInvoice", AuthMethod::Md5);
     assert!(!form.iter().any(|(k, _)| k == "sha1secret"));
     // Optional parameters are absent, not empty.
@@ -343,7 +327,7 @@ async fn get_invoice_sends_its_id_and_decodes_the_status() {
         .get_invoice("d7dd735c")
         .await
         .unwrap();
-    let params = split_auth(&received.forms()[0], "getInvoice", AuthMethod::Sha1);
+    let params = split_auth(&forms(&received)[0], "getInvoice", AuthMethod::Sha1);
     assert_eq!(params, pairs(&[("invoiceId", "d7dd735c")]));
     assert_eq!(invoice.status, InvoiceStatus::Confirmed);
     assert!(invoice.is_settled());
@@ -365,7 +349,7 @@ async fn find_invoice_ids_sends_the_order_number() {
         .await
         .unwrap();
     let params = split_auth(
-        &received.forms()[0],
+        &forms(&received)[0],
         "getInvoiceIdsByOrderNumber",
         AuthMethod::Sha1,
     );
@@ -385,7 +369,7 @@ async fn cancel_invoice_sends_its_id_and_types_a_refusal() {
     .await;
     let zaif = client(&server, AuthMethod::Sha1);
     let canceled = zaif.cancel_invoice("d7dd735c").await.unwrap();
-    let params = split_auth(&received.forms()[0], "cancelInvoice", AuthMethod::Sha1);
+    let params = split_auth(&forms(&received)[0], "cancelInvoice", AuthMethod::Sha1);
     assert_eq!(params, pairs(&[("invoiceId", "d7dd735c")]));
     assert_eq!(canceled.invoice_id, "d7dd735c");
     assert_eq!(canceled.raw["status"], "canceled");
@@ -463,7 +447,7 @@ async fn a_nonce_rejection_is_retried_with_a_fresh_nonce_a_bounded_number_of_tim
         "{err:?}"
     );
     assert_eq!(mock.calls_async().await, 5);
-    let nonces: Vec<String> = received.forms().iter().map(|f| f[3].1.clone()).collect();
+    let nonces: Vec<String> = forms(&received).iter().map(|f| f[3].1.clone()).collect();
     let mut sorted = nonces.clone();
     sorted.sort_by_key(|n| zaif_ecapi::Nonce::parse(n).unwrap());
     sorted.dedup();
