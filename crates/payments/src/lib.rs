@@ -1,16 +1,19 @@
-//! The payments SDK in one dependency.
-//!
-//! Everything in [`payments_core`] is re-exported here: the [`PaymentProvider`] trait, exact
-//! [`Money`], [`Secret`], the [`Error`] taxonomy and the shared runtime. The provider crates will
-//! be re-exported behind the cargo features `zaif`, `paymentoptions` and `interstream` as they
-//! land; a merchant who needs one provider can also depend on its crate alone.
-//!
-//! ```
-//! use payments::{Currency, Money};
-//!
-//! let price = Money::parse("10800", Currency::JPY)?;
-//! assert_eq!(price.to_string(), "10800 JPY");
-//! # Ok::<(), payments::MoneyError>(())
-//! ```
+#![doc = include_str!("../README.md")]
+
+mod registry;
 
 pub use payments_core::*;
+pub use registry::Providers;
+
+/// Zaif Payment: the [`zaif_ecapi`] crate, one to one (feature `zaif`).
+#[cfg(feature = "zaif")]
+pub use zaif_ecapi as zaif;
+
+/// PaymentOptions: the [`paymentoptions`](::paymentoptions) crate, one to one (feature
+/// `paymentoptions`).
+#[cfg(feature = "paymentoptions")]
+pub use ::paymentoptions;
+
+/// INTER-STREAM: the [`interstream_store`] crate, one to one (feature `interstream`).
+#[cfg(feature = "interstream")]
+pub use interstream_store as interstream;
