@@ -1,23 +1,41 @@
 //! Workspace automation, run as `cargo xtask <command>` (the alias is in `.cargo/config.toml`).
-//!
-//! Commands are added with the issues that need them; `cargo xtask fixtures` (generating the
-//! fixture tests from `fixtures/`) is the first planned one.
+
+mod fixtures;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// `(name, one-line help)` of every command.
-const COMMANDS: &[(&str, &str)] = &[("help", "list the commands")];
+const COMMANDS: &[(&str, &str)] = &[
+    (
+        "fixtures",
+        "regenerate each provider's tests/fixtures_generated.rs from fixtures/ (--check: fail if stale)",
+    ),
+    ("help", "list the commands"),
+];
 
 fn main() -> ExitCode {
-    let command = std::env::args().nth(1);
-    match command.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
+    match args.first().map(String::as_str) {
         None | Some("help" | "--help" | "-h") => {
-            print_help(&mut std::io::stdout());
+            print_help(&mut stdout);
             ExitCode::SUCCESS
         }
+        Some("fixtures") => {
+            let check = match args.get(1).map(String::as_str) {
+                None => false,
+                Some("--check") => true,
+                Some(other) => {
+                    let _ = writeln!(stderr, "unknown option to fixtures: {other} (only --check)");
+                    return ExitCode::from(2);
+                }
+            };
+            run_fixtures(&workspace_root(), check, &mut stdout, &mut stderr)
+        }
         Some(other) => {
-            let mut stderr = std::io::stderr();
             let _ = writeln!(stderr, "unknown command: {other}\n");
             print_help(&mut stderr);
             ExitCode::from(2)
@@ -25,9 +43,45 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_fixtures(root: &Path, check: bool, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let result = if check {
+        fixtures::check(root).map(|stale| {
+            if stale.is_empty() {
+                let _ = writeln!(out, "fixture tests are up to date");
+                ExitCode::SUCCESS
+            } else {
+                for path in stale {
+                    let _ = writeln!(err, "stale or missing: {path}");
+                }
+                let _ = writeln!(err, "run `cargo xtask fixtures` and commit the result");
+                ExitCode::FAILURE
+            }
+        })
+    } else {
+        fixtures::write(root).map(|written| {
+            for (path, cases) in written {
+                let _ = writeln!(out, "{path}: {cases} fixture tests");
+            }
+            ExitCode::SUCCESS
+        })
+    };
+    result.unwrap_or_else(|message| {
+        let _ = writeln!(err, "error: {message}");
+        ExitCode::FAILURE
+    })
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.to_path_buf(), Path::to_path_buf)
+}
+
 fn print_help(out: &mut dyn Write) {
     let _ = writeln!(out, "usage: cargo xtask <command>\n\ncommands:");
     for (name, help) in COMMANDS {
-        let _ = writeln!(out, "  {name:<12} {help}");
+        let _ = writeln!(out, "  {name:<10} {help}");
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use payments_core::money::wire;
 use payments_core::{Currency, Decimal, Money};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::InterstreamError;
 
@@ -40,7 +40,8 @@ impl fmt::Display for Action {
 }
 
 /// A user id (`iq`): a whole number from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
 pub struct UserId(u64);
 
 impl UserId {
@@ -93,7 +94,7 @@ impl CreditAction {
 }
 
 /// A user's store credit, from `get_credit`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Credit {
     /// `buyer_credit`: the exact amount (`"3.00"`).
@@ -108,7 +109,8 @@ pub struct Credit {
 }
 
 /// A successful answer: `{"ok": "..."}` or `{"data": ...}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Answer {
     /// `{"ok": text}`: the action was done (`"Payment was added"`).

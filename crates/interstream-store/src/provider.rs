@@ -19,7 +19,7 @@ use crate::client::InterstreamClient;
 use crate::model::UserId;
 
 /// What `create_payment` recorded: the user, the description sent and the provider's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AddedPayment {
     /// The user whose order was paid.

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use payments_core::card::{Card, MaskedPan};
 use payments_core::money::wire;
 use payments_core::{Decimal, Error, Money, Secret, Url};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 /// Where the card comes from.
@@ -28,17 +28,17 @@ pub enum PaymentSource {
 }
 
 /// The URLs of `return_url`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReturnUrl {
     /// `webhook_url`: where the gateway posts the outcome.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<Url>,
     /// `success_url`: where the customer returns after paying.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_url: Option<Url>,
     /// `decline_url`: where the customer returns after a decline.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decline_url: Option<Url>,
 }
 
@@ -90,7 +90,7 @@ pub struct Address {
 }
 
 /// The customer's browser, for 3-D Secure (`browser_info`, camelCase keys as documented).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BrowserInfo {
@@ -346,7 +346,7 @@ struct WirePaymentMethod<'a> {
 }
 
 /// `gateway_response`: the gateway's verdict (`INFO0000` is success).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GatewayResponse {
     /// `version`.
@@ -364,7 +364,7 @@ pub struct GatewayResponse {
 }
 
 /// `merchant_details.billing_details`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BillingDetails {
     /// `billing_address`.
@@ -373,7 +373,7 @@ pub struct BillingDetails {
 }
 
 /// `merchant_details.device_details`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceDetails {
     /// `visited_ip`.
@@ -388,7 +388,7 @@ pub struct DeviceDetails {
 }
 
 /// `merchant_details`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MerchantDetails {
     /// `legal_name`.
@@ -409,7 +409,7 @@ pub struct MerchantDetails {
 }
 
 /// `payment_details.card`: the number is masked to its last four digits on decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseCard {
     /// `name`.
@@ -426,7 +426,7 @@ pub struct ResponseCard {
 }
 
 /// `payment_details`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentDetails {
     /// `amount`: a JSON number, read exactly as written.
@@ -456,7 +456,7 @@ pub struct PaymentDetails {
 }
 
 /// `transaction_details`.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionDetails {
     /// `id`: the transaction's id (a UUID).
@@ -472,7 +472,11 @@ pub struct TransactionDetails {
     pub merchant_txn_ref: Option<String>,
     /// `stored_payment_method_id`: the stored card's token (`null` unless the card was stored),
     /// held as a secret.
-    #[serde(default, deserialize_with = "optional_secret")]
+    #[serde(
+        default,
+        deserialize_with = "optional_secret",
+        serialize_with = "redacted_secret"
+    )]
     pub stored_payment_method_id: Option<Secret>,
 }
 
@@ -489,7 +493,7 @@ impl fmt::Debug for TransactionDetails {
 }
 
 /// `risk-details`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RiskDetails {
     /// `risk_score` (`null` in the documented example), kept as sent.
@@ -498,7 +502,7 @@ pub struct RiskDetails {
 }
 
 /// A completed purchase: the documented 201 answer, every field.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PurchaseResponse {
     /// `success`.
@@ -530,7 +534,7 @@ pub struct PurchaseResponse {
 }
 
 /// A purchase v2 that needs the customer to pass a 3-D Secure challenge first.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ThreeDsChallenge {
     /// `redirect_url`: where to send the customer.
@@ -548,7 +552,8 @@ pub struct ThreeDsChallenge {
 
 /// The answer to purchase v2: done, or a 3-D Secure challenge the customer must complete (the
 /// outcome then arrives by webhook and at the return URL).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PurchaseOutcome {
     /// The payment completed.
@@ -569,4 +574,15 @@ fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D:
     Ok(Option::<String>::deserialize(d)?
         .filter(|token| !token.is_empty())
         .map(Secret::new))
+}
+
+/// A token is a credential: written out as `[REDACTED]` (or `null`), never its value.
+fn redacted_secret<S: Serializer>(
+    token: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match token {
+        Some(_) => serializer.serialize_str(payments_core::secret::REDACTED),
+        None => serializer.serialize_none(),
+    }
 }

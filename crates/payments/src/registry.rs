@@ -41,7 +41,10 @@ impl Providers {
     }
 
     /// Adds `provider` under its name; returns the one it replaced, if any.
-    pub fn insert(&mut self, provider: Arc<dyn PaymentProvider>) -> Option<Arc<dyn PaymentProvider>> {
+    pub fn insert(
+        &mut self,
+        provider: Arc<dyn PaymentProvider>,
+    ) -> Option<Arc<dyn PaymentProvider>> {
         self.by_name.insert(provider.name(), provider)
     }
 
@@ -96,7 +99,10 @@ impl Providers {
             providers.insert(Arc::new(zaif_ecapi::ZaifClient::from_env_with(env)?));
         }
         #[cfg(feature = "paymentoptions")]
-        if any_set(env, &["PAYMENTOPTIONS_API_KEY", "PAYMENTOPTIONS_MERCHANT_ID"]) {
+        if any_set(
+            env,
+            &["PAYMENTOPTIONS_API_KEY", "PAYMENTOPTIONS_MERCHANT_ID"],
+        ) {
             providers.insert(Arc::new(
                 paymentoptions::PaymentOptionsClient::from_env_with(env)?,
             ));

@@ -26,20 +26,42 @@ fn every_configured_provider_is_built() {
         ["interstream", "paymentoptions", "zaif"]
     );
     let zaif = providers.require("zaif").unwrap();
-    assert!(zaif.capabilities().methods.contains(&PaymentMethodKind::Crypto));
+    assert!(
+        zaif.capabilities()
+            .methods
+            .contains(&PaymentMethodKind::Crypto)
+    );
     let cards = providers.get("paymentoptions").unwrap();
-    assert!(cards.capabilities().methods.contains(&PaymentMethodKind::Card));
-    assert!(!providers.get("interstream").unwrap().capabilities().get_payment);
+    assert!(
+        cards
+            .capabilities()
+            .methods
+            .contains(&PaymentMethodKind::Card)
+    );
+    assert!(
+        !providers
+            .get("interstream")
+            .unwrap()
+            .capabilities()
+            .get_payment
+    );
     // No credential shows through the registry either.
     let shown = format!("{providers:?}");
-    for (_, value) in ALL.iter().filter(|(k, _)| k.contains("SECRET") || k.contains("API_KEY")) {
+    for (_, value) in ALL
+        .iter()
+        .filter(|(k, _)| k.contains("SECRET") || k.contains("API_KEY"))
+    {
         assert!(!shown.contains(value), "{value} in {shown}");
     }
 }
 
 #[test]
 fn unconfigured_providers_are_skipped_and_partial_ones_refused() {
-    assert!(Providers::from_env_with(&[("UNRELATED", "x")]).unwrap().is_empty());
+    assert!(
+        Providers::from_env_with(&[("UNRELATED", "x")])
+            .unwrap()
+            .is_empty()
+    );
     let only_interstream = Providers::from_env_with(&[ALL[4], ALL[5], ALL[6]]).unwrap();
     assert_eq!(only_interstream.len(), 1);
     let err = Providers::from_env_with(&[("ZAIF_API_KEY", "k")]).unwrap_err();

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use payments_core::money::wire;
 use payments_core::{Currency, Decimal, Money, Url};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
 use crate::error::ZaifError;
@@ -50,6 +51,12 @@ macro_rules! open_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
             }
         }
 
@@ -637,7 +644,7 @@ fn crypto_amount(
 }
 
 /// The answer to `createInvoice`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreatedInvoice {
@@ -648,13 +655,19 @@ pub struct CreatedInvoice {
     /// `invoiceIframeUri`: the payment form for an iframe.
     pub invoice_iframe_uri: Url,
     /// `created`.
-    #[serde(deserialize_with = "de::unix_time")]
+    #[serde(
+        deserialize_with = "de::unix_time",
+        serialize_with = "time::serde::timestamp::serialize"
+    )]
     pub created: OffsetDateTime,
     /// `expired`: when the invoice expires.
-    #[serde(deserialize_with = "de::unix_time")]
+    #[serde(
+        deserialize_with = "de::unix_time",
+        serialize_with = "time::serde::timestamp::serialize"
+    )]
     pub expired: OffsetDateTime,
     /// `amount`: the JPY amount sent.
-    #[serde(deserialize_with = "de::yen")]
+    #[serde(deserialize_with = "de::yen", serialize_with = "wire::major_integer")]
     pub amount: Money,
     /// `currency`.
     pub currency: CryptoCurrency,
@@ -699,25 +712,35 @@ impl CreatedInvoice {
 }
 
 /// The answer to `getInvoice`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Invoice {
     /// `invoiceId`.
     pub invoice_id: String,
     /// `created`.
-    #[serde(deserialize_with = "de::unix_time")]
+    #[serde(
+        deserialize_with = "de::unix_time",
+        serialize_with = "time::serde::timestamp::serialize"
+    )]
     pub created: OffsetDateTime,
     /// `expired`: when the invoice expires.
-    #[serde(deserialize_with = "de::unix_time")]
+    #[serde(
+        deserialize_with = "de::unix_time",
+        serialize_with = "time::serde::timestamp::serialize"
+    )]
     pub expired: OffsetDateTime,
     /// `status`.
     pub status: InvoiceStatus,
     /// `settled`: when the payment counted as complete for its speed; `None` until then.
-    #[serde(default, deserialize_with = "de::optional_unix_time")]
+    #[serde(
+        default,
+        deserialize_with = "de::optional_unix_time",
+        serialize_with = "time::serde::timestamp::option::serialize"
+    )]
     pub settled: Option<OffsetDateTime>,
     /// `amount`: the JPY amount.
-    #[serde(deserialize_with = "de::yen")]
+    #[serde(deserialize_with = "de::yen", serialize_with = "wire::major_integer")]
     pub amount: Money,
     /// `currency`.
     pub currency: CryptoCurrency,
@@ -761,13 +784,13 @@ impl Invoice {
 }
 
 /// The answer to `getInvoiceIdsByOrderNumber`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceIds {
     /// The invoices for the order number (empty when none). Zaif documents the key as
-    /// `invoideIds` (sic); `invoiceIds` is accepted too.
+    /// `invoideIds` (sic); `invoiceIds` is accepted too, and is what this type writes.
     #[serde(
-        rename = "invoideIds",
+        rename(serialize = "invoiceIds", deserialize = "invoideIds"),
         alias = "invoiceIds",
         default,
         deserialize_with = "de::ids"
@@ -779,7 +802,8 @@ pub struct InvoiceIds {
 }
 
 /// The answer to `cancelInvoice`. Its body is not documented, so it is kept as sent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanceledInvoice {
     /// The invoice that was canceled.

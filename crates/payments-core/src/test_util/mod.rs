@@ -198,6 +198,17 @@ pub async fn record<'s>(
     status: u16,
     body: &str,
 ) -> (Recorder, httpmock::Mock<'s>) {
+    record_with_headers(server, status, &std::collections::BTreeMap::new(), body).await
+}
+
+/// Like [`record`], answering with extra `headers` too.
+pub async fn record_with_headers<'s>(
+    server: &'s httpmock::MockServer,
+    status: u16,
+    headers: &std::collections::BTreeMap<String, String>,
+    body: &str,
+) -> (Recorder, httpmock::Mock<'s>) {
+    let headers = headers.clone();
     let recorder = Recorder::default();
     let sink = recorder.clone();
     let body = body.to_owned();
@@ -217,8 +228,14 @@ pub async fn record<'s>(
                     });
                 true
             });
-            then.status(status).body(body);
+            let mut then = then.status(status);
+            for (name, value) in &headers {
+                then = then.header(name, value);
+            }
+            then.body(body);
         })
         .await;
     (recorder, mock)
 }
+
+pub mod fixture;

@@ -1,0 +1,89 @@
+//! The INTER-STREAM fixture runner: maps a fixture's operation and input onto the real client.
+//! Hand-written; the tests that call it are generated from `fixtures/interstream/`.
+
+use interstream_store::{CreditAction, InterstreamClient, InterstreamError, UserId, signature};
+use payments_core::retry::RetryPolicy;
+use payments_core::test_util::Received;
+use payments_core::test_util::fixture::{self, is_hex_salt, is_recent_unix_time};
+use payments_core::{Currency, Money, Secret};
+use serde::Serialize;
+use serde_json::Value;
+
+const KEY_ID: &str = "1b323a1cb879fd4e66530fbad07a32ee";
+const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";
+
+/// Runs one fixture (see `payments_core::test_util::fixture`).
+pub(crate) async fn run(fixture_json: &str) {
+    fixture::run(
+        fixture_json,
+        &placeholder,
+        |base, _client, operation, input| async move {
+            let store = InterstreamClient::builder()
+                .api_url(format!("{base}/api.php"))
+                .key_id(KEY_ID)
+                .shared_secret(SECRET)
+                .retry_policy(RetryPolicy::never())
+                .build()?;
+            let user = UserId::new(input.get("user_id").and_then(Value::as_u64).unwrap_or(0))?;
+            let description = input.get("description").and_then(Value::as_str);
+            let amount = || -> Result<Money, payments_core::Error> {
+                let currency = input
+                    .get("currency")
+                    .and_then(Value::as_str)
+                    .unwrap_or("EUR");
+                let text = input
+                    .get("amount")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                Ok(Money::parse(text, Currency::from_code(currency)?)?)
+            };
+            match operation.as_str() {
+                "add_payment" => json(store.add_payment(user, amount()?, description).await),
+                "get_credit" => json(store.get_credit(user).await),
+                "add_subtract_credit" => {
+                    let action = match input.get("action").and_then(Value::as_str) {
+                        Some("subtract") => CreditAction::Subtract,
+                        _ => CreditAction::Add,
+                    };
+                    json(
+                        store
+                            .add_subtract_credit(user, action, amount()?, description)
+                            .await,
+                    )
+                }
+                "list_current_content" => json(store.list_current_content(user).await),
+                other => panic!("unknown operation {other}"),
+            }
+        },
+    )
+    .await;
+}
+
+fn json<T: Serialize>(result: Result<T, InterstreamError>) -> Result<Value, payments_core::Error> {
+    result
+        .map(|value| serde_json::to_value(value).unwrap())
+        .map_err(Into::into)
+}
+
+fn placeholder(name: &str, value: &str, request: &Received) -> Result<(), String> {
+    match name {
+        "key" if value == KEY_ID => Ok(()),
+        "timestamp" => is_recent_unix_time(value),
+        "salt" => is_hex_salt(value),
+        "signature" => {
+            let salt = request.query_param("salt").ok_or("no salt")?;
+            let timestamp: u64 = request
+                .query_param("timestamp")
+                .and_then(|t| t.parse().ok())
+                .ok_or("no timestamp")?;
+            let expected =
+                signature(&Secret::new(SECRET), &salt, timestamp).map_err(|e| e.to_string())?;
+            if value == expected.expose() {
+                Ok(())
+            } else {
+                Err("the signature does not verify".into())
+            }
+        }
+        other => Err(format!("{value:?} does not satisfy {{{{{other}}}}}")),
+    }
+}
