@@ -319,6 +319,16 @@ pub(crate) fn decode_purchase(
         }
         Err(_) => return Err(status_error(response)),
     };
+    if response.status == 402
+        && let Ok(declined) = serde_json::from_slice::<PurchaseResponse>(&response.body)
+    {
+        // 402 Payment Required: the gateway processed the card and declined it.
+        return Err(PaymentOptionsError::Declined {
+            code: declined.gateway_response.code.clone(),
+            message: declined.gateway_response.message.clone(),
+            response: Box::new(declined),
+        });
+    }
     if !response.is_success() {
         let gateway = value.get("gateway_response");
         let text = |key: &str| {

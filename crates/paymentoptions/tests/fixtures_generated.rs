@@ -151,6 +151,148 @@ async fn declined() {
     .await;
 }
 
+/// An HTTP 402 answer with success:false is a decline too, keeping the gateway's code and message
+///
+/// From `fixtures/paymentoptions/declined_402.json`.
+#[tokio::test]
+async fn declined_402() {
+    fixture_support::run(r#"{
+  "description": "An HTTP 402 answer with success:false is a decline too, keeping the gateway's code and message",
+  "expect": {
+    "error": {
+      "code": "ERR0005",
+      "kind": "declined",
+      "message_contains": "Do not honor",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "billing_address": {
+      "address1": "1-2-3 Shinjuku",
+      "city": "Shinjuku-ku",
+      "country": "JP",
+      "email": "billing@testemail.com",
+      "phone_number": "8112345678",
+      "postal_code": "1600022",
+      "state": "Tokyo"
+    },
+    "browser_info": {
+      "acceptHeader": "text/html",
+      "challengeWindow": "4",
+      "javaEnabled": false,
+      "language": "en",
+      "screenColorDepth": "48",
+      "screenHeight": "1200",
+      "screenWidth": "1600",
+      "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+    },
+    "card": {
+      "cvc": "100",
+      "expiry_month": "12",
+      "expiry_year": "24",
+      "name": "John Doe",
+      "number": "5200000000001005"
+    },
+    "currency": "JPY",
+    "customer_ip": "127.0.0.1",
+    "merchant_txn_ref": "qwe",
+    "return_url": {
+      "decline_url": "http://www.declineurl.com/",
+      "success_url": "http://www.successurl.com/",
+      "webhook_url": "https://shop.example/webhook"
+    },
+    "shipping_address": {
+      "address1": "1-2-3 Shinjuku",
+      "city": "Shinjuku-ku",
+      "country": "JP",
+      "email": "shipping@testemail.com",
+      "phone_number": "8112345678",
+      "postal_code": "1600022",
+      "state": "Tokyo"
+    },
+    "time_zone": "Asia/Kuala_Lumpur",
+    "today": "2024-11-25"
+  },
+  "operation": "purchase",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": "1000",
+      "billing_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "billing@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      },
+      "browser_info": {
+        "acceptHeader": "text/html",
+        "challengeWindow": "4",
+        "javaEnabled": false,
+        "language": "en",
+        "screenColorDepth": "48",
+        "screenHeight": "1200",
+        "screenWidth": "1600",
+        "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+      },
+      "card": {
+        "cvc": "100",
+        "expiry_month": "12",
+        "expiry_year": "24",
+        "name": "John Doe",
+        "number": "5200000000001005"
+      },
+      "currency": "JPY",
+      "customer_ip": "127.0.0.1",
+      "merchant_id": "M-FIXTURE",
+      "merchant_txn_ref": "qwe",
+      "return_url": {
+        "decline_url": "http://www.declineurl.com/",
+        "success_url": "http://www.successurl.com/",
+        "webhook_url": "https://shop.example/webhook"
+      },
+      "shipping_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "shipping@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      },
+      "time_zone": "Asia/Kuala_Lumpur"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/payment"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "ERR0005",
+        "message": "Do not honor",
+        "type": "ERROR"
+      },
+      "payment_details": {
+        "amount": 1000,
+        "card": {
+          "number": "4000000000000002"
+        }
+      },
+      "status_code": 402,
+      "success": false
+    },
+    "status": 402
+  }
+}"#).await;
+}
+
 /// An HTML 502 after a purchase: outcome unknown, never resent
 ///
 /// From `fixtures/paymentoptions/html_502_outcome_unknown.json`.

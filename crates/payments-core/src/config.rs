@@ -36,11 +36,23 @@ impl EnvSource for HashMap<&str, &str> {
     }
 }
 
-impl<const N: usize> EnvSource for [(&str, &str); N] {
+/// The value of `name` in a list of pairs (the first match).
+fn lookup<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(key, _)| key.as_ref() == name)
+        .map(|(_, value)| value.as_ref().to_owned())
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> EnvSource for [(K, V); N] {
     fn var(&self, name: &str) -> Option<String> {
-        self.iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| (*value).to_owned())
+        lookup(self, name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> EnvSource for Vec<(K, V)> {
+    fn var(&self, name: &str) -> Option<String> {
+        lookup(self, name)
     }
 }
 
@@ -91,6 +103,13 @@ mod tests {
         assert_eq!(secret.expose(), " spaced secret ");
         assert!(!format!("{secret:?}").contains("spaced"));
         assert!(required_secret(&env, "OTHER").is_err());
+    }
+
+    #[test]
+    fn lists_of_pairs_are_sources() {
+        let owned: Vec<(&str, String)> = vec![("A", "1".to_owned()), ("A", "2".to_owned())];
+        assert_eq!(required(&owned, "A").unwrap(), "1");
+        assert!(optional(&owned, "B").is_none());
     }
 
     #[test]

@@ -1,0 +1,116 @@
+//! The sandbox's settings: the credentials it accepts, rates, timings, seeded users and faults.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use payments_core::Decimal;
+
+use crate::faults::FaultRule;
+
+/// The sandbox's Zaif settings.
+#[derive(Debug, Clone)]
+pub struct ZaifSettings {
+    /// The API key it accepts.
+    pub api_key: String,
+    /// The API secret whose md5 or sha1 hash it accepts.
+    pub api_secret: String,
+    /// JPY per unit of each asset (`btc`, `mona`, `skeb`).
+    pub rates: BTreeMap<String, Decimal>,
+    /// How long an invoice stays payable.
+    pub invoice_ttl: Duration,
+    /// Time between confirmations after an invoice is paid (`paid` → `confirmed` after one,
+    /// `complete` after six).
+    pub confirmation_interval: Duration,
+}
+
+/// The sandbox's PaymentOptions settings.
+#[derive(Debug, Clone)]
+pub struct PaymentOptionsSettings {
+    /// The API key it accepts.
+    pub api_key: String,
+    /// The merchant id it accepts.
+    pub merchant_id: String,
+}
+
+/// A store user the sandbox starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreUser {
+    /// The user id.
+    pub id: u64,
+    /// What the current order still owes (zero: no current order).
+    pub order_due: Decimal,
+    /// The user's credit.
+    pub credit: Decimal,
+}
+
+/// The sandbox's INTER-STREAM settings.
+#[derive(Debug, Clone)]
+pub struct InterstreamSettings {
+    /// The API key id it accepts.
+    pub key_id: String,
+    /// The shared secret requests must be signed with.
+    pub shared_secret: String,
+    /// How old a request's timestamp may be.
+    pub request_expiry: Duration,
+    /// The currency amounts are in.
+    pub currency: String,
+    /// The users it starts with.
+    pub users: Vec<StoreUser>,
+}
+
+/// Everything the sandbox is configured with.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Zaif.
+    pub zaif: ZaifSettings,
+    /// PaymentOptions.
+    pub paymentoptions: PaymentOptionsSettings,
+    /// INTER-STREAM.
+    pub interstream: InterstreamSettings,
+    /// Faults active from the start.
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for SandboxConfig {
+    /// Fixed sandbox credentials (printed by `payments sandbox`), the seed's rates, 30-minute
+    /// invoices confirmed every 300 ms once paid, and two store users: 2 owes 50.00 with 3.00
+    /// credit, 3 has no current order.
+    fn default() -> Self {
+        let rates = [("btc", Decimal::new(30012, 0)), ("mona", Decimal::new(200_000, 4)), ("skeb", Decimal::new(5, 1))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        SandboxConfig {
+            zaif: ZaifSettings {
+                api_key: "sandbox-zaif-key".into(),
+                api_secret: "sandbox-zaif-secret".into(),
+                rates,
+                invoice_ttl: Duration::from_secs(30 * 60),
+                confirmation_interval: Duration::from_millis(300),
+            },
+            paymentoptions: PaymentOptionsSettings {
+                api_key: "sandbox-paymentoptions-key".into(),
+                merchant_id: "SANDBOX-MERCHANT".into(),
+            },
+            interstream: InterstreamSettings {
+                key_id: "sandbox-interstream-key".into(),
+                shared_secret: "sandbox-interstream-secret".into(),
+                request_expiry: Duration::from_secs(300),
+                currency: "EUR".into(),
+                users: vec![
+                    StoreUser {
+                        id: 2,
+                        order_due: Decimal::new(5000, 2),
+                        credit: Decimal::new(300, 2),
+                    },
+                    StoreUser {
+                        id: 3,
+                        order_due: Decimal::ZERO,
+                        credit: Decimal::ZERO,
+                    },
+                ],
+            },
+            faults: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! A local, stateful emulator of the three providers, for demos and integration tests.
+//!
+//! It speaks each provider's wire format on its documented path, strictly: Zaif's `POST
+//! /ecapi` (key, md5/sha1 secret, strictly increasing nonce per key, invoices moving through
+//! `new → paid → confirmed → complete`, `expired`, `canceled`, payment notifications);
+//! PaymentOptions' purchase v1 and v2 (both auth headers, body validation, approval or decline
+//! by test card, 3-D Secure challenges, stored cards); INTER-STREAM's `api.php` (signature,
+//! salt and timestamp checks, users with a current order and credit). Faults can be injected
+//! per provider and route. State lives in memory only.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! use payments_sandbox::{Sandbox, SandboxConfig};
+//!
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! let zaif = zaif_ecapi::ZaifClient::from_env_with(&sandbox.env())?;
+//! let invoice = zaif
+//!     .create_invoice(&zaif_ecapi::CreateInvoice::builder(zaif_ecapi::CryptoCurrency::Btc, 10800).build()?)
+//!     .await?;
+//! assert_eq!(invoice.btc.unwrap().to_string(), "0.359856"); // 10800 / 30012, as in the docs
+//! sandbox.pay_zaif_invoice(&invoice.invoice_id)?;
+//! sandbox.stop().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Control endpoints
+//!
+//! | endpoint | does |
+//! | --- | --- |
+//! | `POST /_sandbox/zaif/invoices/{id}/pay` | the customer pays the invoice |
+//! | `GET /_sandbox/ledger` | every processed money movement, as JSON |
+//! | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | the active fault rules (a JSON list of [`FaultRule`]) |
+//! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0"}` adds or replaces a store user |
+
+mod config;
+mod faults;
+mod interstream;
+mod ledger;
+mod paymentoptions;
+mod zaif;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use payments_core::Decimal;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings};
+pub use faults::{FaultKind, FaultRule, Provider};
+pub use ledger::LedgerEntry;
+pub use paymentoptions::{CHALLENGE_CARD, DECLINE_CARD};
+
+use faults::{Faults, lock};
+use ledger::Ledger;
+
+/// Everything the handlers share.
+pub(crate) struct AppState {
+    pub(crate) config: SandboxConfig,
+    pub(crate) base_url: String,
+    pub(crate) zaif: Mutex<zaif::ZaifState>,
+    pub(crate) paymentoptions: Mutex<paymentoptions::PaymentOptionsState>,
+    pub(crate) interstream: Mutex<interstream::InterstreamState>,
+    pub(crate) faults: Faults,
+    pub(crate) ledger: Ledger,
+}
+
+/// A running sandbox on 127.0.0.1.
+pub struct Sandbox {
+    address: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<()>,
+    notifier: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("address", &self.address).finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts on a free loopback port.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Sandbox::start_on(config, 0).await
+    }
+
+    /// Starts on `127.0.0.1:port` (0 for a free one).
+    pub async fn start_on(config: SandboxConfig, port: u16) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let address = listener.local_addr()?;
+        let base_url = format!("http://{address}");
+        let state = Arc::new(AppState {
+            zaif: Mutex::new(zaif::ZaifState::default()),
+            paymentoptions: Mutex::new(paymentoptions::PaymentOptionsState::default()),
+            interstream: Mutex::new(interstream::InterstreamState::new(&config.interstream.users)),
+            faults: Faults::new(config.faults.clone()),
+            ledger: Ledger::default(),
+            config,
+            base_url,
+        });
+        let app = router(state.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "sandbox server stopped");
+            }
+        });
+        let notifier = tokio::spawn(zaif::notify_settled_invoices(state.clone()));
+        Ok(Sandbox {
+            address,
+            state,
+            shutdown: Some(shutdown),
+            server,
+            notifier,
+        })
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The environment variables that point each provider's `from_env()` at this sandbox, with
+    /// the sandbox's credentials.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let c = &self.state.config;
+        let url = &self.state.base_url;
+        vec![
+            ("ZAIF_API_KEY", c.zaif.api_key.clone()),
+            ("ZAIF_API_SECRET", c.zaif.api_secret.clone()),
+            ("ZAIF_AUTH", "sha1".into()),
+            ("ZAIF_ENDPOINT", format!("{url}/ecapi")),
+            ("PAYMENTOPTIONS_API_KEY", c.paymentoptions.api_key.clone()),
+            ("PAYMENTOPTIONS_MERCHANT_ID", c.paymentoptions.merchant_id.clone()),
+            ("PAYMENTOPTIONS_BASE_URL", format!("{url}/api/v1/api/v1")),
+            ("INTERSTREAM_API_URL", format!("{url}/api.php")),
+            ("INTERSTREAM_KEY_ID", c.interstream.key_id.clone()),
+            ("INTERSTREAM_SHARED_SECRET", c.interstream.shared_secret.clone()),
+            ("INTERSTREAM_CURRENCY", c.interstream.currency.clone()),
+        ]
+    }
+
+    /// [`Sandbox::env`] as shell `export` lines, to paste or `eval`.
+    pub fn env_exports(&self) -> String {
+        self.env()
+            .into_iter()
+            .map(|(name, value)| format!("export {name}='{value}'\n"))
+            .collect()
+    }
+
+    /// Where the sandbox serves Zaif's payment forms (`{base}form/{id}`), for
+    /// `ZaifClientBuilder::payment_page_base`.
+    pub fn zaif_payment_page_base(&self) -> String {
+        format!("{}/invoice/", self.state.base_url)
+    }
+
+    /// The customer pays a Zaif invoice now.
+    pub fn pay_zaif_invoice(&self, invoice_id: &str) -> Result<(), String> {
+        zaif::pay(&self.state, invoice_id)
+    }
+
+    /// Replaces the active fault rules.
+    pub fn set_faults(&self, rules: Vec<FaultRule>) {
+        self.state.faults.replace(rules);
+    }
+
+    /// Every processed money movement so far.
+    pub fn ledger(&self) -> Vec<LedgerEntry> {
+        self.state.ledger.entries()
+    }
+
+    /// Adds or replaces a store user.
+    pub fn set_store_user(&self, user: StoreUser) {
+        lock(&self.state.interstream).set_user(user);
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.notifier.abort();
+        let _ = (&mut self.server).await;
+    }
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/ecapi", post(zaif::ecapi))
+        .route("/invoice/form/{id}", get(zaif::payment_form))
+        .route("/invoice/iframe/{id}", get(zaif::payment_form))
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/{operation}",
+            post(paymentoptions::purchase),
+        )
+        .route("/3ds/challenge/{id}", get(paymentoptions::challenge_page))
+        .route("/api.php", get(interstream::api).post(interstream::api))
+        .route("/_sandbox/zaif/invoices/{id}/pay", post(control_pay))
+        .route("/_sandbox/ledger", get(control_ledger))
+        .route("/_sandbox/faults", get(control_faults).put(control_set_faults))
+        .route("/_sandbox/interstream/users", post(control_user))
+        .with_state(state)
+}
+
+async fn control_pay(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match zaif::pay(&state, &id) {
+        Ok(()) => (StatusCode::OK, "paid\n").into_response(),
+        Err(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
+    }
+}
+
+async fn control_ledger(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(state.ledger.entries()).into_response()
+}
+
+async fn control_faults(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(state.faults.list()).into_response()
+}
+
+async fn control_set_faults(
+    State(state): State<Arc<AppState>>,
+    axum::Json(rules): axum::Json<Vec<FaultRule>>,
+) -> Response {
+    state.faults.replace(rules);
+    (StatusCode::OK, "faults set\n").into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct UserBody {
+    id: u64,
+    #[serde(default)]
+    order_due: Option<String>,
+    #[serde(default)]
+    credit: Option<String>,
+}
+
+async fn control_user(State(state): State<Arc<AppState>>, axum::Json(body): axum::Json<UserBody>) -> Response {
+    let parse = |text: Option<String>| -> Result<Decimal, String> {
+        text.map_or(Ok(Decimal::ZERO), |t| {
+            Decimal::from_str_exact(&t).map_err(|_| format!("{t:?} is not a decimal"))
+        })
+    };
+    match (parse(body.order_due), parse(body.credit)) {
+        (Ok(order_due), Ok(credit)) if body.id > 0 => {
+            lock(&state.interstream).set_user(StoreUser { id: body.id, order_due, credit });
+            (StatusCode::OK, "user set\n").into_response()
+        }
+        (Err(reason), _) | (_, Err(reason)) => (StatusCode::BAD_REQUEST, reason).into_response(),
+        _ => (StatusCode::BAD_REQUEST, "id must be 1 or more").into_response(),
+    }
+}

@@ -1,0 +1,434 @@
+//! Zaif's `POST /ecapi`, strictly: key and hashed secret, a nonce greater than the last one for
+//! the key, the four methods, invoice states over time, and payment notifications.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use payments_core::{Decimal, Secret};
+use serde_json::{Value, json};
+use zaif_ecapi::{AuthMethod, Nonce};
+
+use crate::AppState;
+use crate::faults::{self, Provider, lock};
+
+const PROVIDER: &str = "zaif";
+
+/// One invoice.
+#[derive(Debug, Clone)]
+pub(crate) struct Invoice {
+    id: String,
+    created: u64,
+    expired: u64,
+    amount: u64,
+    currency: String,
+    rate: Option<Decimal>,
+    crypto: Decimal,
+    address: String,
+    speed: String,
+    params: BTreeMap<String, String>,
+    paid_at: Option<Instant>,
+    canceled: bool,
+    notified: bool,
+}
+
+impl Invoice {
+    /// The status now: computed from when it was paid, its expiry and cancellation.
+    fn status(&self, interval: Duration) -> &'static str {
+        if self.canceled {
+            return "canceled";
+        }
+        match self.paid_at {
+            Some(paid) => match confirmations(paid, interval) {
+                0 => "paid",
+                1..=5 => "confirmed",
+                _ => "complete",
+            },
+            None if now_secs() >= self.expired => "expired",
+            None => "new",
+        }
+    }
+
+    /// When it counted as settled for its speed, if it has.
+    fn settled(&self, interval: Duration) -> Option<u64> {
+        let paid = self.paid_at?;
+        let needed = match self.speed.as_str() {
+            "high" => 0,
+            "low" => 6,
+            _ => 1,
+        };
+        if confirmations(paid, interval) < needed {
+            return None;
+        }
+        let settled_after = interval * needed;
+        let paid_unix = now_secs().saturating_sub(paid.elapsed().as_secs());
+        Some(paid_unix + settled_after.as_secs())
+    }
+
+    fn bip21(&self) -> String {
+        let scheme = match self.currency.as_str() {
+            "btc" => "bitcoin",
+            "mona" => "monacoin",
+            other => other,
+        };
+        format!("{scheme}:{}?amount={}", self.address, self.crypto)
+    }
+
+    fn common_fields(&self, base_url: &str) -> serde_json::Map<String, Value> {
+        let mut fields = serde_json::Map::new();
+        fields.insert("invoiceId".into(), json!(self.id));
+        fields.insert("created".into(), json!(self.created));
+        fields.insert("expired".into(), json!(self.expired));
+        fields.insert("amount".into(), json!(self.amount));
+        fields.insert("currency".into(), json!(self.currency));
+        if let Some(rate) = self.rate {
+            fields.insert("rate".into(), json!(rate.to_string()));
+        }
+        fields.insert(self.currency.clone(), json!(self.crypto.to_string()));
+        fields.insert("address".into(), json!(self.address));
+        fields.insert("BIP21".into(), json!(self.bip21()));
+        fields.insert("speed".into(), json!(self.speed));
+        for key in ["orderNumber", "referenceNumber", "buyerId"] {
+            if let Some(value) = self.params.get(key) {
+                fields.insert(key.into(), json!(value));
+            }
+        }
+        let _ = base_url;
+        fields
+    }
+}
+
+fn confirmations(paid: Instant, interval: Duration) -> u32 {
+    if interval.is_zero() {
+        return 6;
+    }
+    u32::try_from(paid.elapsed().as_millis() / interval.as_millis().max(1)).unwrap_or(u32::MAX)
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ZaifState {
+    last_nonce: HashMap<String, Nonce>,
+    invoices: BTreeMap<String, Invoice>,
+}
+
+fn answer(value: Value) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn success(value: Value) -> Response {
+    answer(json!({"success": 1, "return": value}))
+}
+
+fn failure(text: &str) -> Response {
+    answer(json!({"success": 0, "error": text}))
+}
+
+/// `POST /ecapi`.
+pub(crate) async fn ecapi(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        Ok(pairs) => pairs.into_iter().collect(),
+        Err(_) => return failure("invalid parameter"),
+    };
+    let method = form.get("method").cloned().unwrap_or_default();
+    let fault = state.faults.take(Provider::Zaif, &method);
+    faults::apply(fault, || async { handle(&state, &method, &form) }).await
+}
+
+fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Response {
+    let settings = &state.config.zaif;
+    let secret = Secret::new(settings.api_secret.clone());
+    let authenticated = form.get("key") == Some(&settings.api_key)
+        && match (form.get("sha1secret"), form.get("md5secret")) {
+            (Some(hash), None) => *hash == AuthMethod::Sha1.hash(&secret).expose(),
+            (None, Some(hash)) => *hash == AuthMethod::Md5.hash(&secret).expose(),
+            _ => false,
+        };
+    if !authenticated {
+        return failure("account has not permission to use ec api");
+    }
+    let Some(nonce) = form.get("nonce").and_then(|n| Nonce::parse(n)) else {
+        return failure("invalid parameter nonce");
+    };
+    let mut zaif = lock(&state.zaif);
+    if zaif
+        .last_nonce
+        .get(&settings.api_key)
+        .is_some_and(|last| nonce <= *last)
+    {
+        return failure("nonce not incremented");
+    }
+    zaif.last_nonce.insert(settings.api_key.clone(), nonce);
+    let interval = settings.confirmation_interval;
+    match method {
+        "createInvoice" => create_invoice(state, &mut zaif, form),
+        "getInvoice" => {
+            let Some(invoice) = form.get("invoiceId").and_then(|id| zaif.invoices.get(id)) else {
+                return failure("invalid parameter invoiceId");
+            };
+            let mut fields = invoice.common_fields(&state.base_url);
+            fields.insert("status".into(), json!(invoice.status(interval)));
+            fields.insert("settled".into(), json!(invoice.settled(interval).unwrap_or(0)));
+            success(Value::Object(fields))
+        }
+        "getInvoiceIdsByOrderNumber" => {
+            let Some(order) = form.get("orderNumber") else {
+                return failure("invalid parameter orderNumber");
+            };
+            let ids: Vec<&String> = zaif
+                .invoices
+                .values()
+                .filter(|i| i.params.get("orderNumber") == Some(order))
+                .map(|i| &i.id)
+                .collect();
+            let count = ids.len();
+            let ids = if ids.is_empty() { Value::Null } else { json!(ids) };
+            success(json!({"invoideIds": ids, "counts": count}))
+        }
+        "cancelInvoice" => {
+            let Some(invoice) = form.get("invoiceId").and_then(|id| zaif.invoices.get_mut(id)) else {
+                return failure("invalid parameter invoiceId");
+            };
+            match invoice.status(interval) {
+                "new" => {
+                    invoice.canceled = true;
+                    let (id, amount) = (invoice.id.clone(), invoice.amount);
+                    let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
+                    state.ledger.record(PROVIDER, "invoice_canceled", &order, &id, amount.to_string(), "JPY");
+                    success(json!({"invoiceId": id, "status": "canceled"}))
+                }
+                "expired" => failure("invoice is already expired"),
+                "canceled" => failure("invoice is already canceled"),
+                _ => failure("invoice is already paid"),
+            }
+        }
+        _ => failure("invalid parameter method"),
+    }
+}
+
+const KNOWN_PARAMS: &[&str] = &[
+    "method", "key", "md5secret", "sha1secret", "nonce", "speed", "notificationUri",
+    "notificationMethod", "redirectUri", "currency", "amount", "subTotal", "tax", "regularPrice",
+    "discount", "merchantName", "orderNumber", "referenceNumber", "itemName", "buyerId",
+    "buyerName", "buyerKana", "buyerZip", "buyerAddr1", "buyerAddr2", "buyerAddr3", "buyerPhone",
+    "buyerCellphone", "buyerEmail", "billingCurrency",
+];
+
+fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String, String>) -> Response {
+    let settings = &state.config.zaif;
+    if let Some(unknown) = form.keys().find(|k| !KNOWN_PARAMS.contains(&k.as_str())) {
+        return failure(&format!("invalid parameter {unknown}"));
+    }
+    let currency = form.get("currency").cloned().unwrap_or_default();
+    let Some(rate) = settings.rates.get(&currency).copied() else {
+        return failure("invalid parameter currency");
+    };
+    // Whole yen, or the name of the parameter that is not.
+    let whole_yen = |name: &'static str| -> Result<Option<u64>, &'static str> {
+        form.get(name)
+            .map(|v| v.parse::<u64>().map_err(|_| name))
+            .transpose()
+    };
+    let amount = match whole_yen("amount") {
+        Ok(Some(amount)) if amount > 0 => amount,
+        _ => return failure("invalid parameter amount"),
+    };
+    for name in ["subTotal", "tax", "regularPrice", "discount"] {
+        if let Err(name) = whole_yen(name) {
+            return failure(&format!("invalid parameter {name}"));
+        }
+    }
+    let speed = form.get("speed").cloned().unwrap_or_else(|| "medium".into());
+    if !matches!(speed.as_str(), "high" | "medium" | "low") {
+        return failure("invalid parameter speed");
+    }
+    if form
+        .get("notificationMethod")
+        .is_some_and(|m| m != "GET" && m != "POST")
+    {
+        return failure("invalid parameter notificationMethod");
+    }
+    let billing = form.get("billingCurrency");
+    if billing.is_some_and(|b| *b != currency) {
+        return failure("invalid parameter billingCurrency");
+    }
+    let crypto = match billing {
+        // Billed in the asset itself: the amount is in the asset, and there is no rate.
+        Some(_) => Decimal::from(amount),
+        None => (Decimal::from(amount) / rate)
+            .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+    };
+    let mut crypto = crypto;
+    crypto.rescale(6);
+    let id = new_invoice_id();
+    let created = now_secs();
+    let invoice = Invoice {
+        address: format!("SBX{}", id.replace('-', "")[..29].to_ascii_uppercase()),
+        id: id.clone(),
+        created,
+        expired: created + settings.invoice_ttl.as_secs(),
+        amount,
+        currency,
+        rate: billing.is_none().then_some(rate),
+        crypto,
+        speed,
+        params: form
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "method" | "key" | "md5secret" | "sha1secret" | "nonce"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        paid_at: None,
+        canceled: false,
+        notified: false,
+    };
+    let mut fields = invoice.common_fields(&state.base_url);
+    fields.insert("invoiceUri".into(), json!(format!("{}/invoice/form/{id}", state.base_url)));
+    fields.insert("invoiceIframeUri".into(), json!(format!("{}/invoice/iframe/{id}", state.base_url)));
+    let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
+    state.ledger.record(PROVIDER, "invoice_created", &order, &id, amount.to_string(), "JPY");
+    zaif.invoices.insert(id, invoice);
+    success(Value::Object(fields))
+}
+
+fn new_invoice_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let hex = hex::encode(bytes);
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// The customer pays: the invoice becomes `paid` now and gains a confirmation per interval.
+pub(crate) fn pay(state: &AppState, invoice_id: &str) -> Result<(), String> {
+    let mut zaif = lock(&state.zaif);
+    let interval = state.config.zaif.confirmation_interval;
+    let invoice = zaif
+        .invoices
+        .get_mut(invoice_id)
+        .ok_or_else(|| format!("no invoice {invoice_id}"))?;
+    match invoice.status(interval) {
+        "new" => {
+            invoice.paid_at = Some(Instant::now());
+            let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
+            state.ledger.record(PROVIDER, "invoice_paid", &order, invoice_id, invoice.crypto.to_string(), &invoice.currency);
+            Ok(())
+        }
+        other => Err(format!("invoice {invoice_id} is {other} and cannot be paid")),
+    }
+}
+
+/// `GET /invoice/form/{id}`: a minimal payment page.
+pub(crate) async fn payment_form(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let zaif = lock(&state.zaif);
+    match zaif.invoices.get(&id) {
+        Some(invoice) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!(
+                "<html><body><h1>Sandbox invoice</h1><p>Pay {} {} to {}</p><p>Status: {}</p></body></html>",
+                invoice.crypto,
+                invoice.currency.to_ascii_uppercase(),
+                invoice.address,
+                invoice.status(state.config.zaif.confirmation_interval)
+            ),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such invoice").into_response(),
+    }
+}
+
+/// A notification to send: where, how, and the form fields.
+struct Notification {
+    uri: String,
+    method: String,
+    fields: Vec<(String, String)>,
+}
+
+/// Sends the payment-completion notification of each invoice that became settled and has a
+/// `notificationUri`: a form `POST` with the documented fields, or a bare `GET`. Only loopback
+/// addresses are notified: the sandbox never calls out of this machine.
+pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let mut ticker = tokio::time::interval(Duration::from_millis(50));
+    loop {
+        ticker.tick().await;
+        let due: Vec<Notification> = {
+            let mut zaif = lock(&state.zaif);
+            let interval = state.config.zaif.confirmation_interval;
+            zaif.invoices
+                .values_mut()
+                .filter(|i| !i.notified && i.params.contains_key("notificationUri"))
+                .filter_map(|invoice| {
+                    let settled = invoice.settled(interval)?;
+                    invoice.notified = true;
+                    let uri = invoice.params.get("notificationUri")?.clone();
+                    let method = invoice.params.get("notificationMethod").cloned().unwrap_or_else(|| "POST".into());
+                    let mut fields = vec![
+                        ("invoiceId".to_owned(), invoice.id.clone()),
+                        ("settled".to_owned(), settled.to_string()),
+                        ("amount".to_owned(), invoice.amount.to_string()),
+                        (invoice.currency.clone(), invoice.crypto.to_string()),
+                        ("address".to_owned(), invoice.address.clone()),
+                    ];
+                    for key in ["orderNumber", "referenceNumber", "buyerId"] {
+                        if let Some(value) = invoice.params.get(key) {
+                            fields.push((key.to_owned(), value.clone()));
+                        }
+                    }
+                    Some(Notification { uri, method, fields })
+                })
+                .collect()
+        };
+        for Notification { uri, method, fields } in due {
+            let Ok(url) = payments_core::Url::parse(&uri) else { continue };
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                tracing::warn!(host = ?url.host_str(), "not notifying a non-loopback address from the sandbox");
+                continue;
+            }
+            let request = if method == "GET" {
+                client.get(url)
+            } else {
+                client.post(url).form(&fields)
+            };
+            if let Err(error) = request.send().await {
+                tracing::warn!(error = %error.without_url(), "notification failed");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoice_ids_look_like_uuids() {
+        let id = new_invoice_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+        assert_ne!(id, new_invoice_id());
+    }
+}

@@ -1,0 +1,382 @@
+//! The sandbox, driven by the real clients on 127.0.0.1.
+
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
+use payments::paymentoptions::{
+    BrowserInfo, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource, PurchaseOutcome,
+    PurchaseRequest,
+};
+use payments::zaif::{
+    CreateInvoice, CryptoCurrency, InProcessNonce, InvoiceStatus, Speed, ZaifClient, ZaifError,
+};
+use payments::{Classify, Currency, ErrorKind, Money, Secret};
+use payments_sandbox::{
+    CHALLENGE_CARD, DECLINE_CARD, FaultKind, FaultRule, Provider, Sandbox, SandboxConfig, StoreUser,
+};
+
+async fn sandbox() -> Sandbox {
+    let mut config = SandboxConfig::default();
+    config.zaif.confirmation_interval = Duration::from_millis(40);
+    Sandbox::start(config).await.unwrap()
+}
+
+fn env_of(sandbox: &Sandbox) -> HashMap<String, String> {
+    sandbox.env().into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn zaif(sandbox: &Sandbox) -> ZaifClient {
+    ZaifClient::builder_from_env(&env_of(sandbox))
+        .unwrap()
+        .payment_page_base(sandbox.zaif_payment_page_base())
+        .build()
+        .unwrap()
+}
+
+fn cards(sandbox: &Sandbox) -> PaymentOptionsClient {
+    PaymentOptionsClient::from_env_with(&env_of(sandbox)).unwrap()
+}
+
+fn store(sandbox: &Sandbox) -> InterstreamClient {
+    InterstreamClient::from_env_with(&env_of(sandbox)).unwrap()
+}
+
+fn invoice(order: &str, speed: Speed) -> CreateInvoice {
+    CreateInvoice::builder(CryptoCurrency::Btc, 10800)
+        .order_number(order)
+        .speed(speed)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zaif_invoices_move_through_their_states() {
+    let sandbox = sandbox().await;
+    let zaif = zaif(&sandbox);
+    let created = zaif.create_invoice(&invoice("A-1", Speed::Medium)).await.unwrap();
+    assert_eq!(created.rate.unwrap().to_string(), "30012");
+    assert_eq!(created.btc.unwrap().to_string(), "0.359856");
+    assert!(created.bip21.starts_with("bitcoin:SBX"));
+    assert!(created.invoice_uri.as_str().starts_with(&sandbox.url()));
+    assert_eq!(
+        zaif.get_invoice(&created.invoice_id).await.unwrap().status,
+        InvoiceStatus::New
+    );
+
+    sandbox.pay_zaif_invoice(&created.invoice_id).unwrap();
+    let paid = zaif.get_invoice(&created.invoice_id).await.unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert!(!paid.is_settled(), "medium needs a confirmation");
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let confirmed = zaif.get_invoice(&created.invoice_id).await.unwrap();
+    assert_eq!(confirmed.status, InvoiceStatus::Confirmed);
+    assert!(confirmed.is_settled() && confirmed.settled.is_some());
+    tokio::time::sleep(Duration::from_millis(260)).await;
+    assert_eq!(
+        zaif.get_invoice(&created.invoice_id).await.unwrap().status,
+        InvoiceStatus::Complete
+    );
+    // A paid invoice cannot be canceled; a new one can, once.
+    let refused = zaif.cancel_invoice(&created.invoice_id).await.unwrap_err();
+    assert!(matches!(refused, ZaifError::CannotCancel { .. }), "{refused:?}");
+    let second = zaif.create_invoice(&invoice("A-1", Speed::High)).await.unwrap();
+    zaif.cancel_invoice(&second.invoice_id).await.unwrap();
+    assert_eq!(
+        zaif.get_invoice(&second.invoice_id).await.unwrap().status,
+        InvoiceStatus::Canceled
+    );
+    let ids = zaif.find_invoice_ids("A-1").await.unwrap();
+    assert_eq!(ids.count, 2);
+    assert!(zaif.find_invoice_ids("none").await.unwrap().ids.is_empty());
+    let form = reqwest::get(zaif.payment_form_url(&created.invoice_id).unwrap()).await.unwrap();
+    assert!(form.text().await.unwrap().contains("0.359856"));
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn zaif_expiry_and_strict_checks() {
+    let mut config = SandboxConfig::default();
+    config.zaif.invoice_ttl = Duration::ZERO;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let zaif = zaif(&sandbox);
+    let created = zaif.create_invoice(&invoice("E-1", Speed::High)).await.unwrap();
+    assert_eq!(
+        zaif.get_invoice(&created.invoice_id).await.unwrap().status,
+        InvoiceStatus::Expired
+    );
+    assert!(sandbox.pay_zaif_invoice(&created.invoice_id).is_err());
+    assert!(matches!(
+        zaif.cancel_invoice(&created.invoice_id).await.unwrap_err(),
+        ZaifError::CannotCancel { .. }
+    ));
+
+    // A client whose clock is behind what the sandbox saw is refused, and retries are bounded.
+    let behind = ZaifClient::builder_from_env(&env_of(&sandbox))
+        .unwrap()
+        .nonce_source(Arc::new(InProcessNonce::with_clock(|| 1_000_000)))
+        .build()
+        .unwrap();
+    let err = behind.get_invoice(&created.invoice_id).await.unwrap_err();
+    assert!(matches!(err, ZaifError::NonceNotIncremented { .. }), "{err:?}");
+
+    let mut env = env_of(&sandbox);
+    env.insert("ZAIF_API_SECRET".into(), "wrong".into());
+    let err = ZaifClient::from_env_with(&env).unwrap().get_invoice("x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zaif_notifies_a_local_handler_when_an_invoice_settles() {
+    let sandbox = sandbox().await;
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/notify",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let notify = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let zaif = zaif(&sandbox);
+    let request = CreateInvoice::builder(CryptoCurrency::Mona, 2000)
+        .order_number("N-1")
+        .speed(Speed::High)
+        .notification_uri(notify)
+        .build()
+        .unwrap();
+    let created = zaif.create_invoice(&request).await.unwrap();
+    sandbox.pay_zaif_invoice(&created.invoice_id).unwrap();
+    for _ in 0..100 {
+        if !received.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let body = received.lock().unwrap().first().cloned().expect("a notification");
+    let notification = payments::zaif::PaymentNotification::from_form(body.as_bytes()).unwrap();
+    assert_eq!(notification.invoice_id, created.invoice_id);
+    assert_eq!(notification.order_number.as_deref(), Some("N-1"));
+    assert_eq!(notification.mona, created.mona);
+    let confirmed = zaif.confirm_notification(&notification).await.unwrap();
+    assert!(confirmed.is_settled());
+    sandbox.stop().await;
+}
+
+fn purchase(number: &str, reference: &str, source: fn(Box<Card>) -> PaymentSource) -> PurchaseRequest {
+    let card = Card::new(number, "12", "2099", "123", "Jane Doe").unwrap();
+    PurchaseRequest::builder(
+        Money::parse("1000", Currency::JPY).unwrap(),
+        source(Box::new(card)),
+        reference,
+        "203.0.113.7".parse().unwrap(),
+    )
+    .browser_info(BrowserInfo::default())
+    .build()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn paymentoptions_approves_declines_challenges_and_stores() {
+    let sandbox = sandbox().await;
+    let gateway = cards(&sandbox);
+    let approved = gateway
+        .purchase(&purchase("5200000000001005", "po-1", PaymentSource::Card))
+        .await
+        .unwrap();
+    assert_eq!(approved.gateway_response.code, "INFO0000");
+    assert_eq!(approved.payment_details.unwrap().card.unwrap().number.last4(), "1005");
+
+    let declined = gateway
+        .purchase(&purchase(DECLINE_CARD, "po-2", PaymentSource::Card))
+        .await
+        .unwrap_err();
+    assert!(matches!(&declined, PaymentOptionsError::Declined { code, .. } if code == "ERR0005"));
+
+    let challenge = gateway
+        .purchase_v2(&purchase(CHALLENGE_CARD, "po-3", PaymentSource::Card))
+        .await
+        .unwrap();
+    let PurchaseOutcome::ChallengeRequired(challenge) = challenge else { panic!("{challenge:?}") };
+    assert!(challenge.redirect_url.as_str().starts_with(&sandbox.url()));
+
+    let stored = gateway
+        .purchase(&purchase("4000000000001091", "po-4", PaymentSource::CardAndStore))
+        .await
+        .unwrap();
+    let token = stored.transaction_details.unwrap().stored_payment_method_id.unwrap();
+    let again = PurchaseRequest::builder(
+        Money::parse("500", Currency::JPY).unwrap(),
+        PaymentSource::StoredCard(token),
+        "po-5",
+        "203.0.113.7".parse().unwrap(),
+    )
+    .build()
+    .unwrap();
+    let paid = gateway.purchase(&again).await.unwrap();
+    assert_eq!(paid.transaction_type.as_deref(), Some("CAPTURE"));
+    let unknown = PurchaseRequest::builder(
+        Money::parse("500", Currency::JPY).unwrap(),
+        PaymentSource::StoredCard(Secret::new("pm_unknown")),
+        "po-6",
+        "203.0.113.7".parse().unwrap(),
+    )
+    .build()
+    .unwrap();
+    assert!(matches!(
+        gateway.purchase(&unknown).await.unwrap_err(),
+        PaymentOptionsError::Api { status: 400, .. }
+    ));
+
+    let mut env = env_of(&sandbox);
+    env.insert("PAYMENTOPTIONS_API_KEY".into(), "wrong".into());
+    let err = PaymentOptionsClient::from_env_with(&env)
+        .unwrap()
+        .purchase(&purchase("5200000000001005", "po-7", PaymentSource::Card))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    let charged: Vec<_> = sandbox.ledger().into_iter().filter(|e| e.event == "card_charged").collect();
+    assert_eq!(
+        charged.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(),
+        ["po-1", "po-4", "po-5"]
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn interstream_orders_credit_and_signatures() {
+    let sandbox = sandbox().await;
+    let store = store(&sandbox);
+    let eur = |text: &str| Money::parse(text, Currency::EUR).unwrap();
+    let two = UserId::new(2).unwrap();
+    assert_eq!(store.add_payment(two, eur("12.50"), Some("pay-1")).await.unwrap(), "Payment was added");
+    let too_big = store.add_payment(two, eur("100"), None).await.unwrap_err();
+    assert!(matches!(too_big, InterstreamError::AmountTooBig { .. }));
+    let no_order = store.add_payment(UserId::new(3).unwrap(), eur("1"), None).await.unwrap_err();
+    assert!(matches!(no_order, InterstreamError::NoOrder { .. }));
+    sandbox.set_store_user(StoreUser { id: 3, order_due: payments::Decimal::new(100, 0), credit: payments::Decimal::ZERO });
+    store.add_payment(UserId::new(3).unwrap(), eur("100"), None).await.unwrap();
+
+    assert_eq!(store.get_credit(two).await.unwrap().amount.to_string(), "3.00");
+    store.add_subtract_credit(two, CreditAction::Add, eur("2"), None).await.unwrap();
+    store.add_subtract_credit(two, CreditAction::Subtract, eur("4.50"), None).await.unwrap();
+    assert_eq!(store.get_credit(two).await.unwrap().amount.to_string(), "0.50");
+    let cant = store.add_subtract_credit(two, CreditAction::Subtract, eur("1"), None).await.unwrap_err();
+    assert!(matches!(cant, InterstreamError::CantSubtract { .. }));
+    let content = store.list_current_content(two).await.unwrap();
+    assert_eq!(content[0]["amount_due"], "37.50");
+
+    let mut env = env_of(&sandbox);
+    env.insert("INTERSTREAM_SHARED_SECRET".into(), "wrong".into());
+    let err = InterstreamClient::from_env_with(&env).unwrap().get_credit(two).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert!(err.to_string().contains("Invalid signature"));
+
+    // An old request is refused as expired.
+    let old = InterstreamClient::builder()
+        .api_url(format!("{}/api.php", sandbox.url()))
+        .key_id("sandbox-interstream-key")
+        .shared_secret("sandbox-interstream-secret")
+        .clock(Arc::new(|| 1_000_000))
+        .build()
+        .unwrap();
+    let err = old.get_credit(two).await.unwrap_err();
+    assert!(err.to_string().contains("Request expired"), "{err}");
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn faults_are_injected_per_provider_and_route() {
+    let sandbox = sandbox().await;
+    let zaif = zaif(&sandbox);
+    let rule = |kind, route: &str| FaultRule {
+        provider: Provider::Zaif,
+        route: Some(route.to_owned()),
+        kind,
+        status: None,
+        latency_ms: 0,
+        times: Some(1),
+    };
+    let cases = [
+        (FaultKind::Status, ErrorKind::HttpStatus, false),
+        (FaultKind::Html, ErrorKind::HttpStatus, false),
+        (FaultKind::Truncated, ErrorKind::Decode, true),
+        (FaultKind::Reset, ErrorKind::Transport, false),
+        (FaultKind::DropAfterProcessing, ErrorKind::Transport, true),
+    ];
+    for (i, (kind, expected, processed)) in cases.into_iter().enumerate() {
+        let order = format!("F-{i}");
+        sandbox.set_faults(vec![rule(kind, "createInvoice")]);
+        let err = zaif.create_invoice(&invoice(&order, Speed::High)).await.unwrap_err();
+        assert_eq!(err.kind(), expected, "{kind:?}: {err}");
+        assert!(err.outcome_unknown(), "{kind:?}: {err}");
+        let created = sandbox.ledger().iter().filter(|e| e.reference == order).count();
+        assert_eq!(created, usize::from(processed), "{kind:?}");
+        // The fault was used up: the recovery path finds what happened.
+        assert_eq!(zaif.find_invoice_ids(&order).await.unwrap().count, u64::from(processed));
+    }
+    sandbox.set_faults(vec![FaultRule {
+        provider: Provider::Interstream,
+        route: None,
+        kind: FaultKind::Latency,
+        status: None,
+        latency_ms: 150,
+        times: None,
+    }]);
+    let started = std::time::Instant::now();
+    store(&sandbox).get_credit(UserId::new(2).unwrap()).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn control_endpoints_drive_the_sandbox_over_http() {
+    let sandbox = sandbox().await;
+    let zaif = zaif(&sandbox);
+    let created = zaif.create_invoice(&invoice("C-1", Speed::High)).await.unwrap();
+    let http = reqwest::Client::new();
+    let pay = http
+        .post(format!("{}/_sandbox/zaif/invoices/{}/pay", sandbox.url(), created.invoice_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pay.status(), 200);
+    assert!(zaif.get_invoice(&created.invoice_id).await.unwrap().is_settled());
+    let faults = r#"[{"provider":"paymentoptions","route":"payment","kind":"html","times":1}]"#;
+    let set = http
+        .put(format!("{}/_sandbox/faults", sandbox.url()))
+        .header("content-type", "application/json")
+        .body(faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let err = cards(&sandbox)
+        .purchase(&purchase("5200000000001005", "c-2", PaymentSource::Card))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::HttpStatus);
+    let ledger: serde_json::Value = http
+        .get(format!("{}/_sandbox/ledger", sandbox.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger[0]["event"], "invoice_created");
+    assert_eq!(ledger[1]["event"], "invoice_paid");
+    sandbox.stop().await;
+}
