@@ -1,1 +1,130 @@
-fn main() {}
+//! `payments`: the command line of the payments SDK.
+//!
+//! * `payments demo` runs the whole story against a sandbox started in-process: no account,
+//!   no network.
+//! * `payments sandbox [--port N]` runs the sandbox for other programs.
+//! * `payments zaif …`, `payments paymentoptions …`, `payments interstream …` call a provider,
+//!   configured by the same environment variables as the client crates.
+//!
+//! Output is a readable summary, or one JSON document on stdout with `--json`. Errors go to
+//! stderr with the provider's code and message. Secrets, hashed secrets, full card numbers and
+//! CVCs are never printed, in any mode. Card data is read from a file or standard input, never
+//! from arguments, which every user of the machine can see.
+
+// Printing is this crate's job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod demo;
+mod interstream;
+mod output;
+mod paymentoptions;
+mod zaif;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use output::Output;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success
+  1  the provider declined or answered with an error
+  2  invalid input or configuration (nothing was sent)
+  3  transport failure, timeout or undecodable answer (the outcome may be unknown)";
+
+/// Take payments through Zaif Payment, PaymentOptions and INTER-STREAM.
+#[derive(Debug, Parser)]
+#[command(name = "payments", version, after_help = EXIT_CODES)]
+struct Cli {
+    /// Print the result as one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Log what the SDK does on stderr (never secrets or card data). RUST_LOG also works.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole story against a sandbox started in-process (no account needed).
+    Demo,
+    /// Run the local sandbox of all three providers until Ctrl-C.
+    Sandbox {
+        /// The port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Zaif Payment: crypto invoices priced in JPY (ZAIF_* variables).
+    #[command(subcommand)]
+    Zaif(zaif::ZaifCommand),
+    /// PaymentOptions: card payments (PAYMENTOPTIONS_* variables).
+    #[command(subcommand)]
+    Paymentoptions(paymentoptions::PaymentOptionsCommand),
+    /// INTER-STREAM store: payments and credit (INTERSTREAM_* variables).
+    #[command(subcommand)]
+    Interstream(interstream::InterstreamCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let output = Output::new(cli.json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(output::EXIT_TRANSPORT);
+        }
+    };
+    runtime.block_on(async {
+        match cli.command {
+            Command::Demo => demo::run(&output).await,
+            Command::Sandbox { port } => run_sandbox(port).await,
+            Command::Zaif(command) => output.finish(zaif::run(command).await),
+            Command::Paymentoptions(command) => output.finish(paymentoptions::run(command).await),
+            Command::Interstream(command) => output.finish(interstream::run(command).await),
+        }
+    })
+}
+
+/// Logs to stderr: nothing by default, `debug` for this SDK with `--verbose`, or `RUST_LOG`.
+fn init_logging(verbose: bool) {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(filter) if !filter.trim().is_empty() => filter,
+        _ if verbose => "info,payments_core=debug".to_owned(),
+        _ => "off".to_owned(),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+async fn run_sandbox(port: u16) -> ExitCode {
+    let sandbox =
+        match payments_sandbox::Sandbox::start_on(payments_sandbox::SandboxConfig::default(), port)
+            .await
+        {
+            Ok(sandbox) => sandbox,
+            Err(error) => {
+                eprintln!("error: cannot start the sandbox on port {port}: {error}");
+                return ExitCode::from(output::EXIT_INPUT);
+            }
+        };
+    print!("{}", sandbox.env_exports());
+    println!("# sandbox listening on {}; Ctrl-C stops it", sandbox.url());
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.stop().await;
+    ExitCode::SUCCESS
+}

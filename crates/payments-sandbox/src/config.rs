@@ -76,10 +76,14 @@ impl Default for SandboxConfig {
     /// invoices confirmed every 300 ms once paid, and two store users: 2 owes 50.00 with 3.00
     /// credit, 3 has no current order.
     fn default() -> Self {
-        let rates = [("btc", Decimal::new(30012, 0)), ("mona", Decimal::new(200_000, 4)), ("skeb", Decimal::new(5, 1))]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
+        let rates = [
+            ("btc", Decimal::new(30012, 0)),
+            ("mona", Decimal::new(200_000, 4)),
+            ("skeb", Decimal::new(5, 1)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
         SandboxConfig {
             zaif: ZaifSettings {
                 api_key: "sandbox-zaif-key".into(),

@@ -99,7 +99,9 @@ impl Faults {
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Applies a fault around `process`: latency first, then either an answer without
@@ -181,13 +183,29 @@ mod tests {
         let faults = Faults::new(vec![rule(Some("createInvoice"), Some(2)), rule(None, None)]);
         assert_eq!(faults.take(Provider::Interstream, "add_payment"), None);
         assert_eq!(
-            faults.take(Provider::Zaif, "createInvoice").unwrap().route.as_deref(),
+            faults
+                .take(Provider::Zaif, "createInvoice")
+                .unwrap()
+                .route
+                .as_deref(),
             Some("createInvoice")
         );
-        assert!(faults.take(Provider::Zaif, "createInvoice").unwrap().route.is_some());
+        assert!(
+            faults
+                .take(Provider::Zaif, "createInvoice")
+                .unwrap()
+                .route
+                .is_some()
+        );
         // Used up: the catch-all rule applies now.
-        assert_eq!(faults.take(Provider::Zaif, "createInvoice").unwrap().route, None);
-        assert_eq!(faults.take(Provider::Zaif, "getInvoice").unwrap().route, None);
+        assert_eq!(
+            faults.take(Provider::Zaif, "createInvoice").unwrap().route,
+            None
+        );
+        assert_eq!(
+            faults.take(Provider::Zaif, "getInvoice").unwrap().route,
+            None
+        );
     }
 
     #[test]

@@ -37,7 +37,12 @@ impl InterstreamState {
 }
 
 fn answer(value: Value) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
 }
 
 fn refuse(code: &str, text: &str) -> Response {
@@ -68,24 +73,36 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
     if *key != settings.key_id {
         return refuse("REQUEST_ERROR", "Invalid key");
     }
-    if salt.len() != 32 || !salt.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if salt.len() != 32
+        || !salt
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return refuse("REQUEST_ERROR", "Invalid salt");
     }
     let Ok(sent_at) = timestamp.parse::<u64>() else {
         return refuse("REQUEST_ERROR", "Invalid timestamp");
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     if now.abs_diff(sent_at) > settings.request_expiry.as_secs() {
         return refuse("REQUEST_ERROR", "Request expired");
     }
-    let expected = interstream_store::signature(&Secret::new(settings.shared_secret.clone()), salt, sent_at);
+    let expected =
+        interstream_store::signature(&Secret::new(settings.shared_secret.clone()), salt, sent_at);
     if !expected.is_ok_and(|e| e.expose() == signature) {
         return refuse("REQUEST_ERROR", "Invalid signature");
     }
     if query.get("go").map(String::as_str) != Some("store") {
         return refuse("REQUEST_ERROR", "Invalid API section");
     }
-    let Some(user_id) = query.get("iq").and_then(|iq| iq.parse::<u64>().ok()).filter(|id| *id >= 1) else {
+    let Some(user_id) = query
+        .get("iq")
+        .and_then(|iq| iq.parse::<u64>().ok())
+        .filter(|id| *id >= 1)
+    else {
         return refuse("REQUEST_ERROR", "Invalid User ID");
     };
     let form: HashMap<String, String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
@@ -113,16 +130,28 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
                 return refuse("ERROR_NO_ORDER", "User does not have any current order");
             }
             if amount > user.order_due {
-                return refuse("ERROR_AMOUNT_TOO_BIG", "Amount can't be higher than order amount due");
+                return refuse(
+                    "ERROR_AMOUNT_TOO_BIG",
+                    "Amount can't be higher than order amount due",
+                );
             }
             user.order_due -= amount;
-            state.ledger.record(PROVIDER, "payment_added", &description, &user_id.to_string(), amount.to_string(), currency);
+            state.ledger.record(
+                PROVIDER,
+                "payment_added",
+                &description,
+                &user_id.to_string(),
+                amount.to_string(),
+                currency,
+            );
             answer(json!({"ok": "Payment was added"}))
         }
         Some("get_credit") => {
             let mut credit = user.credit;
             credit.rescale(2);
-            answer(json!({"data": {"buyer_credit": credit.to_string(), "buyer_credit_formatted": format!("{credit}€")}}))
+            answer(
+                json!({"data": {"buyer_credit": credit.to_string(), "buyer_credit_formatted": format!("{credit}€")}}),
+            )
         }
         Some("add_subtract_credit") => {
             let subtract = match form.get("creditAction").map(String::as_str) {
@@ -141,8 +170,19 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
             } else {
                 user.credit += amount;
             }
-            let event = if subtract { "credit_subtracted" } else { "credit_added" };
-            state.ledger.record(PROVIDER, event, &description, &user_id.to_string(), amount.to_string(), currency);
+            let event = if subtract {
+                "credit_subtracted"
+            } else {
+                "credit_added"
+            };
+            state.ledger.record(
+                PROVIDER,
+                event,
+                &description,
+                &user_id.to_string(),
+                amount.to_string(),
+                currency,
+            );
             answer(json!({"ok": "Credit was updated"}))
         }
         Some("list_current_content") => {

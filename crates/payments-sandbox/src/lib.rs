@@ -52,7 +52,9 @@ use payments_core::Decimal;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings};
+pub use config::{
+    InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings,
+};
 pub use faults::{FaultKind, FaultRule, Provider};
 pub use ledger::LedgerEntry;
 pub use paymentoptions::{CHALLENGE_CARD, DECLINE_CARD};
@@ -82,7 +84,9 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("address", &self.address).finish_non_exhaustive()
+        f.debug_struct("Sandbox")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
     }
 }
 
@@ -100,7 +104,9 @@ impl Sandbox {
         let state = Arc::new(AppState {
             zaif: Mutex::new(zaif::ZaifState::default()),
             paymentoptions: Mutex::new(paymentoptions::PaymentOptionsState::default()),
-            interstream: Mutex::new(interstream::InterstreamState::new(&config.interstream.users)),
+            interstream: Mutex::new(interstream::InterstreamState::new(
+                &config.interstream.users,
+            )),
             faults: Faults::new(config.faults.clone()),
             ledger: Ledger::default(),
             config,
@@ -147,11 +153,17 @@ impl Sandbox {
             ("ZAIF_AUTH", "sha1".into()),
             ("ZAIF_ENDPOINT", format!("{url}/ecapi")),
             ("PAYMENTOPTIONS_API_KEY", c.paymentoptions.api_key.clone()),
-            ("PAYMENTOPTIONS_MERCHANT_ID", c.paymentoptions.merchant_id.clone()),
+            (
+                "PAYMENTOPTIONS_MERCHANT_ID",
+                c.paymentoptions.merchant_id.clone(),
+            ),
             ("PAYMENTOPTIONS_BASE_URL", format!("{url}/api/v1/api/v1")),
             ("INTERSTREAM_API_URL", format!("{url}/api.php")),
             ("INTERSTREAM_KEY_ID", c.interstream.key_id.clone()),
-            ("INTERSTREAM_SHARED_SECRET", c.interstream.shared_secret.clone()),
+            (
+                "INTERSTREAM_SHARED_SECRET",
+                c.interstream.shared_secret.clone(),
+            ),
             ("INTERSTREAM_CURRENCY", c.interstream.currency.clone()),
         ]
     }
@@ -213,7 +225,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api.php", get(interstream::api).post(interstream::api))
         .route("/_sandbox/zaif/invoices/{id}/pay", post(control_pay))
         .route("/_sandbox/ledger", get(control_ledger))
-        .route("/_sandbox/faults", get(control_faults).put(control_set_faults))
+        .route(
+            "/_sandbox/faults",
+            get(control_faults).put(control_set_faults),
+        )
         .route("/_sandbox/interstream/users", post(control_user))
         .with_state(state)
 }
@@ -250,7 +265,10 @@ struct UserBody {
     credit: Option<String>,
 }
 
-async fn control_user(State(state): State<Arc<AppState>>, axum::Json(body): axum::Json<UserBody>) -> Response {
+async fn control_user(
+    State(state): State<Arc<AppState>>,
+    axum::Json(body): axum::Json<UserBody>,
+) -> Response {
     let parse = |text: Option<String>| -> Result<Decimal, String> {
         text.map_or(Ok(Decimal::ZERO), |t| {
             Decimal::from_str_exact(&t).map_err(|_| format!("{t:?} is not a decimal"))
@@ -258,7 +276,11 @@ async fn control_user(State(state): State<Arc<AppState>>, axum::Json(body): axum
     };
     match (parse(body.order_due), parse(body.credit)) {
         (Ok(order_due), Ok(credit)) if body.id > 0 => {
-            lock(&state.interstream).set_user(StoreUser { id: body.id, order_due, credit });
+            lock(&state.interstream).set_user(StoreUser {
+                id: body.id,
+                order_due,
+                credit,
+            });
             (StatusCode::OK, "user set\n").into_response()
         }
         (Err(reason), _) | (_, Err(reason)) => (StatusCode::BAD_REQUEST, reason).into_response(),

@@ -28,7 +28,11 @@ async fn main() -> ExitCode {
     };
     let mut out = std::io::stdout();
     let _ = write!(out, "{}", sandbox.env_exports());
-    let _ = writeln!(out, "# sandbox listening on {}; Ctrl-C stops it", sandbox.url());
+    let _ = writeln!(
+        out,
+        "# sandbox listening on {}; Ctrl-C stops it",
+        sandbox.url()
+    );
     let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     sandbox.stop().await;

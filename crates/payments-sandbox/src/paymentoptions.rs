@@ -37,7 +37,12 @@ pub(crate) struct PaymentOptionsState {
 }
 
 fn json_answer(status: StatusCode, value: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -59,7 +64,10 @@ pub(crate) async fn purchase(
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", "Unknown operation");
     }
     let fault = state.faults.take(Provider::Paymentoptions, &operation);
-    faults::apply(fault, || async { handle(&state, operation == "paymentv2", &headers, &body) }).await
+    faults::apply(fault, || async {
+        handle(&state, operation == "paymentv2", &headers, &body)
+    })
+    .await
 }
 
 fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Response {
@@ -71,7 +79,11 @@ fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Respo
         return error(StatusCode::UNAUTHORIZED, "AUTH0001", "Invalid API key");
     }
     if !header("content-type").is_some_and(|c| c.starts_with("application/json")) {
-        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "VAL0000", "Content-Type must be application/json");
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VAL0000",
+            "Content-Type must be application/json",
+        );
     }
     let Ok(body) = serde_json::from_slice::<Value>(body) else {
         return error(StatusCode::BAD_REQUEST, "VAL0001", "Malformed JSON body");
@@ -90,12 +102,18 @@ fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Respo
     let Some(reference) = text("merchant_txn_ref").filter(|r| !r.trim().is_empty()) else {
         return invalid("merchant_txn_ref is required");
     };
-    let Some(customer_ip) = text("customer_ip").filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) else {
+    let Some(customer_ip) = text("customer_ip").filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+    else {
         return invalid("Invalid customer_ip");
     };
     let method = body.get("payment_method");
-    let store = method.and_then(|m| m.get("store_payment_method")).and_then(Value::as_bool) == Some(true);
-    let stored_id = method.and_then(|m| m.get("stored_payment_method_id")).and_then(Value::as_str);
+    let store = method
+        .and_then(|m| m.get("store_payment_method"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    let stored_id = method
+        .and_then(|m| m.get("stored_payment_method_id"))
+        .and_then(Value::as_str);
     let mut po = lock(&state.paymentoptions);
     let card = match (body.get("card"), stored_id) {
         (Some(card), None) => match validate_card(card) {
@@ -132,10 +150,22 @@ fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Respo
         po.tokens.insert(token.clone(), card.clone());
         token
     });
-    state.ledger.record(PROVIDER, "card_charged", reference, &transaction_id, amount.to_major_string(), currency.code());
-    let transaction_type = if store || stored_id.is_some() { "CAPTURE" } else { "PRE_AUTH" };
+    state.ledger.record(
+        PROVIDER,
+        "card_charged",
+        reference,
+        &transaction_id,
+        amount.to_major_string(),
+        currency.code(),
+    );
+    let transaction_type = if store || stored_id.is_some() {
+        "CAPTURE"
+    } else {
+        "PRE_AUTH"
+    };
     // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
-    let amount_number: Value = serde_json::from_str(&amount.to_major_string()).unwrap_or(Value::Null);
+    let amount_number: Value =
+        serde_json::from_str(&amount.to_major_string()).unwrap_or(Value::Null);
     json_answer(
         StatusCode::CREATED,
         json!({
@@ -189,7 +219,14 @@ fn scheme(number: &str) -> &'static str {
 
 fn new_transaction_id() -> String {
     let hex = hex::encode(rand::random::<[u8; 16]>());
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// `GET /3ds/challenge/{id}`: where a 3-D Secure challenge sends the customer.

@@ -141,10 +141,11 @@ fn failure(text: &str) -> Response {
 
 /// `POST /ecapi`.
 pub(crate) async fn ecapi(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> = match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-        Ok(pairs) => pairs.into_iter().collect(),
-        Err(_) => return failure("invalid parameter"),
-    };
+    let form: HashMap<String, String> =
+        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            Ok(pairs) => pairs.into_iter().collect(),
+            Err(_) => return failure("invalid parameter"),
+        };
     let method = form.get("method").cloned().unwrap_or_default();
     let fault = state.faults.take(Provider::Zaif, &method);
     faults::apply(fault, || async { handle(&state, &method, &form) }).await
@@ -183,7 +184,10 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
             };
             let mut fields = invoice.common_fields(&state.base_url);
             fields.insert("status".into(), json!(invoice.status(interval)));
-            fields.insert("settled".into(), json!(invoice.settled(interval).unwrap_or(0)));
+            fields.insert(
+                "settled".into(),
+                json!(invoice.settled(interval).unwrap_or(0)),
+            );
             success(Value::Object(fields))
         }
         "getInvoiceIdsByOrderNumber" => {
@@ -197,19 +201,37 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
                 .map(|i| &i.id)
                 .collect();
             let count = ids.len();
-            let ids = if ids.is_empty() { Value::Null } else { json!(ids) };
+            let ids = if ids.is_empty() {
+                Value::Null
+            } else {
+                json!(ids)
+            };
             success(json!({"invoideIds": ids, "counts": count}))
         }
         "cancelInvoice" => {
-            let Some(invoice) = form.get("invoiceId").and_then(|id| zaif.invoices.get_mut(id)) else {
+            let Some(invoice) = form
+                .get("invoiceId")
+                .and_then(|id| zaif.invoices.get_mut(id))
+            else {
                 return failure("invalid parameter invoiceId");
             };
             match invoice.status(interval) {
                 "new" => {
                     invoice.canceled = true;
                     let (id, amount) = (invoice.id.clone(), invoice.amount);
-                    let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
-                    state.ledger.record(PROVIDER, "invoice_canceled", &order, &id, amount.to_string(), "JPY");
+                    let order = invoice
+                        .params
+                        .get("orderNumber")
+                        .cloned()
+                        .unwrap_or_default();
+                    state.ledger.record(
+                        PROVIDER,
+                        "invoice_canceled",
+                        &order,
+                        &id,
+                        amount.to_string(),
+                        "JPY",
+                    );
                     success(json!({"invoiceId": id, "status": "canceled"}))
                 }
                 "expired" => failure("invoice is already expired"),
@@ -222,14 +244,43 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
 }
 
 const KNOWN_PARAMS: &[&str] = &[
-    "method", "key", "md5secret", "sha1secret", "nonce", "speed", "notificationUri",
-    "notificationMethod", "redirectUri", "currency", "amount", "subTotal", "tax", "regularPrice",
-    "discount", "merchantName", "orderNumber", "referenceNumber", "itemName", "buyerId",
-    "buyerName", "buyerKana", "buyerZip", "buyerAddr1", "buyerAddr2", "buyerAddr3", "buyerPhone",
-    "buyerCellphone", "buyerEmail", "billingCurrency",
+    "method",
+    "key",
+    "md5secret",
+    "sha1secret",
+    "nonce",
+    "speed",
+    "notificationUri",
+    "notificationMethod",
+    "redirectUri",
+    "currency",
+    "amount",
+    "subTotal",
+    "tax",
+    "regularPrice",
+    "discount",
+    "merchantName",
+    "orderNumber",
+    "referenceNumber",
+    "itemName",
+    "buyerId",
+    "buyerName",
+    "buyerKana",
+    "buyerZip",
+    "buyerAddr1",
+    "buyerAddr2",
+    "buyerAddr3",
+    "buyerPhone",
+    "buyerCellphone",
+    "buyerEmail",
+    "billingCurrency",
 ];
 
-fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String, String>) -> Response {
+fn create_invoice(
+    state: &AppState,
+    zaif: &mut ZaifState,
+    form: &HashMap<String, String>,
+) -> Response {
     let settings = &state.config.zaif;
     if let Some(unknown) = form.keys().find(|k| !KNOWN_PARAMS.contains(&k.as_str())) {
         return failure(&format!("invalid parameter {unknown}"));
@@ -253,7 +304,10 @@ fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String,
             return failure(&format!("invalid parameter {name}"));
         }
     }
-    let speed = form.get("speed").cloned().unwrap_or_else(|| "medium".into());
+    let speed = form
+        .get("speed")
+        .cloned()
+        .unwrap_or_else(|| "medium".into());
     if !matches!(speed.as_str(), "high" | "medium" | "low") {
         return failure("invalid parameter speed");
     }
@@ -289,7 +343,12 @@ fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String,
         speed,
         params: form
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "method" | "key" | "md5secret" | "sha1secret" | "nonce"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "method" | "key" | "md5secret" | "sha1secret" | "nonce"
+                )
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         paid_at: None,
@@ -297,10 +356,27 @@ fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String,
         notified: false,
     };
     let mut fields = invoice.common_fields(&state.base_url);
-    fields.insert("invoiceUri".into(), json!(format!("{}/invoice/form/{id}", state.base_url)));
-    fields.insert("invoiceIframeUri".into(), json!(format!("{}/invoice/iframe/{id}", state.base_url)));
-    let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
-    state.ledger.record(PROVIDER, "invoice_created", &order, &id, amount.to_string(), "JPY");
+    fields.insert(
+        "invoiceUri".into(),
+        json!(format!("{}/invoice/form/{id}", state.base_url)),
+    );
+    fields.insert(
+        "invoiceIframeUri".into(),
+        json!(format!("{}/invoice/iframe/{id}", state.base_url)),
+    );
+    let order = invoice
+        .params
+        .get("orderNumber")
+        .cloned()
+        .unwrap_or_default();
+    state.ledger.record(
+        PROVIDER,
+        "invoice_created",
+        &order,
+        &id,
+        amount.to_string(),
+        "JPY",
+    );
     zaif.invoices.insert(id, invoice);
     success(Value::Object(fields))
 }
@@ -308,7 +384,14 @@ fn create_invoice(state: &AppState, zaif: &mut ZaifState, form: &HashMap<String,
 fn new_invoice_id() -> String {
     let bytes: [u8; 16] = rand::random();
     let hex = hex::encode(bytes);
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 /// The customer pays: the invoice becomes `paid` now and gains a confirmation per interval.
@@ -322,16 +405,32 @@ pub(crate) fn pay(state: &AppState, invoice_id: &str) -> Result<(), String> {
     match invoice.status(interval) {
         "new" => {
             invoice.paid_at = Some(Instant::now());
-            let order = invoice.params.get("orderNumber").cloned().unwrap_or_default();
-            state.ledger.record(PROVIDER, "invoice_paid", &order, invoice_id, invoice.crypto.to_string(), &invoice.currency);
+            let order = invoice
+                .params
+                .get("orderNumber")
+                .cloned()
+                .unwrap_or_default();
+            state.ledger.record(
+                PROVIDER,
+                "invoice_paid",
+                &order,
+                invoice_id,
+                invoice.crypto.to_string(),
+                &invoice.currency,
+            );
             Ok(())
         }
-        other => Err(format!("invoice {invoice_id} is {other} and cannot be paid")),
+        other => Err(format!(
+            "invoice {invoice_id} is {other} and cannot be paid"
+        )),
     }
 }
 
 /// `GET /invoice/form/{id}`: a minimal payment page.
-pub(crate) async fn payment_form(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+pub(crate) async fn payment_form(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
     let zaif = lock(&state.zaif);
     match zaif.invoices.get(&id) {
         Some(invoice) => (
@@ -379,7 +478,11 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
                     let settled = invoice.settled(interval)?;
                     invoice.notified = true;
                     let uri = invoice.params.get("notificationUri")?.clone();
-                    let method = invoice.params.get("notificationMethod").cloned().unwrap_or_else(|| "POST".into());
+                    let method = invoice
+                        .params
+                        .get("notificationMethod")
+                        .cloned()
+                        .unwrap_or_else(|| "POST".into());
                     let mut fields = vec![
                         ("invoiceId".to_owned(), invoice.id.clone()),
                         ("settled".to_owned(), settled.to_string()),
@@ -392,12 +495,23 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
                             fields.push((key.to_owned(), value.clone()));
                         }
                     }
-                    Some(Notification { uri, method, fields })
+                    Some(Notification {
+                        uri,
+                        method,
+                        fields,
+                    })
                 })
                 .collect()
         };
-        for Notification { uri, method, fields } in due {
-            let Ok(url) = payments_core::Url::parse(&uri) else { continue };
+        for Notification {
+            uri,
+            method,
+            fields,
+        } in due
+        {
+            let Ok(url) = payments_core::Url::parse(&uri) else {
+                continue;
+            };
             let loopback = match url.host() {
                 Some(url::Host::Domain(d)) => d == "localhost",
                 Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

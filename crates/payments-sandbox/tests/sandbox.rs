@@ -27,7 +27,11 @@ async fn sandbox() -> Sandbox {
 }
 
 fn env_of(sandbox: &Sandbox) -> HashMap<String, String> {
-    sandbox.env().into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    sandbox
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 fn zaif(sandbox: &Sandbox) -> ZaifClient {
@@ -58,7 +62,10 @@ fn invoice(order: &str, speed: Speed) -> CreateInvoice {
 async fn zaif_invoices_move_through_their_states() {
     let sandbox = sandbox().await;
     let zaif = zaif(&sandbox);
-    let created = zaif.create_invoice(&invoice("A-1", Speed::Medium)).await.unwrap();
+    let created = zaif
+        .create_invoice(&invoice("A-1", Speed::Medium))
+        .await
+        .unwrap();
     assert_eq!(created.rate.unwrap().to_string(), "30012");
     assert_eq!(created.btc.unwrap().to_string(), "0.359856");
     assert!(created.bip21.starts_with("bitcoin:SBX"));
@@ -83,8 +90,14 @@ async fn zaif_invoices_move_through_their_states() {
     );
     // A paid invoice cannot be canceled; a new one can, once.
     let refused = zaif.cancel_invoice(&created.invoice_id).await.unwrap_err();
-    assert!(matches!(refused, ZaifError::CannotCancel { .. }), "{refused:?}");
-    let second = zaif.create_invoice(&invoice("A-1", Speed::High)).await.unwrap();
+    assert!(
+        matches!(refused, ZaifError::CannotCancel { .. }),
+        "{refused:?}"
+    );
+    let second = zaif
+        .create_invoice(&invoice("A-1", Speed::High))
+        .await
+        .unwrap();
     zaif.cancel_invoice(&second.invoice_id).await.unwrap();
     assert_eq!(
         zaif.get_invoice(&second.invoice_id).await.unwrap().status,
@@ -93,7 +106,9 @@ async fn zaif_invoices_move_through_their_states() {
     let ids = zaif.find_invoice_ids("A-1").await.unwrap();
     assert_eq!(ids.count, 2);
     assert!(zaif.find_invoice_ids("none").await.unwrap().ids.is_empty());
-    let form = reqwest::get(zaif.payment_form_url(&created.invoice_id).unwrap()).await.unwrap();
+    let form = reqwest::get(zaif.payment_form_url(&created.invoice_id).unwrap())
+        .await
+        .unwrap();
     assert!(form.text().await.unwrap().contains("0.359856"));
     sandbox.stop().await;
 }
@@ -104,7 +119,10 @@ async fn zaif_expiry_and_strict_checks() {
     config.zaif.invoice_ttl = Duration::ZERO;
     let sandbox = Sandbox::start(config).await.unwrap();
     let zaif = zaif(&sandbox);
-    let created = zaif.create_invoice(&invoice("E-1", Speed::High)).await.unwrap();
+    let created = zaif
+        .create_invoice(&invoice("E-1", Speed::High))
+        .await
+        .unwrap();
     assert_eq!(
         zaif.get_invoice(&created.invoice_id).await.unwrap().status,
         InvoiceStatus::Expired
@@ -122,11 +140,18 @@ async fn zaif_expiry_and_strict_checks() {
         .build()
         .unwrap();
     let err = behind.get_invoice(&created.invoice_id).await.unwrap_err();
-    assert!(matches!(err, ZaifError::NonceNotIncremented { .. }), "{err:?}");
+    assert!(
+        matches!(err, ZaifError::NonceNotIncremented { .. }),
+        "{err:?}"
+    );
 
     let mut env = env_of(&sandbox);
     env.insert("ZAIF_API_SECRET".into(), "wrong".into());
-    let err = ZaifClient::from_env_with(&env).unwrap().get_invoice("x").await.unwrap_err();
+    let err = ZaifClient::from_env_with(&env)
+        .unwrap()
+        .get_invoice("x")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     sandbox.stop().await;
 }
@@ -164,7 +189,12 @@ async fn zaif_notifies_a_local_handler_when_an_invoice_settles() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let body = received.lock().unwrap().first().cloned().expect("a notification");
+    let body = received
+        .lock()
+        .unwrap()
+        .first()
+        .cloned()
+        .expect("a notification");
     let notification = payments::zaif::PaymentNotification::from_form(body.as_bytes()).unwrap();
     assert_eq!(notification.invoice_id, created.invoice_id);
     assert_eq!(notification.order_number.as_deref(), Some("N-1"));
@@ -174,7 +204,11 @@ async fn zaif_notifies_a_local_handler_when_an_invoice_settles() {
     sandbox.stop().await;
 }
 
-fn purchase(number: &str, reference: &str, source: fn(Box<Card>) -> PaymentSource) -> PurchaseRequest {
+fn purchase(
+    number: &str,
+    reference: &str,
+    source: fn(Box<Card>) -> PaymentSource,
+) -> PurchaseRequest {
     let card = Card::new(number, "12", "2099", "123", "Jane Doe").unwrap();
     PurchaseRequest::builder(
         Money::parse("1000", Currency::JPY).unwrap(),
@@ -196,7 +230,16 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
         .await
         .unwrap();
     assert_eq!(approved.gateway_response.code, "INFO0000");
-    assert_eq!(approved.payment_details.unwrap().card.unwrap().number.last4(), "1005");
+    assert_eq!(
+        approved
+            .payment_details
+            .unwrap()
+            .card
+            .unwrap()
+            .number
+            .last4(),
+        "1005"
+    );
 
     let declined = gateway
         .purchase(&purchase(DECLINE_CARD, "po-2", PaymentSource::Card))
@@ -208,14 +251,24 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
         .purchase_v2(&purchase(CHALLENGE_CARD, "po-3", PaymentSource::Card))
         .await
         .unwrap();
-    let PurchaseOutcome::ChallengeRequired(challenge) = challenge else { panic!("{challenge:?}") };
+    let PurchaseOutcome::ChallengeRequired(challenge) = challenge else {
+        panic!("{challenge:?}")
+    };
     assert!(challenge.redirect_url.as_str().starts_with(&sandbox.url()));
 
     let stored = gateway
-        .purchase(&purchase("4000000000001091", "po-4", PaymentSource::CardAndStore))
+        .purchase(&purchase(
+            "4000000000001091",
+            "po-4",
+            PaymentSource::CardAndStore,
+        ))
         .await
         .unwrap();
-    let token = stored.transaction_details.unwrap().stored_payment_method_id.unwrap();
+    let token = stored
+        .transaction_details
+        .unwrap()
+        .stored_payment_method_id
+        .unwrap();
     let again = PurchaseRequest::builder(
         Money::parse("500", Currency::JPY).unwrap(),
         PaymentSource::StoredCard(token),
@@ -247,9 +300,16 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
-    let charged: Vec<_> = sandbox.ledger().into_iter().filter(|e| e.event == "card_charged").collect();
+    let charged: Vec<_> = sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.event == "card_charged")
+        .collect();
     assert_eq!(
-        charged.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(),
+        charged
+            .iter()
+            .map(|e| e.reference.as_str())
+            .collect::<Vec<_>>(),
         ["po-1", "po-4", "po-5"]
     );
     sandbox.stop().await;
@@ -261,26 +321,61 @@ async fn interstream_orders_credit_and_signatures() {
     let store = store(&sandbox);
     let eur = |text: &str| Money::parse(text, Currency::EUR).unwrap();
     let two = UserId::new(2).unwrap();
-    assert_eq!(store.add_payment(two, eur("12.50"), Some("pay-1")).await.unwrap(), "Payment was added");
+    assert_eq!(
+        store
+            .add_payment(two, eur("12.50"), Some("pay-1"))
+            .await
+            .unwrap(),
+        "Payment was added"
+    );
     let too_big = store.add_payment(two, eur("100"), None).await.unwrap_err();
     assert!(matches!(too_big, InterstreamError::AmountTooBig { .. }));
-    let no_order = store.add_payment(UserId::new(3).unwrap(), eur("1"), None).await.unwrap_err();
+    let no_order = store
+        .add_payment(UserId::new(3).unwrap(), eur("1"), None)
+        .await
+        .unwrap_err();
     assert!(matches!(no_order, InterstreamError::NoOrder { .. }));
-    sandbox.set_store_user(StoreUser { id: 3, order_due: payments::Decimal::new(100, 0), credit: payments::Decimal::ZERO });
-    store.add_payment(UserId::new(3).unwrap(), eur("100"), None).await.unwrap();
+    sandbox.set_store_user(StoreUser {
+        id: 3,
+        order_due: payments::Decimal::new(100, 0),
+        credit: payments::Decimal::ZERO,
+    });
+    store
+        .add_payment(UserId::new(3).unwrap(), eur("100"), None)
+        .await
+        .unwrap();
 
-    assert_eq!(store.get_credit(two).await.unwrap().amount.to_string(), "3.00");
-    store.add_subtract_credit(two, CreditAction::Add, eur("2"), None).await.unwrap();
-    store.add_subtract_credit(two, CreditAction::Subtract, eur("4.50"), None).await.unwrap();
-    assert_eq!(store.get_credit(two).await.unwrap().amount.to_string(), "0.50");
-    let cant = store.add_subtract_credit(two, CreditAction::Subtract, eur("1"), None).await.unwrap_err();
+    assert_eq!(
+        store.get_credit(two).await.unwrap().amount.to_string(),
+        "3.00"
+    );
+    store
+        .add_subtract_credit(two, CreditAction::Add, eur("2"), None)
+        .await
+        .unwrap();
+    store
+        .add_subtract_credit(two, CreditAction::Subtract, eur("4.50"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_credit(two).await.unwrap().amount.to_string(),
+        "0.50"
+    );
+    let cant = store
+        .add_subtract_credit(two, CreditAction::Subtract, eur("1"), None)
+        .await
+        .unwrap_err();
     assert!(matches!(cant, InterstreamError::CantSubtract { .. }));
     let content = store.list_current_content(two).await.unwrap();
     assert_eq!(content[0]["amount_due"], "37.50");
 
     let mut env = env_of(&sandbox);
     env.insert("INTERSTREAM_SHARED_SECRET".into(), "wrong".into());
-    let err = InterstreamClient::from_env_with(&env).unwrap().get_credit(two).await.unwrap_err();
+    let err = InterstreamClient::from_env_with(&env)
+        .unwrap()
+        .get_credit(two)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
     assert!(err.to_string().contains("Invalid signature"));
 
@@ -319,13 +414,23 @@ async fn faults_are_injected_per_provider_and_route() {
     for (i, (kind, expected, processed)) in cases.into_iter().enumerate() {
         let order = format!("F-{i}");
         sandbox.set_faults(vec![rule(kind, "createInvoice")]);
-        let err = zaif.create_invoice(&invoice(&order, Speed::High)).await.unwrap_err();
+        let err = zaif
+            .create_invoice(&invoice(&order, Speed::High))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), expected, "{kind:?}: {err}");
         assert!(err.outcome_unknown(), "{kind:?}: {err}");
-        let created = sandbox.ledger().iter().filter(|e| e.reference == order).count();
+        let created = sandbox
+            .ledger()
+            .iter()
+            .filter(|e| e.reference == order)
+            .count();
         assert_eq!(created, usize::from(processed), "{kind:?}");
         // The fault was used up: the recovery path finds what happened.
-        assert_eq!(zaif.find_invoice_ids(&order).await.unwrap().count, u64::from(processed));
+        assert_eq!(
+            zaif.find_invoice_ids(&order).await.unwrap().count,
+            u64::from(processed)
+        );
     }
     sandbox.set_faults(vec![FaultRule {
         provider: Provider::Interstream,
@@ -336,7 +441,10 @@ async fn faults_are_injected_per_provider_and_route() {
         times: None,
     }]);
     let started = std::time::Instant::now();
-    store(&sandbox).get_credit(UserId::new(2).unwrap()).await.unwrap();
+    store(&sandbox)
+        .get_credit(UserId::new(2).unwrap())
+        .await
+        .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(150));
     sandbox.stop().await;
 }
@@ -345,15 +453,27 @@ async fn faults_are_injected_per_provider_and_route() {
 async fn control_endpoints_drive_the_sandbox_over_http() {
     let sandbox = sandbox().await;
     let zaif = zaif(&sandbox);
-    let created = zaif.create_invoice(&invoice("C-1", Speed::High)).await.unwrap();
+    let created = zaif
+        .create_invoice(&invoice("C-1", Speed::High))
+        .await
+        .unwrap();
     let http = reqwest::Client::new();
     let pay = http
-        .post(format!("{}/_sandbox/zaif/invoices/{}/pay", sandbox.url(), created.invoice_id))
+        .post(format!(
+            "{}/_sandbox/zaif/invoices/{}/pay",
+            sandbox.url(),
+            created.invoice_id
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(pay.status(), 200);
-    assert!(zaif.get_invoice(&created.invoice_id).await.unwrap().is_settled());
+    assert!(
+        zaif.get_invoice(&created.invoice_id)
+            .await
+            .unwrap()
+            .is_settled()
+    );
     let faults = r#"[{"provider":"paymentoptions","route":"payment","kind":"html","times":1}]"#;
     let set = http
         .put(format!("{}/_sandbox/faults", sandbox.url()))
