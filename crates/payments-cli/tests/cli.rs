@@ -1,0 +1,761 @@
+//! The `payments` binary against the sandbox on 127.0.0.1: every command, every exit code, and
+//! no secret or card data in any output.
+
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use payments_sandbox::{
+    CHALLENGE_CARD, DECLINE_CARD, FaultKind, FaultRule, Provider, Sandbox, SandboxConfig,
+};
+
+const PAN: &str = "5200000000001005";
+const CVC: &str = "739";
+
+/// Output of one run of the binary.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// The secrets and card data no output may contain.
+fn forbidden(sandbox: &Sandbox) -> Vec<String> {
+    let mut values: Vec<String> = sandbox
+        .env()
+        .into_iter()
+        .filter(|(name, _)| name.contains("SECRET") || name.contains("API_KEY"))
+        .map(|(_, value)| value)
+        .collect();
+    let secret = payments::Secret::new("sandbox-zaif-secret");
+    values.push(
+        payments::zaif::AuthMethod::Sha1
+            .hash(&secret)
+            .expose()
+            .to_owned(),
+    );
+    values.push(
+        payments::zaif::AuthMethod::Md5
+            .hash(&secret)
+            .expose()
+            .to_owned(),
+    );
+    values.extend([PAN, DECLINE_CARD, CHALLENGE_CARD, "520000000000"].map(str::to_owned));
+    values
+}
+
+fn assert_clean(run: &Run, forbidden: &[String]) {
+    let all = run.all();
+    for value in forbidden {
+        assert!(!all.contains(value.as_str()), "{value} printed:\n{all}");
+    }
+    let lower = all.to_ascii_lowercase();
+    assert!(
+        !lower.contains(&format!("\"cvc\":\"{CVC}\"")) && !lower.contains(&format!("cvc: {CVC}")),
+        "{all}"
+    );
+}
+
+/// Runs `payments` with exactly `env`, `args` and `stdin`.
+fn payments(env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payments"))
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+struct Setup {
+    sandbox: Sandbox,
+    env: Vec<(String, String)>,
+    forbidden: Vec<String>,
+    _dir: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let mut config = SandboxConfig::default();
+        config.zaif.confirmation_interval = std::time::Duration::from_millis(20);
+        let sandbox = Sandbox::start(config).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut env: Vec<(String, String)> = sandbox
+            .env()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        env.push((
+            "ZAIF_NONCE_FILE".into(),
+            dir.path().join("nonce").display().to_string(),
+        ));
+        let forbidden = forbidden(&sandbox);
+        Setup {
+            dir: dir.path().to_path_buf(),
+            sandbox,
+            env,
+            forbidden,
+            _dir: dir,
+        }
+    }
+
+    /// Runs the binary off the async runtime, and checks its output is clean.
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_with(&self.env, args, stdin).await
+    }
+
+    async fn run_with(&self, env: &[(String, String)], args: &[&str], stdin: Option<&str>) -> Run {
+        let env = env.to_vec();
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let stdin = stdin.map(str::to_owned);
+        let run = tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            payments(&env, &args, stdin.as_deref())
+        })
+        .await
+        .unwrap();
+        assert_clean(&run, &self.forbidden);
+        run
+    }
+
+    fn card_file(&self, number: &str) -> String {
+        let path = self.dir.join(format!("card-{number}.json"));
+        std::fs::write(
+            &path,
+            format!(r#"{{"number":"{number}","expiry_month":"12","expiry_year":"2099","cvc":"{CVC}","name":"Hanako Yamada"}}"#),
+        )
+        .unwrap();
+        path.display().to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_offline_and_succeeds() {
+    let setup = Setup::new().await;
+    let run = setup.run(&["demo"], None).await;
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("Summary: all"), "{}", run.stdout);
+    assert!(!run.stdout.contains('✘'), "{}", run.stdout);
+    assert!(run.stdout.contains("****1005"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zaif_commands_and_their_exit_codes() {
+    let setup = Setup::new().await;
+    let created = setup
+        .run(
+            &[
+                "--json",
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "btc",
+                "--amount",
+                "10800",
+                "--item-name",
+                "コーヒー & ミルク",
+                "--order-number",
+                "CLI-1",
+                "--speed",
+                "high",
+                "--notification-method",
+                "POST",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(created.code, 0, "{}", created.all());
+    let invoice: serde_json::Value = serde_json::from_str(&created.stdout).unwrap();
+    let id = invoice["invoiceId"].as_str().unwrap().to_owned();
+    assert_eq!(invoice["btc"], "0.359856");
+
+    let human = setup.run(&["zaif", "get-invoice", &id], None).await;
+    assert_eq!(human.code, 0);
+    assert!(
+        human
+            .stdout
+            .starts_with(&format!("invoice {id} is new (not settled)")),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("  orderNumber: CLI-1"));
+
+    let found = setup
+        .run(
+            &["--json", "zaif", "find-invoices", "--order-number", "CLI-1"],
+            None,
+        )
+        .await;
+    assert_eq!(found.code, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&found.stdout).unwrap()["counts"],
+        1
+    );
+
+    let canceled = setup.run(&["zaif", "cancel-invoice", &id], None).await;
+    assert_eq!(canceled.code, 0, "{}", canceled.all());
+    let again = setup.run(&["zaif", "cancel-invoice", &id], None).await;
+    assert_eq!(again.code, 1, "{}", again.all());
+    assert!(
+        again.stderr.contains("provider code: cannot_cancel"),
+        "{}",
+        again.stderr
+    );
+
+    let fraction = setup
+        .run(
+            &[
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "btc",
+                "--amount",
+                "10.5",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(fraction.code, 2, "{}", fraction.all());
+    assert!(
+        fraction
+            .stderr
+            .contains("amount: JPY allows at most 0 decimal places")
+    );
+    assert!(fraction.stderr.contains("nothing was sent"));
+
+    let no_key: Vec<(String, String)> = setup
+        .env
+        .iter()
+        .filter(|(k, _)| k != "ZAIF_API_KEY")
+        .cloned()
+        .collect();
+    let unconfigured = setup
+        .run_with(&no_key, &["zaif", "get-invoice", &id], None)
+        .await;
+    assert_eq!(unconfigured.code, 2);
+    assert!(
+        unconfigured.stderr.contains("ZAIF_API_KEY"),
+        "{}",
+        unconfigured.stderr
+    );
+
+    setup.sandbox.set_faults(vec![FaultRule {
+        provider: Provider::Zaif,
+        route: Some("createInvoice".into()),
+        kind: FaultKind::Html,
+        status: None,
+        latency_ms: 0,
+        times: Some(1),
+    }]);
+    let broken = setup
+        .run(
+            &[
+                "--json",
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "mona",
+                "--amount",
+                "100",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(broken.code, 3, "{}", broken.all());
+    let error: serde_json::Value = serde_json::from_str(broken.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "http_status");
+    assert_eq!(error["error"]["outcome_unknown"], true);
+    let human_broken = {
+        setup.sandbox.set_faults(vec![FaultRule {
+            provider: Provider::Zaif,
+            route: None,
+            kind: FaultKind::DropAfterProcessing,
+            status: None,
+            latency_ms: 0,
+            times: Some(1),
+        }]);
+        setup
+            .run(
+                &[
+                    "zaif",
+                    "create-invoice",
+                    "--currency",
+                    "mona",
+                    "--amount",
+                    "100",
+                ],
+                None,
+            )
+            .await
+    };
+    assert_eq!(human_broken.code, 3);
+    assert!(
+        human_broken.stderr.contains("the outcome is unknown"),
+        "{}",
+        human_broken.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paymentoptions_purchases_read_the_card_from_a_file_or_stdin() {
+    let setup = Setup::new().await;
+    let base = [
+        "paymentoptions",
+        "purchase",
+        "--amount",
+        "1000",
+        "--currency",
+        "JPY",
+        "--customer-ip",
+        "203.0.113.7",
+    ];
+    let with = |reference: &'static str, card: String, extra: &[&'static str]| {
+        let mut args: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        args.extend([
+            "--merchant-txn-ref".into(),
+            reference.into(),
+            "--card".into(),
+            card,
+        ]);
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    };
+    let approved_args = with(
+        "CLI-PO-1",
+        setup.card_file(PAN),
+        &["--webhook-url", "https://shop.example/hook"],
+    );
+    let approved = setup
+        .run(
+            &approved_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(approved.code, 0, "{}", approved.all());
+    assert!(approved.stdout.contains("payment CLI-PO-1 approved"));
+    assert!(approved.stdout.contains("****1005"));
+
+    let stdin_card = format!(
+        r#"{{"number":"{PAN}","expiry_month":"12","expiry_year":"2099","cvc":"{CVC}","name":"Hanako Yamada"}}"#
+    );
+    let mut json_args = with("CLI-PO-2", "-".into(), &[]);
+    json_args.insert(0, "--json".into());
+    let piped = setup
+        .run(
+            &json_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            Some(&stdin_card),
+        )
+        .await;
+    assert_eq!(piped.code, 0, "{}", piped.all());
+    let body: serde_json::Value = serde_json::from_str(&piped.stdout).unwrap();
+    assert_eq!(body["payment_details"]["card"]["number"], "****1005");
+
+    let declined_args = with("CLI-PO-3", setup.card_file(DECLINE_CARD), &[]);
+    let declined = setup
+        .run(
+            &declined_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(declined.code, 1, "{}", declined.all());
+    assert!(declined.stderr.contains("provider code: ERR0005"));
+
+    let challenge_args = with("CLI-PO-4", setup.card_file(CHALLENGE_CARD), &["--v2"]);
+    let challenge = setup
+        .run(
+            &challenge_args
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(challenge.code, 0, "{}", challenge.all());
+    assert!(
+        challenge
+            .stdout
+            .contains("3-D Secure challenge: send the customer to http://127.0.0.1")
+    );
+
+    let luhn_args = with("CLI-PO-5", setup.card_file("5200000000001006"), &[]);
+    let luhn = setup
+        .run(
+            &luhn_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(luhn.code, 2);
+    assert!(
+        luhn.stderr
+            .contains("card.number: fails the Luhn check digit")
+    );
+    assert!(!luhn.all().contains("5200000000001006"));
+
+    // A card number written as a JSON number is refused without being echoed.
+    let numeric = format!(
+        r#"{{"number":{PAN},"expiry_month":"12","expiry_year":"2099","cvc":"{CVC}","name":"X"}}"#
+    );
+    let numeric_args = with("CLI-PO-6", "-".into(), &[]);
+    let refused = setup
+        .run(
+            &numeric_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            Some(&numeric),
+        )
+        .await;
+    assert_eq!(refused.code, 2, "{}", refused.all());
+    let not_utf8_path = setup.dir.join("binary-card");
+    std::fs::write(&not_utf8_path, [0xff, 0xfe, 0x00]).unwrap();
+    let binary_args = with("CLI-PO-7", not_utf8_path.display().to_string(), &[]);
+    let binary = setup
+        .run(
+            &binary_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        )
+        .await;
+    assert_eq!(binary.code, 2);
+    assert!(binary.stderr.contains("not UTF-8"));
+    let charged = setup
+        .sandbox
+        .ledger()
+        .iter()
+        .filter(|e| e.event == "card_charged")
+        .count();
+    assert_eq!(charged, 2, "only the two approved purchases charged a card");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interstream_commands_and_their_exit_codes() {
+    let setup = Setup::new().await;
+    let ok = setup
+        .run(
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "2",
+                "--amount",
+                "12.50",
+                "--description",
+                "CLI-IS-1",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    assert!(
+        ok.stdout
+            .starts_with("Payment was added: 12.50 EUR for user 2")
+    );
+    let too_big = setup
+        .run(
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "2",
+                "--amount",
+                "1000",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(too_big.code, 1);
+    assert!(
+        too_big
+            .stderr
+            .contains("provider code: ERROR_AMOUNT_TOO_BIG")
+    );
+    let credit = setup
+        .run(
+            &["--json", "interstream", "get-credit", "--user-id", "2"],
+            None,
+        )
+        .await;
+    assert_eq!(credit.code, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&credit.stdout).unwrap()["buyer_credit"],
+        "3.00"
+    );
+    assert_eq!(
+        setup
+            .run(
+                &[
+                    "interstream",
+                    "add-credit",
+                    "--user-id",
+                    "2",
+                    "--amount",
+                    "2"
+                ],
+                None
+            )
+            .await
+            .code,
+        0
+    );
+    assert_eq!(
+        setup
+            .run(
+                &[
+                    "interstream",
+                    "subtract-credit",
+                    "--user-id",
+                    "2",
+                    "--amount",
+                    "4.5"
+                ],
+                None
+            )
+            .await
+            .code,
+        0
+    );
+    let cant = setup
+        .run(
+            &[
+                "interstream",
+                "subtract-credit",
+                "--user-id",
+                "2",
+                "--amount",
+                "99",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(cant.code, 1);
+    let bad_user = setup
+        .run(&["interstream", "get-credit", "--user-id", "0"], None)
+        .await;
+    assert_eq!(bad_user.code, 2);
+    let bad_amount = setup
+        .run(
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "2",
+                "--amount",
+                "1e3",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(bad_amount.code, 2);
+
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut unreachable = setup.env.clone();
+    unreachable.retain(|(k, _)| k != "INTERSTREAM_API_URL");
+    unreachable.push((
+        "INTERSTREAM_API_URL".into(),
+        format!("http://127.0.0.1:{closed_port}/api.php"),
+    ));
+    let down = setup
+        .run_with(
+            &unreachable,
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "2",
+                "--amount",
+                "1",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(down.code, 3, "{}", down.all());
+    assert!(
+        down.stderr.contains("before the request was sent"),
+        "{}",
+        down.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_and_trace_logging_print_no_secret() {
+    let setup = Setup::new().await;
+    let card = setup.card_file(PAN);
+    let mut trace = setup.env.clone();
+    trace.push(("RUST_LOG".into(), "trace".into()));
+    for (env, flag) in [(&setup.env, "--verbose"), (&trace, "--json")] {
+        let zaif = setup
+            .run_with(
+                env,
+                &[
+                    flag,
+                    "zaif",
+                    "create-invoice",
+                    "--currency",
+                    "btc",
+                    "--amount",
+                    "500",
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(zaif.code, 0, "{}", zaif.all());
+        let po = setup
+            .run_with(
+                env,
+                &[
+                    flag,
+                    "paymentoptions",
+                    "purchase",
+                    "--amount",
+                    "1",
+                    "--currency",
+                    "JPY",
+                    "--merchant-txn-ref",
+                    "V-1",
+                    "--customer-ip",
+                    "127.0.0.1",
+                    "--card",
+                    &card,
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(po.code, 0, "{}", po.all());
+        let is = setup
+            .run_with(
+                env,
+                &[flag, "interstream", "get-credit", "--user-id", "2"],
+                None,
+            )
+            .await;
+        assert_eq!(is.code, 0, "{}", is.all());
+        assert!(
+            !zaif.stderr.is_empty() || !po.stderr.is_empty(),
+            "logging was on"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_processes_share_one_zaif_key() {
+    let setup = Setup::new().await;
+    let env = setup.env.clone();
+    let runs = tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = (0..20)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_payments"))
+                    .env_clear()
+                    .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .args([
+                        "zaif",
+                        "create-invoice",
+                        "--currency",
+                        "btc",
+                        "--amount",
+                        "1000",
+                        "--order-number",
+                    ])
+                    .arg(format!("P-{i}"))
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for output in &runs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let created = setup
+        .sandbox
+        .ledger()
+        .iter()
+        .filter(|e| e.event == "invoice_created")
+        .count();
+    assert_eq!(created, 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_command_prints_the_variables_to_use() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payments"))
+        .env_clear()
+        .arg("sandbox")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut env = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(assignment) = line.strip_prefix("export ") {
+            let (name, value) = assignment.split_once('=').unwrap();
+            env.push((name.to_owned(), value.trim_matches('\'').to_owned()));
+        }
+        if line.starts_with("# sandbox listening") {
+            break;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    env.push((
+        "ZAIF_NONCE_FILE".into(),
+        dir.path().join("n").display().to_string(),
+    ));
+    let run = tokio::task::spawn_blocking(move || {
+        payments(&env, &["interstream", "get-credit", "--user-id", "2"], None)
+    })
+    .await
+    .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("3.00€"));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let run = payments(&[], &["--help"], None);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .contains("3  transport failure, timeout or undecodable answer")
+    );
+    let bad = payments(&[], &["zaif", "create-invoice"], None);
+    assert_eq!(bad.code, 2, "a usage error is invalid input");
+}
