@@ -69,6 +69,11 @@ impl Invoice {
         Some(paid_unix + settled_after.as_secs())
     }
 
+    /// The merchant's order number, empty when none was sent.
+    fn order_number(&self) -> String {
+        self.params.get("orderNumber").cloned().unwrap_or_default()
+    }
+
     fn bip21(&self) -> String {
         let scheme = match self.currency.as_str() {
             "btc" => "bitcoin",
@@ -219,11 +224,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
                 "new" => {
                     invoice.canceled = true;
                     let (id, amount) = (invoice.id.clone(), invoice.amount);
-                    let order = invoice
-                        .params
-                        .get("orderNumber")
-                        .cloned()
-                        .unwrap_or_default();
+                    let order = invoice.order_number();
                     state.ledger.record(
                         PROVIDER,
                         "invoice_canceled",
@@ -364,11 +365,7 @@ fn create_invoice(
         "invoiceIframeUri".into(),
         json!(format!("{}/invoice/iframe/{id}", state.base_url)),
     );
-    let order = invoice
-        .params
-        .get("orderNumber")
-        .cloned()
-        .unwrap_or_default();
+    let order = invoice.order_number();
     state.ledger.record(
         PROVIDER,
         "invoice_created",
@@ -405,11 +402,7 @@ pub(crate) fn pay(state: &AppState, invoice_id: &str) -> Result<(), String> {
     match invoice.status(interval) {
         "new" => {
             invoice.paid_at = Some(Instant::now());
-            let order = invoice
-                .params
-                .get("orderNumber")
-                .cloned()
-                .unwrap_or_default();
+            let order = invoice.order_number();
             state.ledger.record(
                 PROVIDER,
                 "invoice_paid",

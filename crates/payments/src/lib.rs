@@ -9,7 +9,7 @@ pub use registry::Providers;
 #[cfg(feature = "zaif")]
 pub use zaif_ecapi as zaif;
 
-/// PaymentOptions: the [`paymentoptions`](::paymentoptions) crate, one to one (feature
+/// PaymentOptions: the [`paymentoptions`] crate, one to one (feature
 /// `paymentoptions`).
 #[cfg(feature = "paymentoptions")]
 pub use ::paymentoptions;
