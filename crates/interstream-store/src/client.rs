@@ -350,6 +350,19 @@ impl InterstreamClient {
         form: &[(&str, String)],
         idempotency: Idempotency,
     ) -> Result<Answer, InterstreamError> {
+        let request = self.signed_request(action, user_id, form, idempotency)?;
+        let response = self.inner.http.send(PROVIDER, request).await?;
+        decode_answer(&response)
+    }
+
+    /// The request of one attempt, signed now (a fresh salt and timestamp).
+    pub(crate) fn signed_request(
+        &self,
+        action: Action,
+        user_id: Option<UserId>,
+        form: &[(&str, String)],
+        idempotency: Idempotency,
+    ) -> Result<reqwest::RequestBuilder, InterstreamError> {
         let inner = &self.inner;
         let signed = inner.signer.sign()?;
         let mut url = inner.api_url.url().clone();
@@ -364,18 +377,16 @@ impl InterstreamClient {
         }
         signed.append_to(&mut url);
         let http = &inner.http;
-        let request = if form.is_empty() && idempotency == Idempotency::Idempotent {
-            http.reqwest().get(url)
-        } else {
-            let body = serde_urlencoded::to_string(form)
-                .map_err(|e| Error::invalid_input("form", e.to_string()))?;
-            http.reqwest()
-                .post(url)
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body)
-        };
-        let response = http.send(PROVIDER, request).await?;
-        decode_answer(&response)
+        if form.is_empty() && idempotency == Idempotency::Idempotent {
+            return Ok(http.reqwest().get(url));
+        }
+        let body = serde_urlencoded::to_string(form)
+            .map_err(|e| Error::invalid_input("form", e.to_string()))?;
+        Ok(http
+            .reqwest()
+            .post(url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body))
     }
 }
 

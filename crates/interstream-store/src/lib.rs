@@ -14,3 +14,34 @@ pub use client::{InterstreamClient, InterstreamClientBuilder};
 pub use error::{InterstreamError, RequestErrorReason};
 pub use model::{Action, Answer, Credit, CreditAction, UserId};
 pub use provider::AddedPayment;
+
+/// The request and response transformers, for this workspace's benchmarks. Not part of the API.
+#[doc(hidden)]
+pub mod bench_support {
+    use payments_core::http::RawResponse;
+    use payments_core::retry::Idempotency;
+
+    use crate::{Action, Answer, InterstreamClient, InterstreamError, UserId};
+
+    /// A signed `add_payment` request (salt, HMAC, base64, query and form encoding), built.
+    pub fn signed_add_payment(
+        client: &InterstreamClient,
+        user: UserId,
+        form: &[(&str, String)],
+    ) -> Result<reqwest::Request, InterstreamError> {
+        client
+            .signed_request(
+                Action::ADD_PAYMENT,
+                Some(user),
+                form,
+                Idempotency::NonIdempotent,
+            )?
+            .build()
+            .map_err(|e| payments_core::Error::invalid_input("request", e.to_string()).into())
+    }
+
+    /// Decodes an answer.
+    pub fn decode(answer: &RawResponse) -> Result<Answer, InterstreamError> {
+        crate::client::decode_answer(answer)
+    }
+}

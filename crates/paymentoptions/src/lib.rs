@@ -22,3 +22,24 @@ pub use model::{
 };
 pub use payments_core::card::{Card, CardExpiry, CardNumber, Cvc, MaskedPan};
 pub use webhook::WebhookEvent;
+
+/// The request and response transformers, for this workspace's benchmarks. Not part of the API.
+#[doc(hidden)]
+pub mod bench_support {
+    use payments_core::http::RawResponse;
+
+    use crate::{PaymentOptionsError, PurchaseOutcome, PurchaseRequest};
+
+    /// The JSON body of a purchase, as sent.
+    pub fn purchase_body(
+        request: &PurchaseRequest,
+        merchant_id: &str,
+    ) -> Result<Vec<u8>, PaymentOptionsError> {
+        Ok(request.to_body(merchant_id)?)
+    }
+
+    /// Decodes a purchase answer.
+    pub fn decode(answer: &RawResponse) -> Result<PurchaseOutcome, PaymentOptionsError> {
+        crate::client::decode_purchase(answer)
+    }
+}

@@ -14,6 +14,8 @@ pub struct ZaifSettings {
     pub api_key: String,
     /// The API secret whose md5 or sha1 hash it accepts.
     pub api_secret: String,
+    /// More `(key, secret)` pairs it accepts, each with its own nonce sequence.
+    pub additional_keys: Vec<(String, String)>,
     /// JPY per unit of each asset (`btc`, `mona`, `skeb`).
     pub rates: BTreeMap<String, Decimal>,
     /// How long an invoice stays payable.
@@ -88,6 +90,7 @@ impl Default for SandboxConfig {
             zaif: ZaifSettings {
                 api_key: "sandbox-zaif-key".into(),
                 api_secret: "sandbox-zaif-secret".into(),
+                additional_keys: Vec::new(),
                 rates,
                 invoice_ttl: Duration::from_secs(30 * 60),
                 confirmation_interval: Duration::from_millis(300),

@@ -187,6 +187,11 @@ impl Sandbox {
         zaif::pay(&self.state, invoice_id)
     }
 
+    /// How many Zaif requests were refused with `nonce not incremented` so far.
+    pub fn zaif_nonce_rejections(&self) -> u64 {
+        lock(&self.state.zaif).nonce_rejections
+    }
+
     /// Replaces the active fault rules.
     pub fn set_faults(&self, rules: Vec<FaultRule>) {
         self.state.faults.replace(rules);

@@ -124,6 +124,7 @@ fn now_secs() -> u64 {
 #[derive(Debug, Default)]
 pub(crate) struct ZaifState {
     last_nonce: HashMap<String, Nonce>,
+    pub(crate) nonce_rejections: u64,
     invoices: BTreeMap<String, Invoice>,
 }
 
@@ -158,13 +159,19 @@ pub(crate) async fn ecapi(State(state): State<Arc<AppState>>, body: Bytes) -> Re
 
 fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Response {
     let settings = &state.config.zaif;
-    let secret = Secret::new(settings.api_secret.clone());
-    let authenticated = form.get("key") == Some(&settings.api_key)
-        && match (form.get("sha1secret"), form.get("md5secret")) {
-            (Some(hash), None) => *hash == AuthMethod::Sha1.hash(&secret).expose(),
-            (None, Some(hash)) => *hash == AuthMethod::Md5.hash(&secret).expose(),
-            _ => false,
-        };
+    let key = form.get("key").cloned().unwrap_or_default();
+    let secret = std::iter::once((&settings.api_key, &settings.api_secret))
+        .chain(settings.additional_keys.iter().map(|(k, s)| (k, s)))
+        .find(|(accepted, _)| **accepted == key)
+        .map(|(_, secret)| Secret::new(secret.clone()));
+    let authenticated =
+        secret.is_some_and(
+            |secret| match (form.get("sha1secret"), form.get("md5secret")) {
+                (Some(hash), None) => *hash == AuthMethod::Sha1.hash(&secret).expose(),
+                (None, Some(hash)) => *hash == AuthMethod::Md5.hash(&secret).expose(),
+                _ => false,
+            },
+        );
     if !authenticated {
         return failure("account has not permission to use ec api");
     }
@@ -172,14 +179,11 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         return failure("invalid parameter nonce");
     };
     let mut zaif = lock(&state.zaif);
-    if zaif
-        .last_nonce
-        .get(&settings.api_key)
-        .is_some_and(|last| nonce <= *last)
-    {
+    if zaif.last_nonce.get(&key).is_some_and(|last| nonce <= *last) {
+        zaif.nonce_rejections += 1;
         return failure("nonce not incremented");
     }
-    zaif.last_nonce.insert(settings.api_key.clone(), nonce);
+    zaif.last_nonce.insert(key, nonce);
     let interval = settings.confirmation_interval;
     match method {
         "createInvoice" => create_invoice(state, &mut zaif, form),

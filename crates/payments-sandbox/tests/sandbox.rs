@@ -117,6 +117,7 @@ async fn zaif_invoices_move_through_their_states() {
 async fn zaif_expiry_and_strict_checks() {
     let mut config = SandboxConfig::default();
     config.zaif.invoice_ttl = Duration::ZERO;
+    config.zaif.additional_keys = vec![("second-key".into(), "second-secret".into())];
     let sandbox = Sandbox::start(config).await.unwrap();
     let zaif = zaif(&sandbox);
     let created = zaif

@@ -397,7 +397,27 @@ impl ZaifClient {
         let inner = &self.inner;
         let _in_order = inner.send_order.lock().await;
         let nonce = inner.nonce.next_nonce().await?;
-        let credentials = &inner.credentials;
+        let body = self.signed_form(method, nonce, params)?;
+        let request = inner
+            .http
+            .reqwest()
+            .post(inner.endpoint.url().clone())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        let response = inner.http.send(PROVIDER, request).await?;
+        decode_envelope(&response)
+    }
+}
+
+impl ZaifClient {
+    /// The form body of one call: method, key, hashed secret, nonce, then the parameters.
+    pub(crate) fn signed_form(
+        &self,
+        method: &str,
+        nonce: crate::auth::Nonce,
+        params: &[(&'static str, String)],
+    ) -> Result<String, Error> {
+        let credentials = &self.inner.credentials;
         let nonce_text = nonce.to_string();
         let mut form: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
         form.push(("method", method));
@@ -408,16 +428,7 @@ impl ZaifClient {
         ));
         form.push(("nonce", &nonce_text));
         form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
-        let body = serde_urlencoded::to_string(&form)
-            .map_err(|e| Error::invalid_input("form", e.to_string()))?;
-        let request = inner
-            .http
-            .reqwest()
-            .post(inner.endpoint.url().clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-        let response = inner.http.send(PROVIDER, request).await?;
-        decode_envelope(&response)
+        serde_urlencoded::to_string(&form).map_err(|e| Error::invalid_input("form", e.to_string()))
     }
 }
 

@@ -18,3 +18,25 @@ pub use model::{
     Invoice, InvoiceIds, InvoiceStatus, NotificationMethod, Speed,
 };
 pub use notification::PaymentNotification;
+
+/// The request and response transformers, for this workspace's benchmarks. Not part of the API.
+#[doc(hidden)]
+pub mod bench_support {
+    use payments_core::http::RawResponse;
+
+    use crate::{CreateInvoice, CreatedInvoice, Nonce, ZaifClient, ZaifError};
+
+    /// The `createInvoice` form body with `nonce`, as sent.
+    pub fn create_invoice_body(
+        client: &ZaifClient,
+        request: &CreateInvoice,
+        nonce: Nonce,
+    ) -> Result<String, ZaifError> {
+        Ok(client.signed_form("createInvoice", nonce, &request.to_form())?)
+    }
+
+    /// Decodes a `createInvoice` answer through the envelope.
+    pub fn decode_created_invoice(answer: &RawResponse) -> Result<CreatedInvoice, ZaifError> {
+        crate::client::decode_envelope(answer)
+    }
+}

@@ -239,3 +239,43 @@ pub async fn record_with_headers<'s>(
 }
 
 pub mod fixture;
+
+/// A minimal HTTP server on 127.0.0.1 that answers every request with one fixed body, for
+/// benchmarks: as fast as axum on hyper can be, so the client's own cost shows.
+#[derive(Debug)]
+pub struct StaticServer {
+    url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl StaticServer {
+    /// Starts serving `body` with `status` and `content_type` on a free port.
+    pub async fn start(
+        status: u16,
+        content_type: &'static str,
+        body: &'static str,
+    ) -> std::io::Result<StaticServer> {
+        use axum::http::{StatusCode, header};
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let app = axum::Router::new().fallback(move || async move {
+            (status, [(header::CONTENT_TYPE, content_type)], body)
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(StaticServer { url, task })
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

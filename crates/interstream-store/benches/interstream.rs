@@ -1,0 +1,99 @@
+//! INTER-STREAM: what signing and the client add, next to the floor in the same run.
+//!
+//! * `round_trip/interstream`: `add_payment` (validate, sign with a fresh salt, encode, send over
+//!   loopback, decode) vs. raw `reqwest` posting a pre-signed request, against one local server
+//!   answering `{"ok":"Payment was added"}`.
+//! * `cpu/interstream`: a signed request (salt, HMAC-SHA256, base64, query and form encoding)
+//!   vs. the bare `hmac` + `base64` calls as its floor; decoding the answer.
+
+// Benchmarks panic on failure by design.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use base64::Engine;
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use interstream_store::bench_support::{decode, signed_add_payment};
+use interstream_store::{InterstreamClient, UserId};
+use payments_core::http::RawResponse;
+use payments_core::test_util::StaticServer;
+use payments_core::{Currency, Money};
+use sha2::Sha256;
+
+const OK: &str = r#"{ "ok":"Payment was added" }"#;
+const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";
+
+fn benches(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime
+        .block_on(StaticServer::start(200, "application/json", OK))
+        .unwrap();
+    let store = InterstreamClient::builder()
+        .api_url(format!("{}/api.php", server.url()))
+        .key_id("1b323a1cb879fd4e66530fbad07a32ee")
+        .shared_secret(SECRET)
+        .build()
+        .unwrap();
+    let user = UserId::new(2).unwrap();
+    let amount = Money::parse("4.50", Currency::EUR).unwrap();
+    let form = [
+        ("amount", "4.50".to_owned()),
+        ("description", "payment 154YTR984YX".to_owned()),
+    ];
+    let presigned = signed_add_payment(&store, user, &form).unwrap();
+    let url = presigned.url().clone();
+    let body = presigned
+        .body()
+        .and_then(|b| b.as_bytes())
+        .unwrap()
+        .to_vec();
+    let raw = reqwest::Client::new();
+
+    let mut group = c.benchmark_group("round_trip/interstream");
+    group.bench_function("raw_reqwest", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = raw
+                .post(url.clone())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let value: serde_json::Value =
+                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            value
+        });
+    });
+    group.bench_function("typed_client", |b| {
+        b.to_async(&runtime).iter(|| async {
+            store
+                .add_payment(user, amount, Some("payment 154YTR984YX"))
+                .await
+                .unwrap()
+        });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("cpu/interstream");
+    group.bench_function("signed_request", |b| {
+        b.iter(|| signed_add_payment(&store, user, &form).unwrap());
+    });
+    group.bench_function("bare_hmac_base64_floor", |b| {
+        let salt = "4f7c1d2e9a8b3c6d5e0f1a2b3c4d5e6f";
+        b.iter(|| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+            mac.update(salt.as_bytes());
+            mac.update(b"1732521600");
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        });
+    });
+    let answer = RawResponse::new(200, Default::default(), OK);
+    group.bench_function("decode_ok_typed", |b| b.iter(|| decode(&answer).unwrap()));
+    group.finish();
+}
+
+criterion_group!(interstream, benches);
+criterion_main!(interstream);

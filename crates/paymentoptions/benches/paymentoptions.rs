@@ -1,0 +1,90 @@
+//! PaymentOptions: what the client adds to a purchase, next to the floor in the same run.
+//!
+//! * `round_trip/paymentoptions`: `purchase` (validate the card, serialize, send over loopback,
+//!   decode and mask) vs. raw `reqwest` posting the same JSON and decoding a `Value`, against one
+//!   local server answering the seed's 201 example.
+//! * `cpu/paymentoptions`: card validation + body serialization, and decoding the seed answer.
+
+// Benchmarks panic on failure by design.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use paymentoptions::bench_support::{decode, purchase_body};
+use paymentoptions::{Card, PaymentOptionsClient, PaymentSource, PurchaseRequest};
+use payments_core::http::RawResponse;
+use payments_core::test_util::StaticServer;
+use payments_core::{Currency, Money};
+
+const SEED_201: &str = r#"{"success":true,"status_code":201,"is_live":false,"transaction_type":"PRE_AUTH","gateway_response":{"version":"1","type":"INFO","message":"Payment Successful.","code":"INFO0000"},"merchant_details":{"legal_name":"Tink15 Factory","mid":"M-1","merchant_txn_ref":"qwe","billing_details":{"billing_address":{"country":"JP","email":"billing@testemail.com","phone_number":"8112345678","address1":"1-2-3 Shinjuku","city":"Shinjuku-ku","state":"Tokyo","postal_code":"1600022"}},"device_details":{"visited_ip":"127.0.0.1","merchant_ip":"127.0.0.1","customer_ip":"127.0.0.1"}},"payment_details":{"amount":1000,"response_code":0,"auth_code":"917290","currency":"JPY","payment_method":"ECMC-SSL","scheme":"MASTERCARD","card":{"name":"John Doe","number":"5200000000001005","exp_month":"12","exp_year":"24"},"additional_data":{"payment_data_source":{"type":"card"}}},"transaction_details":{"id":"ab8444e7-fec0-40dd-994d-0ad813785f74","ref":74797,"timestamp":"2024-11-25T07:22:48.000Z","merchant_txn_ref":"qwe","stored_payment_method_id":null},"risk-details":{"risk_score":null}}"#;
+
+fn request() -> PurchaseRequest {
+    let card = Card::new("5200000000001005", "12", "2099", "100", "John Doe").unwrap();
+    PurchaseRequest::builder(
+        Money::parse("1000", Currency::JPY).unwrap(),
+        PaymentSource::Card(Box::new(card)),
+        "qwe",
+        "127.0.0.1".parse().unwrap(),
+    )
+    .build()
+    .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime
+        .block_on(StaticServer::start(201, "application/json", SEED_201))
+        .unwrap();
+    let base = format!("{}/api/v1/api/v1", server.url());
+    let gateway = PaymentOptionsClient::builder()
+        .api_key("pk_bench")
+        .merchant_id("M-1")
+        .base_url(base.clone())
+        .build()
+        .unwrap();
+    let url = format!("{base}/server-to-server-interface/payment");
+    let body = purchase_body(&request(), "M-1").unwrap();
+    let raw = reqwest::Client::new();
+
+    let mut group = c.benchmark_group("round_trip/paymentoptions");
+    group.bench_function("raw_reqwest", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = raw
+                .post(&url)
+                .header("authorization", "Basic pk_bench")
+                .header("x-api-key", "pk_bench")
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let value: serde_json::Value =
+                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            value
+        });
+    });
+    group.bench_function("typed_client", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { gateway.purchase(&request()).await.unwrap() });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("cpu/paymentoptions");
+    group.bench_function("validate_card_and_serialize_body", |b| {
+        b.iter(|| purchase_body(&request(), "M-1").unwrap());
+    });
+    let answer = RawResponse::new(201, Default::default(), SEED_201);
+    group.bench_function("decode_seed_201_typed", |b| {
+        b.iter(|| decode(&answer).unwrap())
+    });
+    group.bench_function("decode_seed_201_value_floor", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(&answer.body).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(paymentoptions, benches);
+criterion_main!(paymentoptions);

@@ -1,0 +1,85 @@
+//! Zaif: what the client adds to a call, next to the floor measured in the same run.
+//!
+//! * `round_trip/zaif`: `create_invoice` (validate, nonce, sign, encode, send over loopback,
+//!   decode into typed values) vs. raw `reqwest` posting the same bytes and decoding the same
+//!   answer into a `serde_json::Value`, both against one local server answering the seed's BTC
+//!   example.
+//! * `cpu/zaif`: the form body with a fresh nonce, and decoding the seed answer.
+
+// Benchmarks panic on failure by design.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use payments_core::http::RawResponse;
+use payments_core::test_util::StaticServer;
+use zaif_ecapi::bench_support::{create_invoice_body, decode_created_invoice};
+use zaif_ecapi::{CreateInvoice, CryptoCurrency, InProcessNonce, ZaifClient};
+
+const BTC_EXAMPLE: &str = r#"{"success":1,"return":{"invoiceId":"d7dd735c-1650-11e5-b412-4437e6999eec","invoiceUri":"https://zaif.jp/invoice/form/d7dd735c-1650-11e5-b412-4437e6999eec","invoiceIframeUri":"https://zaif.jp/invoice/iframe/d7dd735c-1650-11e5-b412-4437e6999eec","created":1434696690,"expired":1434698490,"amount":10800,"currency":"btc","rate":"30012","btc":"0.359856","address":"19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb","BIP21":"bitcoin:19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb?amount=0.359856","speed":"high","orderNumber":"A-1001"}}"#;
+
+fn request() -> CreateInvoice {
+    CreateInvoice::builder(CryptoCurrency::Btc, 10800)
+        .order_number("A-1001")
+        .item_name("コーヒー豆 1kg")
+        .build()
+        .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime
+        .block_on(StaticServer::start(200, "application/json", BTC_EXAMPLE))
+        .unwrap();
+    let endpoint = format!("{}/ecapi", server.url());
+    let zaif = ZaifClient::builder()
+        .api_key("490f983a-5fab-49b2-b789-9d1f130874d3")
+        .api_secret("bench-secret")
+        .endpoint(endpoint.clone())
+        .build()
+        .unwrap();
+    let nonces = InProcessNonce::with_clock(|| 1_732_521_600_000_000);
+    let body = create_invoice_body(&zaif, &request(), nonces.next()).unwrap();
+    let raw = reqwest::Client::new();
+
+    let mut group = c.benchmark_group("round_trip/zaif");
+    group.bench_function("raw_reqwest", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = raw
+                .post(&endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let value: serde_json::Value =
+                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+            value
+        });
+    });
+    group.bench_function("typed_client", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { zaif.create_invoice(&request()).await.unwrap() });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("cpu/zaif");
+    group.bench_function("form_with_nonce", |b| {
+        let request = request();
+        b.iter(|| create_invoice_body(&zaif, &request, nonces.next()).unwrap());
+    });
+    let answer = RawResponse::new(200, Default::default(), BTC_EXAMPLE);
+    group.bench_function("decode_seed_btc_typed", |b| {
+        b.iter(|| decode_created_invoice(&answer).unwrap());
+    });
+    group.bench_function("decode_seed_btc_value_floor", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(&answer.body).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(zaif, benches);
+criterion_main!(zaif);
