@@ -1,6 +1,7 @@
 //! Workspace automation, run as `cargo xtask <command>` (the alias is in `.cargo/config.toml`).
 
 mod fixtures;
+mod measure;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,14 @@ const COMMANDS: &[(&str, &str)] = &[
     (
         "fixtures",
         "regenerate each provider's tests/fixtures_generated.rs from fixtures/ (--check: fail if stale)",
+    ),
+    (
+        "build-cost",
+        "crates in the tree and clean release build time of each provider alone and of the facade with `full`",
+    ),
+    (
+        "peak-rss",
+        "peak resident memory of `payments demo` and of 1,000 in-flight Zaif calls (Linux)",
     ),
     ("help", "list the commands"),
 ];
@@ -34,6 +43,20 @@ fn main() -> ExitCode {
                 }
             };
             run_fixtures(&workspace_root(), check, &mut stdout, &mut stderr)
+        }
+        Some(command @ ("build-cost" | "peak-rss")) => {
+            let result = if command == "build-cost" {
+                measure::build_cost(&workspace_root(), &mut stdout)
+            } else {
+                measure::peak_rss(&workspace_root(), &mut stdout)
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    let _ = writeln!(stderr, "error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Some(other) => {
             let _ = writeln!(stderr, "unknown command: {other}\n");

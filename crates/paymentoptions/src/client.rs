@@ -312,56 +312,29 @@ impl PaymentOptionsClient {
 pub(crate) fn decode_purchase(
     response: &RawResponse,
 ) -> Result<PurchaseOutcome, PaymentOptionsError> {
-    let value: serde_json::Value = match serde_json::from_slice(&response.body) {
-        Ok(value) => value,
-        Err(err) if response.is_success() => {
-            return Err(response.decode_error(PROVIDER, err).into());
-        }
-        Err(_) => return Err(status_error(response)),
-    };
-    if response.status == 402
-        && let Ok(declined) = serde_json::from_slice::<PurchaseResponse>(&response.body)
-    {
-        // 402 Payment Required: the gateway processed the card and declined it.
-        return Err(PaymentOptionsError::Declined {
-            code: declined.gateway_response.code.clone(),
-            message: declined.gateway_response.message.clone(),
-            response: Box::new(declined),
-        });
-    }
     if !response.is_success() {
-        let gateway = value.get("gateway_response");
-        let text = |key: &str| {
-            gateway
-                .and_then(|g| g.get(key))
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        };
-        return match (text("code"), text("message")) {
-            (Some(code), message) => Err(PaymentOptionsError::Api {
-                status: response.status,
-                code,
-                message: message.unwrap_or_default(),
-            }),
-            (None, Some(message)) => Err(PaymentOptionsError::Api {
-                status: response.status,
-                code: response.status.to_string(),
-                message,
-            }),
-            (None, None) => Err(status_error(response)),
-        };
+        if response.status == 402
+            && let Ok(declined) = serde_json::from_slice::<PurchaseResponse>(&response.body)
+        {
+            // 402 Payment Required: the gateway processed the card and declined it.
+            return Err(PaymentOptionsError::Declined {
+                code: declined.gateway_response.code.clone(),
+                message: declined.gateway_response.message.clone(),
+                response: Box::new(declined),
+            });
+        }
+        return Err(error_answer(response));
     }
-    let is_challenge = value.get("redirect_url").is_some()
-        && value.get("transaction_details").is_none()
-        && value.get("payment_details").is_none();
-    if is_challenge {
-        let challenge: ThreeDsChallenge = serde_json::from_value(value)
-            .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
-        return Ok(PurchaseOutcome::ChallengeRequired(challenge));
-    }
-    // Decoded from the bytes, not the `Value`, so amounts are read exactly as written.
+    // One pass over the bytes, so amounts are read exactly as written. A challenge answer also
+    // decodes as a (detail-less) purchase; only such answers are looked at a second time.
     let purchase: PurchaseResponse = serde_json::from_slice(&response.body)
         .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
+    if purchase.payment_details.is_none()
+        && purchase.transaction_details.is_none()
+        && let Some(challenge) = challenge(response)?
+    {
+        return Ok(PurchaseOutcome::ChallengeRequired(challenge));
+    }
     if !purchase.success {
         return Err(PaymentOptionsError::Declined {
             code: purchase.gateway_response.code.clone(),
@@ -370,6 +343,45 @@ pub(crate) fn decode_purchase(
         });
     }
     Ok(PurchaseOutcome::Completed(Box::new(purchase)))
+}
+
+/// The 3-D Secure challenge in an answer that has a `redirect_url`.
+fn challenge(response: &RawResponse) -> Result<Option<ThreeDsChallenge>, PaymentOptionsError> {
+    let value: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
+    if value.get("redirect_url").is_none() {
+        return Ok(None);
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|err| response.decode_error(PROVIDER, err).into())
+}
+
+/// An error status: the gateway's code and message when it sent them.
+fn error_answer(response: &RawResponse) -> PaymentOptionsError {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
+        return status_error(response);
+    };
+    let gateway = value.get("gateway_response");
+    let text = |key: &str| {
+        gateway
+            .and_then(|g| g.get(key))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    match (text("code"), text("message")) {
+        (Some(code), message) => PaymentOptionsError::Api {
+            status: response.status,
+            code,
+            message: message.unwrap_or_default(),
+        },
+        (None, Some(message)) => PaymentOptionsError::Api {
+            status: response.status,
+            code: response.status.to_string(),
+            message,
+        },
+        (None, None) => status_error(response),
+    }
 }
 
 fn status_error(response: &RawResponse) -> PaymentOptionsError {

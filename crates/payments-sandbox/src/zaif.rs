@@ -33,7 +33,6 @@ pub(crate) struct Invoice {
     params: BTreeMap<String, String>,
     paid_at: Option<Instant>,
     canceled: bool,
-    notified: bool,
 }
 
 impl Invoice {
@@ -124,6 +123,8 @@ fn now_secs() -> u64 {
 #[derive(Debug, Default)]
 pub(crate) struct ZaifState {
     last_nonce: HashMap<String, Nonce>,
+    /// Invoices with a `notificationUri` whose notification has not been sent yet.
+    awaiting_notification: std::collections::BTreeSet<String>,
     pub(crate) nonce_rejections: u64,
     invoices: BTreeMap<String, Invoice>,
 }
@@ -358,7 +359,6 @@ fn create_invoice(
             .collect(),
         paid_at: None,
         canceled: false,
-        notified: false,
     };
     let mut fields = invoice.common_fields(&state.base_url);
     fields.insert(
@@ -378,6 +378,9 @@ fn create_invoice(
         amount.to_string(),
         "JPY",
     );
+    if invoice.params.contains_key("notificationUri") {
+        zaif.awaiting_notification.insert(id.clone());
+    }
     zaif.invoices.insert(id, invoice);
     success(Value::Object(fields))
 }
@@ -468,12 +471,24 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
         let due: Vec<Notification> = {
             let mut zaif = lock(&state.zaif);
             let interval = state.config.zaif.confirmation_interval;
-            zaif.invoices
-                .values_mut()
-                .filter(|i| !i.notified && i.params.contains_key("notificationUri"))
-                .filter_map(|invoice| {
+            // Only invoices still awaiting their notification are looked at: scanning every
+            // invoice under the lock would slow the sandbox as a load test fills it.
+            let ZaifState {
+                invoices,
+                awaiting_notification,
+                ..
+            } = &mut *zaif;
+            let pending: Vec<String> = awaiting_notification.iter().cloned().collect();
+            pending
+                .into_iter()
+                .filter_map(|id| {
+                    let invoice = invoices.get(&id)?;
+                    if matches!(invoice.status(interval), "canceled" | "expired") {
+                        awaiting_notification.remove(&id);
+                        return None;
+                    }
                     let settled = invoice.settled(interval)?;
-                    invoice.notified = true;
+                    awaiting_notification.remove(&id);
                     let uri = invoice.params.get("notificationUri")?.clone();
                     let method = invoice
                         .params
