@@ -94,11 +94,15 @@ pub(crate) enum ZaifCommand {
     },
 }
 
-/// The client from `ZAIF_*`. Processes sharing a key keep their nonces increasing through a
-/// state file: `ZAIF_NONCE_FILE`, or one per key in the temporary directory.
+/// The client from `ZAIF_*`. Processes sharing a key keep their nonces increasing through
+/// `ZAIF_NONCE_REDIS_URL` (several hosts), `ZAIF_NONCE_FILE`, or by default a state file per key
+/// in the temporary directory (one host).
 fn client() -> Result<ZaifClient, Error> {
     let mut builder = ZaifClient::builder_from_env(&ProcessEnv)?;
-    if config::optional(&ProcessEnv, "ZAIF_NONCE_FILE").is_none() {
+    let configured = ["ZAIF_NONCE_FILE", "ZAIF_NONCE_REDIS_URL"]
+        .iter()
+        .any(|name| config::optional(&ProcessEnv, name).is_some());
+    if !configured {
         let key = config::required(&ProcessEnv, "ZAIF_API_KEY")?;
         // Named after a hash of the key, never the key itself.
         let digest = AuthMethod::Sha1.hash(&Secret::new(key));

@@ -759,3 +759,104 @@ fn help_documents_the_exit_codes() {
     let bad = payments(&[], &["zaif", "create-invoice"], None);
     assert_eq!(bad.code, 2, "a usage error is invalid input");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_arguments_are_refused_before_anything_is_sent() {
+    let setup = Setup::new().await;
+    let huge = "9".repeat(1_000_000 / 8);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["zaif", "create-invoice", "--currency", "btc", "--amount=-5"],
+        vec![
+            "zaif",
+            "create-invoice",
+            "--currency",
+            "btc",
+            "--amount",
+            "NaN",
+        ],
+        vec![
+            "zaif",
+            "create-invoice",
+            "--currency",
+            "btc",
+            "--amount",
+            "1e3",
+        ],
+        vec![
+            "zaif",
+            "create-invoice",
+            "--currency",
+            "btc",
+            "--amount",
+            &huge,
+        ],
+        vec![
+            "zaif",
+            "create-invoice",
+            "--currency",
+            "<script>",
+            "--amount",
+            "100",
+        ],
+        vec![
+            "zaif",
+            "create-invoice",
+            "--currency",
+            "btc",
+            "--amount",
+            "100",
+            "--notification-uri",
+            "javascript:alert(1)",
+        ],
+        vec!["zaif", "get-invoice", ""],
+        vec![
+            "interstream",
+            "add-payment",
+            "--user-id",
+            "1; DROP TABLE users",
+            "--amount",
+            "1",
+        ],
+        vec![
+            "interstream",
+            "add-payment",
+            "--user-id",
+            "2",
+            "--amount",
+            "-1.00",
+        ],
+        vec![
+            "paymentoptions",
+            "purchase",
+            "--amount",
+            "1000",
+            "--currency",
+            "JPY",
+            "--merchant-txn-ref",
+            "R",
+            "--customer-ip",
+            "not-an-ip",
+            "--card",
+            "-",
+        ],
+        vec![
+            "paymentoptions",
+            "purchase",
+            "--amount",
+            "1000",
+            "--currency",
+            "JPY",
+            "--merchant-txn-ref",
+            "R",
+            "--customer-ip",
+            "127.0.0.1",
+            "--card",
+            "/nonexistent/card.json",
+        ],
+    ];
+    for args in cases {
+        let run = setup.run(&args, Some("{}")).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.all());
+    }
+    assert!(setup.sandbox.ledger().is_empty(), "nothing was sent");
+}

@@ -65,17 +65,24 @@ pub struct FaultRule {
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     rules: Mutex<Vec<FaultRule>>,
+    injected: std::sync::atomic::AtomicU64,
 }
 
 impl Faults {
     pub(crate) fn new(rules: Vec<FaultRule>) -> Faults {
         Faults {
             rules: Mutex::new(rules),
+            injected: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     pub(crate) fn replace(&self, rules: Vec<FaultRule>) {
         *lock(&self.rules) = rules;
+    }
+
+    /// How many requests a rule applied to.
+    pub(crate) fn injected(&self) -> u64 {
+        self.injected.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn list(&self) -> Vec<FaultRule> {
@@ -94,6 +101,8 @@ impl Faults {
         if let Some(times) = rules[index].times.as_mut() {
             *times -= 1;
         }
+        self.injected
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Some(rule)
     }
 }

@@ -197,6 +197,11 @@ impl Sandbox {
         self.state.faults.replace(rules);
     }
 
+    /// How many requests a fault rule has applied to so far.
+    pub fn faults_injected(&self) -> u64 {
+        self.state.faults.injected()
+    }
+
     /// Every processed money movement so far.
     pub fn ledger(&self) -> Vec<LedgerEntry> {
         self.state.ledger.entries()

@@ -283,8 +283,19 @@ impl ZaifClient {
         if let Some(endpoint) = config::optional(env, "ZAIF_ENDPOINT") {
             builder = builder.endpoint(endpoint);
         }
-        if let Some(path) = config::optional(env, "ZAIF_NONCE_FILE") {
-            builder = builder.nonce_source(Arc::new(FileNonce::new(path)));
+        let file = config::optional(env, "ZAIF_NONCE_FILE");
+        let redis = config::optional(env, "ZAIF_NONCE_REDIS_URL");
+        match (file, redis) {
+            (Some(_), Some(_)) => {
+                return Err(Error::configuration(
+                    "ZAIF_NONCE_REDIS_URL",
+                    "is set together with ZAIF_NONCE_FILE: choose one nonce store",
+                )
+                .into());
+            }
+            (Some(path), None) => builder = builder.nonce_source(Arc::new(FileNonce::new(path))),
+            (None, Some(url)) => builder = builder.nonce_source(redis_nonce(&url, env)?),
+            (None, None) => {}
         }
         builder.names = ENV_NAMES;
         Ok(builder)
@@ -430,6 +441,23 @@ impl ZaifClient {
         form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
         serde_urlencoded::to_string(&form).map_err(|e| Error::invalid_input("form", e.to_string()))
     }
+}
+
+/// The Redis nonce store for `ZAIF_NONCE_REDIS_URL`. Never a silent fallback: without the
+/// `redis` feature, the variable is a configuration error.
+#[cfg(feature = "redis")]
+fn redis_nonce(url: &str, env: &dyn EnvSource) -> Result<Arc<dyn NonceSource>, ZaifError> {
+    let key = Secret::new(config::required(env, "ZAIF_API_KEY")?);
+    Ok(Arc::new(crate::redis_nonce::RedisNonce::new(url, &key)?))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_nonce(_url: &str, _env: &dyn EnvSource) -> Result<Arc<dyn NonceSource>, ZaifError> {
+    Err(Error::configuration(
+        "ZAIF_NONCE_REDIS_URL",
+        "is set, but zaif-ecapi was built without its `redis` feature",
+    )
+    .into())
 }
 
 fn invoice_id_param(invoice_id: &str) -> Result<String, ZaifError> {

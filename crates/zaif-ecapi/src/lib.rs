@@ -6,6 +6,8 @@ mod error;
 mod model;
 mod notification;
 mod provider;
+#[cfg(feature = "redis")]
+mod redis_nonce;
 
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "zaif";
@@ -18,6 +20,8 @@ pub use model::{
     Invoice, InvoiceIds, InvoiceStatus, NotificationMethod, Speed,
 };
 pub use notification::PaymentNotification;
+#[cfg(feature = "redis")]
+pub use redis_nonce::RedisNonce;
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]

@@ -279,3 +279,89 @@ impl Drop for StaticServer {
         self.task.abort();
     }
 }
+
+/// A real `redis-server` on a free loopback port, persistence off, for tests; stopped on drop.
+#[derive(Debug)]
+pub struct RedisServer {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    /// Starts one. Without a `redis-server` on `PATH` it returns `None` after saying so, so a
+    /// developer's run can skip; under CI (`CI` set) a missing binary is a failure, since
+    /// `.ci/run` installs it.
+    pub fn start() -> Option<RedisServer> {
+        if !Self::available() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "redis-server is not installed, but CI must run the Redis tests (.ci/run installs it)"
+            );
+            eprintln!("skipping: redis-server is not installed (apt-get install redis-server)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let mut server = RedisServer { port, child: None };
+        server.restart();
+        Some(server)
+    }
+
+    /// Whether `redis-server` is on `PATH`.
+    pub fn available() -> bool {
+        std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("redis-server").is_file())
+        })
+    }
+
+    /// `redis://127.0.0.1:port/`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Kills the server (its data is gone: persistence is off).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and waits until it accepts connections.
+    pub fn restart(&mut self) {
+        self.stop();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(std::env::temp_dir())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start redis-server: {e}"));
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

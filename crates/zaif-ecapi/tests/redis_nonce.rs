@@ -1,0 +1,170 @@
+//! The Redis nonce store against a real `redis-server` on 127.0.0.1 (started by the test; the
+//! tests skip with a message when the binary is absent, except under CI).
+
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use httpmock::prelude::*;
+use payments_core::test_util::RedisServer;
+use payments_core::{Secret, SendPhase};
+use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, RedisNonce, ZaifClient, ZaifError};
+
+const KEY: &str = "490f983a-5fab-49b2-b789-9d1f130874d3";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hosts_share_one_increasing_sequence() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let first = Arc::new(RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap());
+    let second = Arc::new(RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap());
+    assert!(!first.redis_key().contains(KEY), "the key is hashed");
+    assert!(first.redis_key().starts_with("zaif-ecapi:nonce:"));
+    let take = |source: Arc<RedisNonce>| {
+        tokio::spawn(async move {
+            let mut taken = Vec::new();
+            for _ in 0..500 {
+                taken.push(source.next_nonce().await.unwrap().micros());
+            }
+            taken
+        })
+    };
+    let (a, b) = (take(first.clone()), take(second.clone()));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    for sequence in [&a, &b] {
+        assert!(
+            sequence.windows(2).all(|w| w[0] < w[1]),
+            "each host's nonces increase"
+        );
+    }
+    let mut all: Vec<u64> = a.iter().chain(&b).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 1000, "no nonce is handed out twice");
+    // The floor is the clock: a nonce is close to now in microseconds.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64;
+    assert!(all[999].abs_diff(now) < 60_000_000, "{} vs {now}", all[999]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_redis_fails_before_anything_is_sent_and_recovers() {
+    let Some(mut redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/ecapi");
+            then.status(200)
+                .body(r#"{"success":1,"return":{"invoiceIds":null,"counts":0}}"#);
+        })
+        .await;
+    let zaif = ZaifClient::builder()
+        .api_key(KEY)
+        .api_secret("secret")
+        .endpoint(server.url("/ecapi"))
+        .nonce_source(Arc::new(
+            RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap(),
+        ))
+        .retry_policy(
+            payments_core::retry::RetryPolicy::default()
+                .max_attempts(2)
+                .backoff(
+                    std::time::Duration::from_millis(1),
+                    std::time::Duration::from_millis(2),
+                ),
+        )
+        .build()
+        .unwrap();
+    let source = RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap();
+    zaif.find_invoice_ids("A-1").await.unwrap();
+    let before = source.next_nonce().await.unwrap();
+
+    redis.stop();
+    let err = zaif
+        .create_invoice(
+            &CreateInvoice::builder(CryptoCurrency::Btc, 100)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ZaifError::Core(payments_core::Error::Transport {
+                phase: SendPhase::NotSent,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("nonce store (Redis) is unavailable"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains(KEY));
+    assert_eq!(
+        mock.calls_async().await,
+        1,
+        "nothing was sent while Redis was down"
+    );
+
+    redis.restart();
+    // Persistence is off: Redis forgot the last nonce, and the clock keeps the sequence going up.
+    let mut recovered = None;
+    for _ in 0..50 {
+        if let Ok(nonce) = source.next_nonce().await {
+            recovered = Some(nonce);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered.unwrap() > before);
+    let mut found = None;
+    for _ in 0..50 {
+        if let Ok(ids) = zaif.find_invoice_ids("A-1").await {
+            found = Some(ids);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found.is_some(), "calls succeed again after Redis restarts");
+}
+
+#[test]
+fn from_env_picks_the_redis_store_and_refuses_two_stores() {
+    let zaif = ZaifClient::from_env_with(&[
+        ("ZAIF_API_KEY", KEY),
+        ("ZAIF_API_SECRET", "s"),
+        ("ZAIF_NONCE_REDIS_URL", "redis://127.0.0.1:6399/"),
+    ])
+    .unwrap();
+    let shown = format!("{zaif:?}");
+    assert!(shown.contains("RedisNonce"), "{shown}");
+    assert!(!shown.contains(KEY));
+    let err = ZaifClient::from_env_with(&[
+        ("ZAIF_API_KEY", KEY),
+        ("ZAIF_API_SECRET", "s"),
+        ("ZAIF_NONCE_REDIS_URL", "redis://127.0.0.1:6399/"),
+        ("ZAIF_NONCE_FILE", "/tmp/n"),
+    ])
+    .unwrap_err();
+    assert!(err.to_string().contains("choose one nonce store"), "{err}");
+    let err = ZaifClient::from_env_with(&[
+        ("ZAIF_API_KEY", KEY),
+        ("ZAIF_API_SECRET", "s"),
+        ("ZAIF_NONCE_REDIS_URL", "http://not-redis"),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration error: ZAIF_NONCE_REDIS_URL: is not a valid redis:// URL"
+    );
+}
