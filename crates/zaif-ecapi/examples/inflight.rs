@@ -1,9 +1,10 @@
 //! 1,000 `create_invoice` calls in flight at once from one process, for `cargo xtask peak-rss`.
 //!
 //! Needs a sandbox started with `payments-sandbox --zaif-keys 1000` and its `ZAIF_*` variables.
-//! With `--one-key`, every call uses the same key (999 of them wait behind the key's send
-//! order); otherwise each call has its own key, and a 200 ms sandbox latency keeps all 1,000 on
-//! the wire together. Prints this process's peak resident set size (Linux `/proc`).
+//! With `--one-key`, one client (cloned) makes every call: 999 of them wait behind the key's
+//! send order while one is on the wire. Otherwise each call has its own key (the clients share
+//! one `reqwest::Client`, as an application should), and a 200 ms sandbox latency keeps all
+//! 1,000 on the wire together. Prints this process's peak resident set size (Linux `/proc`).
 
 // An example prints; it panics on failure by design.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
@@ -22,7 +23,11 @@ async fn main() {
     let one_key = std::env::args().any(|a| a == "--one-key");
     let endpoint = std::env::var("ZAIF_ENDPOINT").unwrap();
     let control = endpoint.replace("/ecapi", "/_sandbox/faults");
-    let latency = r#"[{"provider":"zaif","kind":"latency","latency_ms":200}]"#;
+    let latency = if one_key {
+        "[]"
+    } else {
+        r#"[{"provider":"zaif","kind":"latency","latency_ms":200}]"#
+    };
     reqwest::Client::new()
         .put(control)
         .header("content-type", "application/json")
@@ -31,15 +36,21 @@ async fn main() {
         .await
         .unwrap();
     let before = peak_rss_kib();
-    let clients: Vec<ZaifClient> = (1..=1000)
-        .map(|i| {
-            let mut builder = ZaifClient::builder_from_env(&ProcessEnv).unwrap();
-            if !one_key {
-                builder = builder.api_key(format!("sandbox-zaif-key-{i}"));
-            }
-            builder.build().unwrap()
-        })
-        .collect();
+    let shared = reqwest::Client::new();
+    let clients: Vec<ZaifClient> = if one_key {
+        vec![ZaifClient::builder_from_env(&ProcessEnv).unwrap().build().unwrap(); 1000]
+    } else {
+        (1..=1000)
+            .map(|i| {
+                ZaifClient::builder_from_env(&ProcessEnv)
+                    .unwrap()
+                    .api_key(format!("sandbox-zaif-key-{i}"))
+                    .http_client(shared.clone())
+                    .build()
+                    .unwrap()
+            })
+            .collect()
+    };
     let started = std::time::Instant::now();
     let calls = clients.iter().map(|client| async move {
         let request = CreateInvoice::builder(CryptoCurrency::Btc, 1000)
