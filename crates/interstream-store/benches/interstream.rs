@@ -15,7 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use interstream_store::bench_support::{decode, signed_add_payment};
 use interstream_store::{InterstreamClient, UserId};
 use payments_core::http::RawResponse;
-use payments_core::test_util::StaticServer;
+use payments_core::test_util::{StaticServer, bench_runtime, raw_json};
 use payments_core::{Currency, Money};
 use sha2::Sha256;
 
@@ -23,11 +23,7 @@ const OK: &str = r#"{ "ok":"Payment was added" }"#;
 const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";
 
 fn benches(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = bench_runtime();
     let server = runtime
         .block_on(StaticServer::start(200, "application/json", OK))
         .unwrap();
@@ -54,17 +50,12 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("round_trip/interstream");
     group.bench_function("raw_reqwest", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let response = raw
-                .post(url.clone())
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
-            let value: serde_json::Value =
-                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-            value
+        b.to_async(&runtime).iter(|| {
+            raw_json(
+                raw.post(url.clone())
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body.clone()),
+            )
         });
     });
     group.bench_function("typed_client", |b| {

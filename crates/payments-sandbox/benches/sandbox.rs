@@ -21,6 +21,7 @@ use payments::interstream::{InterstreamClient, UserId};
 use payments::paymentoptions::{Card, PaymentOptionsClient, PaymentSource, PurchaseRequest};
 use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient};
 use payments::{Currency, Money};
+use payments_core::test_util::bench_runtime;
 use payments_sandbox::{Sandbox, SandboxConfig};
 
 fn invoice() -> CreateInvoice {
@@ -50,11 +51,7 @@ async fn fire(clients: &[ZaifClient], calls: usize) {
 }
 
 fn nonce_contention(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = bench_runtime();
     let mut config = SandboxConfig::default();
     config.zaif.additional_keys = (1..=8)
         .map(|i| (format!("key-{i}"), config.zaif.api_secret.clone()))
@@ -143,11 +140,7 @@ impl Drop for SandboxProcess {
 
 fn sandbox_throughput(c: &mut Criterion) {
     const BATCH: usize = 256;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = bench_runtime();
     let sandbox = SandboxProcess::start();
     let zaif: Vec<ZaifClient> = (1..=8)
         .map(|i| zaif_client(&sandbox.env, &format!("sandbox-zaif-key-{i}")))

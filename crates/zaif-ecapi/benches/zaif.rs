@@ -11,7 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use payments_core::http::RawResponse;
-use payments_core::test_util::StaticServer;
+use payments_core::test_util::{StaticServer, bench_runtime, raw_json};
 use zaif_ecapi::bench_support::{create_invoice_body, decode_created_invoice};
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, InProcessNonce, ZaifClient};
 
@@ -26,11 +26,7 @@ fn request() -> CreateInvoice {
 }
 
 fn benches(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = bench_runtime();
     let server = runtime
         .block_on(StaticServer::start(200, "application/json", BTC_EXAMPLE))
         .unwrap();
@@ -47,17 +43,12 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("round_trip/zaif");
     group.bench_function("raw_reqwest", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let response = raw
-                .post(&endpoint)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
-            let value: serde_json::Value =
-                serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-            value
+        b.to_async(&runtime).iter(|| {
+            raw_json(
+                raw.post(&endpoint)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body.clone()),
+            )
         });
     });
     group.bench_function("typed_client", |b| {

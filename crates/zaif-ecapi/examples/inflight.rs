@@ -38,7 +38,13 @@ async fn main() {
     let before = peak_rss_kib();
     let shared = reqwest::Client::new();
     let clients: Vec<ZaifClient> = if one_key {
-        vec![ZaifClient::builder_from_env(&ProcessEnv).unwrap().build().unwrap(); 1000]
+        vec![
+            ZaifClient::builder_from_env(&ProcessEnv)
+                .unwrap()
+                .build()
+                .unwrap();
+            1000
+        ]
     } else {
         (1..=1000)
             .map(|i| {

@@ -240,6 +240,35 @@ pub async fn record_with_headers<'s>(
 
 pub mod fixture;
 
+/// The runtime the benchmarks use: two worker threads, like the machine.
+///
+/// # Panics
+/// When the runtime cannot be built (a benchmark failure).
+pub fn bench_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("cannot build the runtime: {e}"))
+}
+
+/// The floor the benchmarks compare with: send `request` with plain `reqwest` and decode the
+/// answer into a `serde_json::Value`.
+///
+/// # Panics
+/// When the request fails or the answer is not JSON (a benchmark failure).
+pub async fn raw_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("raw request failed: {e}"));
+    let body = response
+        .bytes()
+        .await
+        .unwrap_or_else(|e| panic!("raw body failed: {e}"));
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("raw answer is not JSON: {e}"))
+}
+
 /// A minimal HTTP server on 127.0.0.1 that answers every request with one fixed body, for
 /// benchmarks: as fast as axum on hyper can be, so the client's own cost shows.
 #[derive(Debug)]
