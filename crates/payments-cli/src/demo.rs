@@ -17,7 +17,7 @@ use payments::{
 };
 use payments_sandbox::{CHALLENGE_CARD, DECLINE_CARD, Sandbox, SandboxConfig};
 
-use crate::output::{EXIT_OK, EXIT_PROVIDER, EXIT_TRANSPORT, Output};
+use crate::output::{EXIT_OK, EXIT_PROVIDER, EXIT_TRANSPORT};
 
 /// Counts the steps and prints each one.
 struct Story {
@@ -48,7 +48,7 @@ fn eur(amount: &str) -> Money {
     Money::parse(amount, Currency::EUR).unwrap_or_else(|_| Money::zero(Currency::EUR))
 }
 
-pub(crate) async fn run(_output: &Output) -> ExitCode {
+pub(crate) async fn run() -> ExitCode {
     let sandbox = match Sandbox::start(SandboxConfig::default()).await {
         Ok(sandbox) => sandbox,
         Err(error) => {

@@ -86,7 +86,7 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async {
         match cli.command {
-            Command::Demo => demo::run(&output).await,
+            Command::Demo => demo::run().await,
             Command::Sandbox { port } => run_sandbox(port).await,
             Command::Zaif(command) => output.finish(zaif::run(command).await),
             Command::Paymentoptions(command) => output.finish(paymentoptions::run(command).await),

@@ -135,19 +135,15 @@ pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error>
     let request = builder.build()?;
     let gateway = PaymentOptionsClient::from_env()?;
     if v2 {
-        match gateway.purchase_v2(&request).await? {
-            PurchaseOutcome::ChallengeRequired(challenge) => Report::new(
-                format!(
-                    "3-D Secure challenge: send the customer to {}",
-                    challenge.redirect_url
-                ),
-                PurchaseOutcome::ChallengeRequired(challenge.clone()),
+        let outcome = gateway.purchase_v2(&request).await?;
+        let title = match &outcome {
+            PurchaseOutcome::ChallengeRequired(challenge) => format!(
+                "3-D Secure challenge: send the customer to {}",
+                challenge.redirect_url
             ),
-            completed => Report::new(
-                format!("payment {} approved", request.merchant_txn_ref()),
-                completed,
-            ),
-        }
+            _ => format!("payment {} approved", request.merchant_txn_ref()),
+        };
+        Report::new(title, outcome)
     } else {
         let response = gateway.purchase(&request).await?;
         let id = response

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use clap::{Subcommand, ValueEnum};
 use payments::config::{self, ProcessEnv};
 use payments::zaif::{
-    AuthMethod, CreateInvoice, CryptoCurrency, FileNonce, NotificationMethod, Speed, ZaifClient,
+    AuthMethod, CreateInvoice, CreateInvoiceBuilder, CryptoCurrency, FileNonce, NotificationMethod,
+    Speed, ZaifClient,
 };
 use payments::{Currency, Error, Money, Secret};
 
@@ -25,6 +26,9 @@ pub(crate) enum NotificationMethodArg {
     #[value(name = "POST")]
     Post,
 }
+
+/// A `CreateInvoiceBuilder` method setting one optional text parameter.
+type SetText = fn(CreateInvoiceBuilder, String) -> CreateInvoiceBuilder;
 
 /// Zaif commands.
 // Parsed once per process: the size of the biggest variant does not matter.
@@ -137,21 +141,22 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
                 .to_minor_units()
                 .map_err(|e| e.for_field("amount"))?;
             let mut builder = CreateInvoice::builder(currency, yen);
-            let text_options = [
-                (item_name, CreateInvoiceField::ItemName),
-                (order_number, CreateInvoiceField::OrderNumber),
-                (notification_uri, CreateInvoiceField::NotificationUri),
-                (redirect_uri, CreateInvoiceField::RedirectUri),
-                (reference_number, CreateInvoiceField::ReferenceNumber),
-                (merchant_name, CreateInvoiceField::MerchantName),
-                (buyer_id, CreateInvoiceField::BuyerId),
-                (buyer_name, CreateInvoiceField::BuyerName),
-                (buyer_email, CreateInvoiceField::BuyerEmail),
-                (buyer_phone, CreateInvoiceField::BuyerPhone),
+            // Each optional text parameter with the builder method that sets it.
+            let text_options: [(Option<String>, SetText); 10] = [
+                (item_name, |b, v| b.item_name(v)),
+                (order_number, |b, v| b.order_number(v)),
+                (notification_uri, |b, v| b.notification_uri(v)),
+                (redirect_uri, |b, v| b.redirect_uri(v)),
+                (reference_number, |b, v| b.reference_number(v)),
+                (merchant_name, |b, v| b.merchant_name(v)),
+                (buyer_id, |b, v| b.buyer_id(v)),
+                (buyer_name, |b, v| b.buyer_name(v)),
+                (buyer_email, |b, v| b.buyer_email(v)),
+                (buyer_phone, |b, v| b.buyer_phone(v)),
             ];
-            for (value, field) in text_options {
+            for (value, set) in text_options {
                 if let Some(value) = value {
-                    builder = field.set(builder, value);
+                    builder = set(builder, value);
                 }
             }
             if let Some(speed) = speed {
@@ -205,42 +210,6 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
                 format!("invoice {} canceled", canceled.invoice_id),
                 &canceled,
             )
-        }
-    }
-}
-
-/// The optional text parameters, so they are set in one loop.
-#[derive(Debug, Clone, Copy)]
-enum CreateInvoiceField {
-    ItemName,
-    OrderNumber,
-    NotificationUri,
-    RedirectUri,
-    ReferenceNumber,
-    MerchantName,
-    BuyerId,
-    BuyerName,
-    BuyerEmail,
-    BuyerPhone,
-}
-
-impl CreateInvoiceField {
-    fn set(
-        self,
-        builder: payments::zaif::CreateInvoiceBuilder,
-        value: String,
-    ) -> payments::zaif::CreateInvoiceBuilder {
-        match self {
-            CreateInvoiceField::ItemName => builder.item_name(value),
-            CreateInvoiceField::OrderNumber => builder.order_number(value),
-            CreateInvoiceField::NotificationUri => builder.notification_uri(value),
-            CreateInvoiceField::RedirectUri => builder.redirect_uri(value),
-            CreateInvoiceField::ReferenceNumber => builder.reference_number(value),
-            CreateInvoiceField::MerchantName => builder.merchant_name(value),
-            CreateInvoiceField::BuyerId => builder.buyer_id(value),
-            CreateInvoiceField::BuyerName => builder.buyer_name(value),
-            CreateInvoiceField::BuyerEmail => builder.buyer_email(value),
-            CreateInvoiceField::BuyerPhone => builder.buyer_phone(value),
         }
     }
 }

@@ -399,7 +399,8 @@ impl Endpoint {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -88,7 +88,7 @@ impl Currency {
     /// Monacoin: 8 decimals.
     pub const MONA: Currency = Currency::known("MONA", 8);
 
-    /// Builds a compile-time constant; only called with valid literals from this module.
+    /// Builds a currency from a code already validated (3 to 8 ASCII letters or digits).
     const fn known(code: &str, exponent: u8) -> Currency {
         let bytes = code.as_bytes();
         let mut buf = [0u8; MAX_CODE_LEN];
@@ -132,13 +132,7 @@ impl Currency {
                 reason: "a known currency must keep its standard exponent",
             });
         }
-        let mut buf = [0u8; MAX_CODE_LEN];
-        buf[..upper.len()].copy_from_slice(upper.as_bytes());
-        Ok(Currency {
-            code: buf,
-            len: upper.len() as u8,
-            exponent,
-        })
+        Ok(Currency::known(&upper, exponent))
     }
 
     /// The upper-case code, e.g. `"JPY"`.

@@ -82,7 +82,7 @@ impl Invoice {
         format!("{scheme}:{}?amount={}", self.address, self.crypto)
     }
 
-    fn common_fields(&self, base_url: &str) -> serde_json::Map<String, Value> {
+    fn common_fields(&self) -> serde_json::Map<String, Value> {
         let mut fields = serde_json::Map::new();
         fields.insert("invoiceId".into(), json!(self.id));
         fields.insert("created".into(), json!(self.created));
@@ -101,7 +101,6 @@ impl Invoice {
                 fields.insert(key.into(), json!(value));
             }
         }
-        let _ = base_url;
         fields
     }
 }
@@ -192,7 +191,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
             let Some(invoice) = form.get("invoiceId").and_then(|id| zaif.invoices.get(id)) else {
                 return failure("invalid parameter invoiceId");
             };
-            let mut fields = invoice.common_fields(&state.base_url);
+            let mut fields = invoice.common_fields();
             fields.insert("status".into(), json!(invoice.status(interval)));
             fields.insert(
                 "settled".into(),
@@ -360,7 +359,7 @@ fn create_invoice(
         paid_at: None,
         canceled: false,
     };
-    let mut fields = invoice.common_fields(&state.base_url);
+    let mut fields = invoice.common_fields();
     fields.insert(
         "invoiceUri".into(),
         json!(format!("{}/invoice/form/{id}", state.base_url)),
@@ -524,13 +523,7 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
             let Ok(url) = payments_core::Url::parse(&uri) else {
                 continue;
             };
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d == "localhost",
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
+            if !payments_core::http::is_loopback(&url) {
                 tracing::warn!(host = ?url.host_str(), "not notifying a non-loopback address from the sandbox");
                 continue;
             }
