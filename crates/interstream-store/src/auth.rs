@@ -25,15 +25,15 @@ pub type SaltSource = Arc<dyn Fn() -> [u8; 16] + Send + Sync>;
 
 /// The four signing parameters of one request.
 #[derive(Clone)]
-pub struct SignedParams {
+pub(crate) struct SignedParams {
     /// `key`: the API key id (public: it identifies the application).
-    pub key: String,
+    pub(crate) key: String,
     /// `timestamp`: unix seconds.
-    pub timestamp: u64,
+    pub(crate) timestamp: u64,
     /// `salt`: 32 lowercase hex characters.
-    pub salt: String,
+    pub(crate) salt: String,
     /// `signature`: base64 of the HMAC; a credential for as long as the timestamp is fresh.
-    pub signature: Secret,
+    pub(crate) signature: Secret,
 }
 
 impl fmt::Debug for SignedParams {
@@ -51,7 +51,7 @@ impl SignedParams {
     /// Appends `timestamp`, `salt`, `key` and `signature` to `url`'s query, percent-encoded
     /// (the signature's `+`, `/` and `=` become `%2B`, `%2F` and `%3D`), after whatever the
     /// query already holds (`go`, `do`, `iq`), in the order of the provider's PHP sample.
-    pub fn append_to(&self, url: &mut Url) {
+    pub(crate) fn append_to(&self, url: &mut Url) {
         url.query_pairs_mut()
             .append_pair("timestamp", &self.timestamp.to_string())
             .append_pair("salt", &self.salt)
@@ -62,7 +62,7 @@ impl SignedParams {
 
 /// Signs requests with the shared secret.
 #[derive(Clone)]
-pub struct Signer {
+pub(crate) struct Signer {
     key_id: String,
     shared_secret: Secret,
     clock: Clock,
@@ -96,7 +96,7 @@ fn random_salt() -> [u8; 16] {
 
 impl Signer {
     /// A signer reading the system clock and a cryptographically secure RNG.
-    pub fn new(key_id: impl Into<String>, shared_secret: Secret) -> Signer {
+    pub(crate) fn new(key_id: impl Into<String>, shared_secret: Secret) -> Signer {
         Signer {
             key_id: key_id.into(),
             shared_secret,
@@ -106,19 +106,26 @@ impl Signer {
     }
 
     /// Replaces the clock (for tests that pin the timestamp).
-    pub fn with_clock(mut self, clock: Clock) -> Signer {
+    pub(crate) fn with_clock(mut self, clock: Clock) -> Signer {
         self.clock = clock;
         self
     }
 
     /// Replaces the salt source (for tests that pin the salt).
-    pub fn with_salt_source(mut self, salt: SaltSource) -> Signer {
+    pub(crate) fn with_salt_source(mut self, salt: SaltSource) -> Signer {
         self.salt = salt;
         self
     }
 
-    /// Signs a request now: a fresh salt, the current time.
-    pub fn sign(&self) -> Result<SignedParams, Error> {
+    /// Signs a request to `url` now (a fresh salt, the current time): appends the four signing
+    /// parameters to its query, after what it already holds.
+    pub(crate) fn sign_url(&self, url: &mut Url) -> Result<(), Error> {
+        self.sign()?.append_to(url);
+        Ok(())
+    }
+
+    /// The signing parameters for now: a fresh salt, the current time.
+    pub(crate) fn sign(&self) -> Result<SignedParams, Error> {
         let timestamp = (self.clock)();
         let salt = hex::encode((self.salt)());
         let signature = signature(&self.shared_secret, &salt, timestamp)?;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Currency, Error, ExposeSecret, Money, Secret, telemetry};
 use reqwest::header::CONTENT_TYPE;
@@ -12,7 +12,11 @@ use reqwest::header::CONTENT_TYPE;
 use crate::PROVIDER;
 use crate::auth::{Clock, SaltSource, Signer};
 use crate::error::InterstreamError;
-use crate::model::{Action, Answer, Credit, CreditAction, UserId, amount_field, description_field};
+use crate::model::{Action, Answer, Credit, CreditAction, UserId};
+use crate::wire::{
+    action_url, amount_field, decode_answer, decode_credit, description_field, expect_data,
+    expect_ok, form_body,
+};
 
 /// An INTER-STREAM store client. Cheap to clone.
 ///
@@ -271,16 +275,7 @@ impl InterstreamClient {
                 Idempotency::Idempotent,
             )
             .await?;
-        let data = expect_data(answer)?;
-        serde_json::from_value(data.clone()).map_err(|err| {
-            Error::decode(
-                PROVIDER,
-                200,
-                err,
-                payments_core::redact::excerpt(data.to_string().as_bytes()),
-            )
-            .into()
-        })
+        decode_credit(expect_data(answer)?)
     }
 
     /// `store > add_subtract_credit`: adds to or subtracts from the user's credit. Moves money,
@@ -364,190 +359,16 @@ impl InterstreamClient {
         idempotency: Idempotency,
     ) -> Result<reqwest::RequestBuilder, InterstreamError> {
         let inner = &self.inner;
-        let signed = inner.signer.sign()?;
-        let mut url = inner.api_url.url().clone();
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("go", action.section)
-                .append_pair("do", action.action);
-            if let Some(user_id) = user_id {
-                query.append_pair("iq", &user_id.to_string());
-            }
-        }
-        signed.append_to(&mut url);
+        let mut url = action_url(inner.api_url.url(), action, user_id);
+        inner.signer.sign_url(&mut url)?;
         let http = &inner.http;
         if form.is_empty() && idempotency == Idempotency::Idempotent {
             return Ok(http.reqwest().get(url));
         }
-        let body = serde_urlencoded::to_string(form)
-            .map_err(|e| Error::invalid_input("form", e.to_string()))?;
         Ok(http
             .reqwest()
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body))
-    }
-}
-
-fn expect_ok(answer: Answer) -> Result<String, InterstreamError> {
-    match answer {
-        Answer::Ok(text) => Ok(text),
-        Answer::Data(data) => Err(Error::decode(
-            PROVIDER,
-            200,
-            "expected {\"ok\": ...}",
-            payments_core::redact::excerpt(data.to_string().as_bytes()),
-        )
-        .into()),
-    }
-}
-
-fn expect_data(answer: Answer) -> Result<serde_json::Value, InterstreamError> {
-    match answer {
-        Answer::Data(data) => Ok(data),
-        Answer::Ok(text) => Err(Error::decode(
-            PROVIDER,
-            200,
-            "expected {\"data\": ...}",
-            payments_core::redact::excerpt(text.as_bytes()),
-        )
-        .into()),
-    }
-}
-
-/// Decodes `{"ok": ...}`, `{"data": ...}` and `{"error": ..., "error_long": ...}`, whatever the
-/// action; anything else is a status or decode error.
-pub(crate) fn decode_answer(response: &RawResponse) -> Result<Answer, InterstreamError> {
-    let object = match serde_json::from_slice::<serde_json::Value>(&response.body) {
-        Ok(serde_json::Value::Object(object)) => object,
-        Ok(_) | Err(_) if !response.is_success() => {
-            return Err(response
-                .clone()
-                .error_for_status(PROVIDER)
-                .err()
-                .map_or_else(
-                    || {
-                        response
-                            .decode_error(PROVIDER, "not an INTER-STREAM answer")
-                            .into()
-                    },
-                    InterstreamError::from,
-                ));
-        }
-        Ok(_) => return Err(response.decode_error(PROVIDER, "not a JSON object").into()),
-        Err(err) => return Err(response.decode_error(PROVIDER, err).into()),
-    };
-    let text = |value: &serde_json::Value| match value {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    if let Some(code) = object.get("error") {
-        let message = object.get("error_long").map(text).unwrap_or_default();
-        return Err(InterstreamError::from_answer(text(code), message));
-    }
-    if !response.is_success() {
-        return Err(response
-            .clone()
-            .error_for_status(PROVIDER)
-            .err()
-            .map_or_else(
-                || response.decode_error(PROVIDER, "unexpected status").into(),
-                InterstreamError::from,
-            ));
-    }
-    if let Some(ok) = object.get("ok") {
-        return Ok(Answer::Ok(text(ok)));
-    }
-    if let Some(data) = object.get("data") {
-        return Ok(Answer::Data(data.clone()));
-    }
-    Err(response
-        .decode_error(PROVIDER, "neither ok, data nor error")
-        .into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use payments_core::ErrorKind;
-    use proptest::prelude::*;
-    use reqwest::header::HeaderMap;
-
-    fn decode(status: u16, body: &str) -> Result<Answer, InterstreamError> {
-        decode_answer(&RawResponse::new(status, HeaderMap::new(), body.to_owned()))
-    }
-
-    #[test]
-    fn every_documented_answer_decodes() {
-        assert_eq!(
-            decode(200, r#"{ "ok":"Payment was added" }"#).unwrap(),
-            Answer::Ok("Payment was added".into())
-        );
-        let data = decode(200, r#"{"data": {"buyer_credit": "3.00"}}"#).unwrap();
-        assert!(matches!(data, Answer::Data(d) if d["buyer_credit"] == "3.00"));
-        for (body, code) in [
-            (
-                r#"{ "error" : "REQUEST_ERROR", "error_long" : "Missing signature" }"#,
-                "REQUEST_ERROR",
-            ),
-            (
-                r#"{"error":"ERROR_NO_ORDER","error_long":"User does not have any current order"}"#,
-                "ERROR_NO_ORDER",
-            ),
-            (
-                r#"{"error":"ERROR_AMOUNT_TOO_BIG","error_long":"Amount can't be higher than order amount due"}"#,
-                "ERROR_AMOUNT_TOO_BIG",
-            ),
-            (
-                r#"{"error":"ERROR_CANT_SUBTRACT","error_long":"x"}"#,
-                "ERROR_CANT_SUBTRACT",
-            ),
-        ] {
-            assert_eq!(decode(200, body).unwrap_err().code(), Some(code));
-            // An error envelope keeps its meaning with an error status too.
-            assert_eq!(decode(400, body).unwrap_err().code(), Some(code));
-        }
-    }
-
-    #[test]
-    fn broken_answers_are_typed_errors() {
-        let kind = |status, body| match decode(status, body) {
-            Err(InterstreamError::Core(e)) => (e.kind(), e.outcome_unknown()),
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(kind(200, "<html>error</html>"), (ErrorKind::Decode, true));
-        assert_eq!(kind(200, ""), (ErrorKind::Decode, true));
-        assert_eq!(kind(200, r#"{"ok":"Payment w"#), (ErrorKind::Decode, true));
-        assert_eq!(kind(200, r#"["ok"]"#), (ErrorKind::Decode, true));
-        assert_eq!(kind(200, r#"{"status":"fine"}"#), (ErrorKind::Decode, true));
-        assert_eq!(
-            kind(502, "<html>Bad Gateway</html>"),
-            (ErrorKind::HttpStatus, true)
-        );
-        assert_eq!(
-            kind(500, r#"{"ok":"Payment was added"}"#),
-            (ErrorKind::HttpStatus, true)
-        );
-        assert_eq!(kind(403, "Forbidden"), (ErrorKind::Authentication, false));
-    }
-
-    proptest! {
-        #[test]
-        fn random_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
-            let _ = decode_answer(&RawResponse::new(status, HeaderMap::new(), bytes));
-        }
-
-        #[test]
-        fn random_json_objects_never_panic(
-            keys in proptest::collection::vec(prop_oneof![Just("ok"), Just("data"), Just("error"), Just("error_long"), Just("x")], 0..4),
-            values in proptest::collection::vec(prop_oneof![Just("null"), Just("1"), Just("\"t\""), Just("{}"), Just("[1]")], 4),
-        ) {
-            let body = format!(
-                "{{{}}}",
-                keys.iter().zip(&values).map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",")
-            );
-            let _ = decode(200, &body);
-        }
+            .body(form_body(form)?))
     }
 }

@@ -5,15 +5,15 @@ mod client;
 mod error;
 mod model;
 mod provider;
+mod wire;
 
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "interstream";
 
-pub use auth::{Clock, SaltSource, SignedParams, Signer, signature};
+pub use auth::{Clock, SaltSource, signature};
 pub use client::{InterstreamClient, InterstreamClientBuilder};
 pub use error::{InterstreamError, RequestErrorReason};
-pub use model::{Action, Answer, Credit, CreditAction, UserId};
-pub use provider::AddedPayment;
+pub use model::{Action, AddedPayment, Answer, Credit, CreditAction, UserId};
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]
@@ -42,6 +42,6 @@ pub mod bench_support {
 
     /// Decodes an answer.
     pub fn decode(answer: &RawResponse) -> Result<Answer, InterstreamError> {
-        crate::client::decode_answer(answer)
+        crate::wire::decode_answer(answer)
     }
 }

@@ -1,9 +1,10 @@
-//! INTER-STREAM's request and response types, and their wire transformers.
+//! INTER-STREAM's typed requests and answers. How they are written to and read from the wire
+//! is in [`crate::wire`].
 
 use std::fmt;
 
 use payments_core::money::wire;
-use payments_core::{Currency, Decimal, Money};
+use payments_core::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InterstreamError;
@@ -119,39 +120,16 @@ pub enum Answer {
     Data(serde_json::Value),
 }
 
-/// The form field `amount`: an exact decimal greater than zero in the store's currency, as a
-/// plain decimal string (`12.50`, never `1.25e1`).
-pub(crate) fn amount_field(amount: Money, store: Currency) -> Result<String, InterstreamError> {
-    if amount.currency() != store {
-        return Err(InterstreamError::invalid(
-            "amount",
-            format!("must be in the store's currency, {store}"),
-        ));
-    }
-    let amount = amount
-        .ensure_positive()
-        .map_err(|e| e.for_field("amount"))?;
-    Ok(amount.to_major_string())
-}
-
-/// The optional `description`: any UTF-8 text except control characters other than line
-/// breaks and tabs; blank means absent.
-pub(crate) fn description_field(
-    description: Option<&str>,
-) -> Result<Option<String>, InterstreamError> {
-    let Some(text) = description.filter(|d| !d.trim().is_empty()) else {
-        return Ok(None);
-    };
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(InterstreamError::invalid(
-            "description",
-            "must not contain control characters",
-        ));
-    }
-    Ok(Some(text.to_owned()))
+/// What `create_payment` recorded: the user, the description sent and the provider's answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AddedPayment {
+    /// The user whose order was paid.
+    pub user_id: UserId,
+    /// The description sent with the payment (it carries the merchant's reference).
+    pub description: String,
+    /// The provider's `ok` text (`"Payment was added"`).
+    pub message: String,
 }
 
 #[cfg(test)]
@@ -165,36 +143,6 @@ mod tests {
         for bad in ["", "-1", "0", "1.5", "abc", "99999999999999999999999"] {
             assert!(UserId::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn amounts_are_plain_positive_decimals_in_the_store_currency() {
-        let eur = |s| Money::parse(s, Currency::EUR).unwrap();
-        assert_eq!(amount_field(eur("12.5"), Currency::EUR).unwrap(), "12.50");
-        assert_eq!(amount_field(eur("4.50"), Currency::EUR).unwrap(), "4.50");
-        assert_eq!(
-            amount_field(eur("1000000"), Currency::EUR).unwrap(),
-            "1000000.00"
-        );
-        assert!(amount_field(eur("0"), Currency::EUR).is_err());
-        let yen = Money::parse("100", Currency::JPY).unwrap();
-        let err = amount_field(yen, Currency::EUR).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid input: amount: must be in the store's currency, EUR"
-        );
-    }
-
-    #[test]
-    fn descriptions_allow_utf8_and_line_breaks_only() {
-        assert_eq!(description_field(None).unwrap(), None);
-        assert_eq!(description_field(Some("  ")).unwrap(), None);
-        let text = "Pagado a través de SuperGateway, ID: 154YTR984YX\n<b>'; DROP TABLE--";
-        assert_eq!(
-            description_field(Some(text)).unwrap().as_deref(),
-            Some(text)
-        );
-        assert!(description_field(Some("a\u{0}b")).is_err());
     }
 
     #[test]

@@ -16,19 +16,7 @@ use payments_core::{
 
 use crate::PROVIDER;
 use crate::client::InterstreamClient;
-use crate::model::UserId;
-
-/// What `create_payment` recorded: the user, the description sent and the provider's answer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[non_exhaustive]
-pub struct AddedPayment {
-    /// The user whose order was paid.
-    pub user_id: UserId,
-    /// The description sent with the payment (it carries the merchant's reference).
-    pub description: String,
-    /// The provider's `ok` text (`"Payment was added"`).
-    pub message: String,
-}
+use crate::model::{AddedPayment, UserId};
 
 #[async_trait::async_trait]
 impl PaymentProvider for InterstreamClient {

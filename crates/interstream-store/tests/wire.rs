@@ -11,7 +11,7 @@ use interstream_store::{
     AddedPayment, CreditAction, InterstreamClient, InterstreamError, RequestErrorReason, UserId,
     signature,
 };
-use payments_core::test_util::{Received, Recorder, record};
+use payments_test_support::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentProvider, PaymentRequest, PaymentStatus, Secret,
 };
@@ -388,7 +388,7 @@ async fn the_shared_secret_never_shows() {
                 .body(format!("<pre>debug: secret={SECRET} echo {SECRET}</pre>"));
         })
         .await;
-    let logs = payments_core::test_util::CapturedLogs::start();
+    let logs = payments_test_support::CapturedLogs::start();
     let store = pinned(&server);
     let err = store
         .add_payment(UserId::new(2).unwrap(), eur("1"), None)

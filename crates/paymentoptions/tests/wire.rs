@@ -15,7 +15,7 @@ use paymentoptions::{
     PurchaseOutcome, PurchaseRequest, ReturnUrl,
 };
 use payments_core::http::HttpConfig;
-use payments_core::test_util::{Received, Recorder, record};
+use payments_test_support::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Secret, Url,
@@ -509,7 +509,7 @@ async fn card_data_and_the_api_key_never_show_in_debug_errors_or_logs() {
             ));
         })
         .await;
-    let logs = payments_core::test_util::CapturedLogs::start();
+    let logs = payments_test_support::CapturedLogs::start();
     let gateway = client(&server);
     let request = seed_request(PaymentSource::Card(Box::new(seed_card())));
     let err = gateway.purchase(&request).await.unwrap_err();

@@ -296,15 +296,7 @@ impl Card {
         }
         let cvc = Cvc::parse(cvc)?;
         let holder_name = holder_name.trim();
-        if holder_name.is_empty() {
-            return Err(Error::invalid_input("card.name", "is required"));
-        }
-        if holder_name.chars().any(char::is_control) {
-            return Err(Error::invalid_input(
-                "card.name",
-                "must not contain control characters",
-            ));
-        }
+        crate::validate::text("card.name", holder_name, crate::validate::Lines::Single)?;
         Ok(Card {
             number,
             expiry,

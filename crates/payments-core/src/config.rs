@@ -63,6 +63,12 @@ pub fn optional(env: &dyn EnvSource, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// Whether any of `names` is set (and not blank): how a provider tells "not configured at all"
+/// (skip it) from "half configured" (a configuration error naming what is missing).
+pub fn any_set(env: &dyn EnvSource, names: &[&str]) -> bool {
+    names.iter().any(|name| optional(env, name).is_some())
+}
+
 /// The value of `name`, trimmed; a [`Error::Configuration`] naming the variable when it is unset
 /// or blank.
 pub fn required(env: &dyn EnvSource, name: &'static str) -> Result<String, Error> {
@@ -94,6 +100,8 @@ mod tests {
             );
         }
         assert_eq!(optional(&env, "BLANK"), None);
+        assert!(any_set(&env, &["UNSET", "SET"]));
+        assert!(!any_set(&env, &["UNSET", "BLANK"]));
     }
 
     #[test]

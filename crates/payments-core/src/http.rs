@@ -320,6 +320,17 @@ impl RawResponse {
             excerpt: self.excerpt(),
         }
     }
+
+    /// The error for an answer the provider's decoder does not recognise: the HTTP status
+    /// error when the status is not 2xx (so a 5xx stays "outcome unknown" and a 401 stays an
+    /// authentication error), otherwise an [`Error::Decode`] saying `reason`.
+    pub fn unrecognised(&self, provider: &'static str, reason: impl std::fmt::Display) -> Error {
+        if self.is_success() {
+            self.decode_error(provider, reason)
+        } else {
+            Error::from_status(provider, self.status, self.retry_after(), self.excerpt())
+        }
+    }
 }
 
 /// A validated base URL for a provider.
@@ -480,5 +491,26 @@ mod tests {
         assert_eq!(response.retry_after(), Some(Duration::from_secs(7)));
         let err = response.error_for_status("p").unwrap_err();
         assert!(matches!(err, Error::RateLimited { retry_after: Some(d), .. } if d.as_secs() == 7));
+    }
+
+    #[test]
+    fn unrecognised_answers_keep_the_status_meaning() {
+        let answer = |status| RawResponse::new(status, HeaderMap::new(), "<html>x</html>");
+        let cases = [
+            (200, crate::ErrorKind::Decode, true),
+            (201, crate::ErrorKind::Decode, true),
+            (502, crate::ErrorKind::HttpStatus, true),
+            (401, crate::ErrorKind::Authentication, false),
+        ];
+        for (status, kind, unknown) in cases {
+            let err = answer(status).unrecognised("p", "not an answer");
+            assert_eq!((err.kind(), err.outcome_unknown()), (kind, unknown), "{status}");
+        }
+        assert!(
+            answer(200)
+                .unrecognised("p", "not an answer")
+                .to_string()
+                .contains("not an answer")
+        );
     }
 }

@@ -12,6 +12,7 @@
 //! * [`http`], [`retry`], [`telemetry`], [`config`], [`redact`]: the shared runtime: one way
 //!   to build the HTTP client (rustls, verified TLS, timeouts), a retry policy that never
 //!   resends money blindly, tracing spans, `from_env` helpers and body redaction.
+//! * [`validate`]: the one rule for text fields every builder applies.
 //!
 //! # Example
 //!
@@ -65,8 +66,7 @@ pub mod redact;
 pub mod retry;
 pub mod secret;
 pub mod telemetry;
-#[cfg(feature = "test-util")]
-pub mod test_util;
+pub mod validate;
 
 pub use async_trait::async_trait;
 pub use error::{Classify, Error, ErrorKind, Result, SendPhase};

@@ -194,15 +194,7 @@ impl PaymentRequest {
             .ensure_positive()
             .map_err(|e| e.for_field("amount"))?;
         let reference = reference.into();
-        if reference.trim().is_empty() {
-            return Err(Error::invalid_input("reference", "is required"));
-        }
-        if reference.chars().any(char::is_control) {
-            return Err(Error::invalid_input(
-                "reference",
-                "must not contain control characters",
-            ));
-        }
+        crate::validate::text("reference", &reference, crate::validate::Lines::Single)?;
         Ok(PaymentRequest {
             amount,
             reference,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use httpmock::prelude::*;
+use payments_test_support::httpmock::prelude::*;
 use payments_core::http::{Endpoint, HttpClient, HttpConfig};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, ErrorKind, SendPhase};
@@ -316,7 +316,7 @@ async fn logs_at_trace_level_carry_no_secret_and_no_card_number() {
             );
         })
         .await;
-    let logs = payments_core::test_util::CapturedLogs::start();
+    let logs = payments_test_support::CapturedLogs::start();
 
     let http = client(Duration::from_secs(5));
     let err = payments_core::telemetry::instrument(PROVIDER, "purchase", async {

@@ -21,7 +21,7 @@ use payments::interstream::{InterstreamClient, UserId};
 use payments::paymentoptions::{Card, PaymentOptionsClient, PaymentSource, PurchaseRequest};
 use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient};
 use payments::{Currency, Money};
-use payments_core::test_util::bench_runtime;
+use payments_test_support::bench_runtime;
 use payments_sandbox::{Sandbox, SandboxConfig};
 
 fn invoice() -> CreateInvoice {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use payments::retry::RetryPolicy;
 use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient, ZaifError};
 use payments::{ErrorKind, SendPhase};
-use payments_core::test_util::RedisServer;
+use payments_test_support::RedisServer;
 use payments_sandbox::{Sandbox, SandboxConfig};
 
 const WORKER_CALLS: &str = "NONCE_WORKER_CALLS";

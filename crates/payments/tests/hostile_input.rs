@@ -13,7 +13,7 @@ use payments::interstream::{InterstreamClient, UserId};
 use payments::paymentoptions::{PaymentSource, PurchaseRequest};
 use payments::zaif::{CreateInvoice, CryptoCurrency};
 use payments::{Currency, ErrorKind, Money};
-use payments_core::test_util::record;
+use payments_test_support::record;
 
 fn huge() -> String {
     "9".repeat(1_000_000)

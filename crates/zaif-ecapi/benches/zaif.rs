@@ -11,7 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use payments_core::http::RawResponse;
-use payments_core::test_util::{StaticServer, bench_runtime, raw_json};
+use payments_test_support::{StaticServer, bench_runtime, raw_json};
 use zaif_ecapi::bench_support::{create_invoice_body, decode_created_invoice};
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, InProcessNonce, ZaifClient};
 

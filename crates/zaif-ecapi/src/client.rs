@@ -1,21 +1,21 @@
 //! [`ZaifClient`]: the builder, `from_env`, and the four methods.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, Url, telemetry};
 use reqwest::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
-use crate::auth::{AuthMethod, Credentials, FileNonce, InProcessNonce, NonceSource};
+use crate::auth::{AuthMethod, Credentials, FileNonce, InProcessNonce, NonceSource, Signer};
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds, text};
+use crate::wire::{create_invoice_form, decode_envelope};
 
 /// Zaif's API endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.zaif.jp/ecapi";
@@ -66,11 +66,7 @@ pub struct ZaifClient {
 struct Inner {
     http: HttpClient,
     endpoint: Endpoint,
-    credentials: Credentials,
-    nonce: Arc<dyn NonceSource>,
-    /// Held from taking a nonce until the answer is in, so calls with one key reach Zaif in
-    /// nonce order. Shared by every client in the process that uses the same key.
-    send_order: Arc<tokio::sync::Mutex<()>>,
+    signer: Signer,
     retry: RetryPolicy,
     payment_page_base: Url,
 }
@@ -79,22 +75,9 @@ impl fmt::Debug for ZaifClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ZaifClient")
             .field("endpoint", &self.inner.endpoint.url().as_str())
-            .field("credentials", &self.inner.credentials)
-            .field("nonce", &self.inner.nonce)
+            .field("signer", &self.inner.signer)
             .finish()
     }
-}
-
-/// One send-order lock per API key (keyed by the key's sha1, never the key itself).
-static SEND_ORDER: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn send_order_for(key: &Secret) -> Arc<tokio::sync::Mutex<()>> {
-    let id = AuthMethod::Sha1.hash(key);
-    let mut locks = SEND_ORDER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    locks.entry(id.expose().to_owned()).or_default().clone()
 }
 
 /// The names settings are reported under: the builder's or the environment's.
@@ -205,26 +188,18 @@ impl ZaifClientBuilder {
         )?
         .url()
         .clone();
-        let credentials = Credentials {
-            hashed_secret: self.auth.hash(&secret),
-            key,
-            method: self.auth,
-        };
-        let http = self.options.build_http([
-            AuthMethod::Md5.hash(&secret),
-            AuthMethod::Sha1.hash(&secret),
-            secret,
-            credentials.key.clone(),
-        ])?;
+        let credentials = Credentials::new(key, &secret, self.auth);
+        let http = self
+            .options
+            .build_http(credentials.secrets_to_redact(secret))?;
+        let nonce = self
+            .nonce
+            .unwrap_or_else(|| Arc::new(InProcessNonce::shared()));
         Ok(ZaifClient {
             inner: Arc::new(Inner {
-                send_order: send_order_for(&credentials.key),
                 http,
                 endpoint,
-                credentials,
-                nonce: self
-                    .nonce
-                    .unwrap_or_else(|| Arc::new(InProcessNonce::shared())),
+                signer: Signer::new(credentials, nonce),
                 retry: self.options.retry,
                 payment_page_base,
             }),
@@ -313,7 +288,7 @@ impl ZaifClient {
     ) -> Result<CreatedInvoice, ZaifError> {
         self.call(
             "createInvoice",
-            request.to_form(),
+            create_invoice_form(request),
             Idempotency::NonIdempotent,
         )
         .await
@@ -406,40 +381,22 @@ impl ZaifClient {
         params: &[(&'static str, String)],
     ) -> Result<T, ZaifError> {
         let inner = &self.inner;
-        let _in_order = inner.send_order.lock().await;
-        let nonce = inner.nonce.next_nonce().await?;
-        let body = self.signed_form(method, nonce, params)?;
+        let signed = inner.signer.sign(method, params).await?;
         let request = inner
             .http
             .reqwest()
             .post(inner.endpoint.url().clone())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
+            .body(signed.body.clone());
         let response = inner.http.send(PROVIDER, request).await?;
+        // `signed` (the key's turn) is held until here: the answer is in.
+        drop(signed);
         decode_envelope(&response)
     }
-}
 
-impl ZaifClient {
-    /// The form body of one call: method, key, hashed secret, nonce, then the parameters.
-    pub(crate) fn signed_form(
-        &self,
-        method: &str,
-        nonce: crate::auth::Nonce,
-        params: &[(&'static str, String)],
-    ) -> Result<String, Error> {
-        let credentials = &self.inner.credentials;
-        let nonce_text = nonce.to_string();
-        let mut form: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
-        form.push(("method", method));
-        form.push(("key", credentials.key.expose()));
-        form.push((
-            credentials.method.field(),
-            credentials.hashed_secret.expose(),
-        ));
-        form.push(("nonce", &nonce_text));
-        form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
-        serde_urlencoded::to_string(&form).map_err(|e| Error::invalid_input("form", e.to_string()))
+    /// The signer, for this workspace's benchmarks.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.inner.signer
     }
 }
 
@@ -448,7 +405,7 @@ impl ZaifClient {
 #[cfg(feature = "redis")]
 fn redis_nonce(url: &str, env: &dyn EnvSource) -> Result<Arc<dyn NonceSource>, ZaifError> {
     let key = Secret::new(config::required(env, "ZAIF_API_KEY")?);
-    Ok(Arc::new(crate::redis_nonce::RedisNonce::new(url, &key)?))
+    Ok(Arc::new(crate::auth::redis::RedisNonce::new(url, &key)?))
 }
 
 #[cfg(not(feature = "redis"))]
@@ -465,198 +422,3 @@ fn invoice_id_param(invoice_id: &str) -> Result<String, ZaifError> {
         .ok_or_else(|| ZaifError::invalid("invoiceId", "is required"))
 }
 
-/// Decodes `{"success":1,"return":...}` into `T`, and `{"success":0,"error":"..."}` into a typed
-/// error, whatever the method. Anything else is a status or decode error.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Result<T, ZaifError> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        success: serde_json::Value,
-        #[serde(rename = "return", default)]
-        value: serde_json::Value,
-        #[serde(default)]
-        error: Option<serde_json::Value>,
-    }
-
-    let envelope: Envelope = match serde_json::from_slice(&response.body) {
-        Ok(envelope) => envelope,
-        Err(err) if response.is_success() => {
-            return Err(response.decode_error(PROVIDER, err).into());
-        }
-        Err(_) => {
-            return Err(response
-                .clone()
-                .error_for_status(PROVIDER)
-                .err()
-                .map_or_else(
-                    || response.decode_error(PROVIDER, "not a Zaif answer").into(),
-                    ZaifError::from,
-                ));
-        }
-    };
-    let success = match &envelope.success {
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(1) => Some(true),
-            Some(0) => Some(false),
-            _ => None,
-        },
-        serde_json::Value::Bool(b) => Some(*b),
-        serde_json::Value::String(s) => match s.as_str() {
-            "1" => Some(true),
-            "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    };
-    match success {
-        Some(false) => {
-            let message = match envelope.error {
-                Some(serde_json::Value::String(text)) => text,
-                Some(other) => other.to_string(),
-                None => String::new(),
-            };
-            Err(ZaifError::from_api_message(message))
-        }
-        Some(true) if response.is_success() => serde_json::from_value(envelope.value)
-            .map_err(|err| response.decode_error(PROVIDER, err).into()),
-        Some(true) => Err(response
-            .clone()
-            .error_for_status(PROVIDER)
-            .err()
-            .map_or_else(
-                || {
-                    response
-                        .decode_error(PROVIDER, "success with an error status")
-                        .into()
-                },
-                ZaifError::from,
-            )),
-        None => Err(response
-            .decode_error(PROVIDER, "`success` is neither 1 nor 0")
-            .into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use payments_core::ErrorKind;
-    use proptest::prelude::*;
-    use reqwest::header::HeaderMap;
-
-    fn answer(status: u16, body: &str) -> RawResponse {
-        RawResponse::new(status, HeaderMap::new(), body.to_owned())
-    }
-
-    fn decode(status: u16, body: &str) -> Result<serde_json::Value, ZaifError> {
-        decode_envelope(&answer(status, body))
-    }
-
-    #[test]
-    fn envelope_success_and_error_shapes() {
-        assert_eq!(
-            decode(200, r#"{"success":1,"return":{"a":1}}"#).unwrap()["a"],
-            1
-        );
-        assert_eq!(
-            decode(200, r#"{"success":true,"return":[]}"#).unwrap(),
-            serde_json::json!([])
-        );
-        assert_eq!(
-            decode(200, r#"{"success":1}"#).unwrap(),
-            serde_json::Value::Null
-        );
-        assert!(matches!(
-            decode(200, r#"{"success":0,"error":"nonce not incremented"}"#),
-            Err(ZaifError::NonceNotIncremented { .. })
-        ));
-        // An error envelope keeps its meaning whatever the status.
-        assert!(matches!(
-            decode(500, r#"{"success":0,"error":"invalid parameter amount"}"#),
-            Err(ZaifError::InvalidParameter { .. })
-        ));
-        assert!(matches!(
-            decode(200, r#"{"success":"0","error":{"code":7}}"#),
-            Err(ZaifError::Api { message }) if message == r#"{"code":7}"#
-        ));
-    }
-
-    #[test]
-    fn non_envelopes_are_typed_errors() {
-        let kind = |status, body| match decode(status, body) {
-            Err(ZaifError::Core(error)) => (error.kind(), error.outcome_unknown()),
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(
-            kind(200, "<html>maintenance</html>"),
-            (ErrorKind::Decode, true)
-        );
-        assert_eq!(kind(200, ""), (ErrorKind::Decode, true));
-        assert_eq!(
-            kind(200, r#"{"success":1,"return":{"invoiceId":"#),
-            (ErrorKind::Decode, true)
-        );
-        assert_eq!(kind(200, r#"{"success":2}"#), (ErrorKind::Decode, true));
-        assert_eq!(
-            kind(502, "<html>Bad Gateway</html>"),
-            (ErrorKind::HttpStatus, true)
-        );
-        assert_eq!(kind(503, ""), (ErrorKind::HttpStatus, true));
-        assert_eq!(kind(401, "nope"), (ErrorKind::Authentication, false));
-        assert_eq!(
-            kind(500, r#"{"success":1,"return":{}}"#),
-            (ErrorKind::HttpStatus, true)
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
-            let response = RawResponse::new(status, HeaderMap::new(), bytes);
-            let _ = decode_envelope::<CreatedInvoice>(&response);
-            let _ = decode_envelope::<Invoice>(&response);
-            let _ = decode_envelope::<InvoiceIds>(&response);
-        }
-
-        #[test]
-        fn random_json_never_panics(value in arbitrary_json(), status in prop_oneof![Just(200u16), Just(500u16)]) {
-            for wrapped in [
-                value.clone(),
-                serde_json::json!({"success": 1, "return": value.clone()}),
-                serde_json::json!({"success": 0, "error": value.clone()}),
-            ] {
-                let body = wrapped.to_string();
-                let _ = decode_envelope::<CreatedInvoice>(&answer(status, &body));
-                let _ = decode_envelope::<Invoice>(&answer(status, &body));
-                let _ = decode_envelope::<InvoiceIds>(&answer(status, &body));
-            }
-        }
-    }
-
-    fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
-        let leaf = prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::Bool),
-            any::<i64>().prop_map(|n| serde_json::json!(n)),
-            "[ -~]{0,12}".prop_map(serde_json::Value::String),
-        ];
-        leaf.prop_recursive(3, 32, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
-                proptest::collection::btree_map(
-                    prop_oneof![
-                        Just("invoiceId".to_owned()),
-                        Just("amount".to_owned()),
-                        Just("created".to_owned()),
-                        Just("status".to_owned()),
-                        Just("invoideIds".to_owned()),
-                        Just("counts".to_owned()),
-                        "[a-z]{1,6}".prop_map(String::from),
-                    ],
-                    inner,
-                    0..6,
-                )
-                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-}

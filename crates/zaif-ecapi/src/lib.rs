@@ -6,8 +6,7 @@ mod error;
 mod model;
 mod notification;
 mod provider;
-#[cfg(feature = "redis")]
-mod redis_nonce;
+mod wire;
 
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "zaif";
@@ -21,7 +20,7 @@ pub use model::{
 };
 pub use notification::PaymentNotification;
 #[cfg(feature = "redis")]
-pub use redis_nonce::RedisNonce;
+pub use auth::redis::RedisNonce;
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]
@@ -36,11 +35,15 @@ pub mod bench_support {
         request: &CreateInvoice,
         nonce: Nonce,
     ) -> Result<String, ZaifError> {
-        Ok(client.signed_form("createInvoice", nonce, &request.to_form())?)
+        let form = crate::wire::create_invoice_form(request);
+        Ok(client
+            .signer()
+            .credentials()
+            .signed_form("createInvoice", nonce, &form)?)
     }
 
     /// Decodes a `createInvoice` answer through the envelope.
     pub fn decode_created_invoice(answer: &RawResponse) -> Result<CreatedInvoice, ZaifError> {
-        crate::client::decode_envelope(answer)
+        crate::wire::decode_envelope(answer)
     }
 }

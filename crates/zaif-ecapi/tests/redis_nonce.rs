@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use httpmock::prelude::*;
-use payments_core::test_util::RedisServer;
+use payments_test_support::RedisServer;
 use payments_core::{Secret, SendPhase};
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, RedisNonce, ZaifClient, ZaifError};
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use httpmock::prelude::*;
-use payments_core::test_util::{Recorder, record};
+use payments_test_support::{Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Url,
@@ -570,7 +570,7 @@ async fn logs_at_trace_level_carry_no_credential() {
         })
         .await;
     let (_r, _m) = answer(&server, 200, BTC_EXAMPLE).await;
-    let logs = payments_core::test_util::CapturedLogs::start();
+    let logs = payments_test_support::CapturedLogs::start();
     let zaif = client(&server, AuthMethod::Md5);
     let _ = zaif
         .create_invoice(

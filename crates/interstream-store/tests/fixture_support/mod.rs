@@ -3,8 +3,8 @@
 
 use interstream_store::{CreditAction, InterstreamClient, InterstreamError, UserId, signature};
 use payments_core::retry::RetryPolicy;
-use payments_core::test_util::Received;
-use payments_core::test_util::fixture::{self, is_hex_salt, is_recent_unix_time};
+use payments_test_support::Received;
+use payments_test_support::fixture;
 use payments_core::{Currency, Money, Secret};
 use serde::Serialize;
 use serde_json::Value;
@@ -12,7 +12,7 @@ use serde_json::Value;
 const KEY_ID: &str = "1b323a1cb879fd4e66530fbad07a32ee";
 const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";
 
-/// Runs one fixture (see `payments_core::test_util::fixture`).
+/// Runs one fixture (see `payments_test_support::fixture`).
 pub(crate) async fn run(fixture_json: &str) {
     fixture::run(
         fixture_json,
@@ -86,4 +86,40 @@ fn placeholder(name: &str, value: &str, request: &Received) -> Result<(), String
         }
         other => Err(format!("{value:?} does not satisfy {{{{{other}}}}}")),
     }
+}
+
+/// Unix seconds within five minutes of now.
+fn is_recent_unix_time(value: &str) -> Result<(), String> {
+    let sent: u64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not unix seconds"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    if sent.abs_diff(now) <= 300 {
+        Ok(())
+    } else {
+        Err(format!("{sent} is not close to now ({now})"))
+    }
+}
+
+/// 32 lowercase hexadecimal characters.
+fn is_hex_salt(value: &str) -> Result<(), String> {
+    let ok = value.len() == 32
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{value:?} is not 32 lowercase hex characters"))
+    }
+}
+
+#[test]
+fn the_timestamp_and_salt_placeholder_rules() {
+    assert!(is_hex_salt("4f7c1d2e9a8b3c6d5e0f1a2b3c4d5e6f").is_ok());
+    assert!(is_hex_salt("4F7C1D2E9A8B3C6D5E0F1A2B3C4D5E6F").is_err());
+    assert!(is_recent_unix_time("0").is_err());
 }

@@ -5,8 +5,8 @@ use paymentoptions::{
     Address, BrowserInfo, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
     PurchaseRequest, ReturnUrl,
 };
-use payments_core::test_util::Received;
-use payments_core::test_util::fixture;
+use payments_test_support::Received;
+use payments_test_support::fixture;
 use payments_core::{Currency, Money, Secret};
 use serde::Serialize;
 use serde_json::Value;
@@ -14,7 +14,7 @@ use serde_json::Value;
 const API_KEY: &str = "pk_fixture_0123456789";
 const MERCHANT_ID: &str = "M-FIXTURE";
 
-/// Runs one fixture (see `payments_core::test_util::fixture`).
+/// Runs one fixture (see `payments_test_support::fixture`).
 pub(crate) async fn run(fixture_json: &str) {
     fixture::run(
         fixture_json,

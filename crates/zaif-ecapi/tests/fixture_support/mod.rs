@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use payments_core::retry::RetryPolicy;
-use payments_core::test_util::Received;
-use payments_core::test_util::fixture::{self, is_microsecond_nonce};
+use payments_test_support::Received;
+use payments_test_support::fixture;
 use serde::Serialize;
 use serde_json::Value;
 use zaif_ecapi::{
@@ -16,7 +16,7 @@ use zaif_ecapi::{
 const KEY: &str = "490f983a-5fab-49b2-b789-9d1f130874d3";
 const SECRET: &str = "fixture-api-secret";
 
-/// Runs one fixture (see `payments_core::test_util::fixture`).
+/// Runs one fixture (see `payments_test_support::fixture`).
 pub(crate) async fn run(fixture_json: &str) {
     fixture::run(
         fixture_json,
@@ -137,4 +137,24 @@ fn create_invoice(input: &Value) -> Result<CreateInvoice, ZaifError> {
         };
     }
     builder.build()
+}
+
+/// `seconds.micros`, as Zaif's nonce.
+fn is_microsecond_nonce(value: &str) -> Result<(), String> {
+    let ok = value.split_once('.').is_some_and(|(s, m)| {
+        !s.is_empty() && m.len() == 6 && s.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{value:?} is not seconds.micros"))
+    }
+}
+
+#[test]
+fn the_nonce_placeholder_rule() {
+    assert!(is_microsecond_nonce("1732521600.123456").is_ok());
+    for bad in ["1732521600", "1.12345", "a.123456", ".123456"] {
+        assert!(is_microsecond_nonce(bad).is_err(), "{bad}");
+    }
 }

@@ -1,8 +1,13 @@
-//! Helpers for the workspace's own tests (feature `test-util`): not part of the SDK's API.
+//! Helpers for the workspace's own tests and benchmarks: not published, not part of the SDK's
+//! API. Every crate takes it as a dev-dependency only, so no SDK user compiles it.
 //!
 //! * [`CapturedLogs`]: everything `tracing` writes, to check no secret reaches the logs.
 //! * [`record`]: an `httpmock` mock that answers every request and records what it received,
 //!   so tests can assert the exact method, path, query, headers and body field by field.
+
+// Re-exported so crates whose manifest must stay free of test servers (payments-core) can still
+// mock a provider.
+pub use httpmock;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// check no secret reaches the logs.
 ///
 /// ```
-/// let logs = payments_core::test_util::CapturedLogs::start();
+/// let logs = payments_test_support::CapturedLogs::start();
 /// tracing::info!(provider = "zaif", "hello");
 /// assert!(logs.text().contains("hello"));
 /// ```

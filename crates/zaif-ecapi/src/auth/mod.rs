@@ -16,8 +16,12 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex as StdMutex};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use md5::{Digest, Md5};
 use payments_core::{Error, Secret};
@@ -81,6 +85,108 @@ impl fmt::Debug for Credentials {
             .field("hashed_secret", &self.hashed_secret)
             .field("method", &self.method)
             .finish()
+    }
+}
+
+impl Credentials {
+    /// The credentials `method` sends: the key and that hash of the secret, computed once.
+    pub(crate) fn new(key: Secret, secret: &Secret, method: AuthMethod) -> Credentials {
+        Credentials {
+            hashed_secret: method.hash(secret),
+            key,
+            method,
+        }
+    }
+
+    /// Everything derived from these credentials that must never be shown: the secret, both of
+    /// its hashes (an answer could echo either), and the key.
+    pub(crate) fn secrets_to_redact(&self, secret: Secret) -> [Secret; 4] {
+        [
+            AuthMethod::Md5.hash(&secret),
+            AuthMethod::Sha1.hash(&secret),
+            secret,
+            self.key.clone(),
+        ]
+    }
+
+    /// The form body of one call: method, key, hashed secret, nonce, then the parameters.
+    pub(crate) fn signed_form(
+        &self,
+        method: &str,
+        nonce: Nonce,
+        params: &[(&'static str, String)],
+    ) -> Result<String, Error> {
+        let nonce_text = nonce.to_string();
+        let mut form: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
+        form.push(("method", method));
+        form.push(("key", self.key.expose()));
+        form.push((self.method.field(), self.hashed_secret.expose()));
+        form.push(("nonce", &nonce_text));
+        form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
+        serde_urlencoded::to_string(&form).map_err(|e| Error::invalid_input("form", e.to_string()))
+    }
+}
+
+/// One send-order lock per API key (keyed by the key's sha1, never the key itself), shared by
+/// every client in the process that uses the key.
+static SEND_ORDER: LazyLock<StdMutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(|| StdMutex::new(HashMap::new()));
+
+fn send_order_for(key: &Secret) -> Arc<tokio::sync::Mutex<()>> {
+    let id = AuthMethod::Sha1.hash(key);
+    let mut locks = SEND_ORDER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    locks.entry(id.expose().to_owned()).or_default().clone()
+}
+
+/// Signs calls. A call's nonce is taken under the key's send-order lock, and the lock is held
+/// (by the returned [`SignedCall`]) until the answer is in, so calls with one key reach Zaif in
+/// nonce order.
+pub(crate) struct Signer {
+    credentials: Credentials,
+    nonce: Arc<dyn NonceSource>,
+    send_order: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The body of one signed call, and the key's turn to send it: keep it until the answer is read.
+pub(crate) struct SignedCall<'a> {
+    pub(crate) body: String,
+    _turn: tokio::sync::MutexGuard<'a, ()>,
+}
+
+impl Signer {
+    pub(crate) fn new(credentials: Credentials, nonce: Arc<dyn NonceSource>) -> Signer {
+        Signer {
+            send_order: send_order_for(&credentials.key),
+            credentials,
+            nonce,
+        }
+    }
+
+    /// Waits for the key's turn, takes a fresh nonce and signs `method` with `params`.
+    pub(crate) async fn sign(
+        &self,
+        method: &str,
+        params: &[(&'static str, String)],
+    ) -> Result<SignedCall<'_>, Error> {
+        let turn = self.send_order.lock().await;
+        let nonce = self.nonce.next_nonce().await?;
+        let body = self.credentials.signed_form(method, nonce, params)?;
+        Ok(SignedCall { body, _turn: turn })
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("credentials", &self.credentials)
+            .field("nonce", &self.nonce)
+            .finish_non_exhaustive()
     }
 }
 

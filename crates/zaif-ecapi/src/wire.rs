@@ -1,0 +1,442 @@
+//! Zaif's wire format, kept apart from the flow: the form body of each method and the decoding
+//! of Zaif's `{"success":1,"return":…}` / `{"success":0,"error":"…"}` envelope. The
+//! authentication fields (key, hashed secret, nonce) are added by [`crate::auth`].
+
+use payments_core::Money;
+use payments_core::http::RawResponse;
+use payments_core::Url;
+use serde::de::DeserializeOwned;
+
+use crate::PROVIDER;
+use crate::error::ZaifError;
+use crate::model::CreateInvoice;
+
+/// The form fields of a `createInvoice` request, in a fixed order, without the authentication
+/// fields. Optional fields appear only when set.
+pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("currency", request.currency.as_str().to_owned()),
+        ("amount", request.amount.to_major_string()),
+    ];
+    let mut push = |name: &'static str, value: Option<String>| {
+        if let Some(value) = value {
+            form.push((name, value));
+        }
+    };
+    let major = |m: &Option<Money>| m.map(|m| m.to_major_string());
+    push("speed", request.speed.as_ref().map(|s| s.as_str().to_owned()));
+    push(
+        "notificationUri",
+        request.notification_uri.as_ref().map(Url::to_string),
+    );
+    push(
+        "notificationMethod",
+        request.notification_method.map(|m| m.as_str().to_owned()),
+    );
+    push(
+        "redirectUri",
+        request.redirect_uri.as_ref().map(Url::to_string),
+    );
+    push("subTotal", major(&request.sub_total));
+    push("tax", major(&request.tax));
+    push("regularPrice", major(&request.regular_price));
+    push("discount", major(&request.discount));
+    push("merchantName", request.merchant_name.clone());
+    push("orderNumber", request.order_number.clone());
+    push("referenceNumber", request.reference_number.clone());
+    push("itemName", request.item_name.clone());
+    let buyer = &request.buyer;
+    push("buyerId", buyer.id.clone());
+    push("buyerName", buyer.name.clone());
+    push("buyerKana", buyer.kana.clone());
+    push("buyerZip", buyer.zip.clone());
+    push("buyerAddr1", buyer.addr1.clone());
+    push("buyerAddr2", buyer.addr2.clone());
+    push("buyerAddr3", buyer.addr3.clone());
+    push("buyerPhone", buyer.phone.clone());
+    push("buyerCellphone", buyer.cellphone.clone());
+    push("buyerEmail", buyer.email.clone());
+    push(
+        "billingCurrency",
+        request.billing_currency
+            .as_ref()
+            .map(|c| c.as_str().to_owned()),
+    );
+    form
+}
+
+/// Decodes `{"success":1,"return":...}` into `T`, and `{"success":0,"error":"..."}` into a typed
+/// error, whatever the method. Anything else is a status or decode error.
+pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Result<T, ZaifError> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        success: serde_json::Value,
+        #[serde(rename = "return", default)]
+        value: serde_json::Value,
+        #[serde(default)]
+        error: Option<serde_json::Value>,
+    }
+
+    let envelope: Envelope = match serde_json::from_slice(&response.body) {
+        Ok(envelope) => envelope,
+        Err(err) if response.is_success() => {
+            return Err(response.decode_error(PROVIDER, err).into());
+        }
+        Err(_) => return Err(response.unrecognised(PROVIDER, "not a Zaif answer").into()),
+    };
+    let success = match &envelope.success {
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(1) => Some(true),
+            Some(0) => Some(false),
+            _ => None,
+        },
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::String(s) => match s.as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    match success {
+        Some(false) => {
+            let message = match envelope.error {
+                Some(serde_json::Value::String(text)) => text,
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            Err(ZaifError::from_api_message(message))
+        }
+        Some(true) if response.is_success() => serde_json::from_value(envelope.value)
+            .map_err(|err| response.decode_error(PROVIDER, err).into()),
+        Some(true) => Err(response
+            .unrecognised(PROVIDER, "success with an error status")
+            .into()),
+        None => Err(response
+            .decode_error(PROVIDER, "`success` is neither 1 nor 0")
+            .into()),
+    }
+}
+
+/// Decoders for Zaif's loosely typed answer fields (numbers as strings, `0` for "not yet").
+pub(crate) mod fields {
+    use payments_core::money::wire;
+    use payments_core::{Currency, Decimal, Money};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer};
+    use time::OffsetDateTime;
+
+    /// A JPY amount (`yen`) sent as an integer (or an integer string).
+    pub(crate) fn jpy<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let value = wire::decimal_string_or_integer(d)?;
+        Money::new(value, Currency::JPY).map_err(D::Error::custom)
+    }
+
+    /// A unix time sent as an integer (or an integer string).
+    pub(crate) fn unix_time<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let value = wire::decimal_string_or_integer(d)?;
+        to_time(value).map_err(D::Error::custom)
+    }
+
+    /// An optional unix time: absent, `null`, `0` or `""` mean "not yet".
+    pub(crate) fn optional_unix_time<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        match Option::<Raw>::deserialize(d)? {
+            None => Ok(None),
+            Some(Raw::Number(0)) => Ok(None),
+            Some(Raw::Text(t)) if t.trim().is_empty() || t.trim() == "0" => Ok(None),
+            Some(Raw::Number(n)) => to_time(Decimal::from(n))
+                .map(Some)
+                .map_err(D::Error::custom),
+            Some(Raw::Text(t)) => {
+                let n: i64 = t.trim().parse().map_err(D::Error::custom)?;
+                to_time(Decimal::from(n))
+                    .map(Some)
+                    .map_err(D::Error::custom)
+            }
+        }
+    }
+
+    fn to_time(value: Decimal) -> Result<OffsetDateTime, String> {
+        if !value.fract().is_zero() {
+            return Err("a unix time must be a whole number of seconds".into());
+        }
+        let seconds = i64::try_from(value).map_err(|e| e.to_string())?;
+        OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| e.to_string())
+    }
+
+    /// An optional exact decimal sent as a string (or a number without a fraction).
+    pub(crate) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        wire::option_decimal_string_or_integer(d)
+    }
+
+    /// A count sent as an integer or a string.
+    pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let value = wire::decimal_string_or_integer(d)?;
+        u64::try_from(value).map_err(D::Error::custom)
+    }
+
+    /// A list of ids that may be `null`.
+    pub(crate) fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::{NotificationMethod, Speed};
+    use crate::{CreatedInvoice, CryptoCurrency, Invoice, InvoiceIds};
+    use payments_core::ErrorKind;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderMap;
+
+    fn answer(status: u16, body: &str) -> RawResponse {
+        RawResponse::new(status, HeaderMap::new(), body.to_owned())
+    }
+
+    fn decode(status: u16, body: &str) -> Result<serde_json::Value, ZaifError> {
+        decode_envelope(&answer(status, body))
+    }
+
+    #[test]
+    fn envelope_success_and_error_shapes() {
+        assert_eq!(
+            decode(200, r#"{"success":1,"return":{"a":1}}"#).unwrap()["a"],
+            1
+        );
+        assert_eq!(
+            decode(200, r#"{"success":true,"return":[]}"#).unwrap(),
+            serde_json::json!([])
+        );
+        assert_eq!(
+            decode(200, r#"{"success":1}"#).unwrap(),
+            serde_json::Value::Null
+        );
+        assert!(matches!(
+            decode(200, r#"{"success":0,"error":"nonce not incremented"}"#),
+            Err(ZaifError::NonceNotIncremented { .. })
+        ));
+        // An error envelope keeps its meaning whatever the status.
+        assert!(matches!(
+            decode(500, r#"{"success":0,"error":"invalid parameter amount"}"#),
+            Err(ZaifError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            decode(200, r#"{"success":"0","error":{"code":7}}"#),
+            Err(ZaifError::Api { message }) if message == r#"{"code":7}"#
+        ));
+    }
+
+    #[test]
+    fn non_envelopes_are_typed_errors() {
+        let kind = |status, body| match decode(status, body) {
+            Err(ZaifError::Core(error)) => (error.kind(), error.outcome_unknown()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            kind(200, "<html>maintenance</html>"),
+            (ErrorKind::Decode, true)
+        );
+        assert_eq!(kind(200, ""), (ErrorKind::Decode, true));
+        assert_eq!(
+            kind(200, r#"{"success":1,"return":{"invoiceId":"#),
+            (ErrorKind::Decode, true)
+        );
+        assert_eq!(kind(200, r#"{"success":2}"#), (ErrorKind::Decode, true));
+        assert_eq!(
+            kind(502, "<html>Bad Gateway</html>"),
+            (ErrorKind::HttpStatus, true)
+        );
+        assert_eq!(kind(503, ""), (ErrorKind::HttpStatus, true));
+        assert_eq!(kind(401, "nope"), (ErrorKind::Authentication, false));
+        assert_eq!(
+            kind(500, r#"{"success":1,"return":{}}"#),
+            (ErrorKind::HttpStatus, true)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let response = RawResponse::new(status, HeaderMap::new(), bytes);
+            let _ = decode_envelope::<CreatedInvoice>(&response);
+            let _ = decode_envelope::<Invoice>(&response);
+            let _ = decode_envelope::<InvoiceIds>(&response);
+        }
+
+        #[test]
+        fn random_json_never_panics(value in arbitrary_json(), status in prop_oneof![Just(200u16), Just(500u16)]) {
+            for wrapped in [
+                value.clone(),
+                serde_json::json!({"success": 1, "return": value.clone()}),
+                serde_json::json!({"success": 0, "error": value.clone()}),
+            ] {
+                let body = wrapped.to_string();
+                let _ = decode_envelope::<CreatedInvoice>(&answer(status, &body));
+                let _ = decode_envelope::<Invoice>(&answer(status, &body));
+                let _ = decode_envelope::<InvoiceIds>(&answer(status, &body));
+            }
+        }
+    }
+
+    fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            "[ -~]{0,12}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("invoiceId".to_owned()),
+                        Just("amount".to_owned()),
+                        Just("created".to_owned()),
+                        Just("status".to_owned()),
+                        Just("invoideIds".to_owned()),
+                        Just("counts".to_owned()),
+                        "[a-z]{1,6}".prop_map(String::from),
+                    ],
+                    inner,
+                    0..6,
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_valid_request_round_trips_through_the_form_body(
+            amount in 1u64..=10_000_000_000,
+            sub_total in proptest::option::of(0u64..=u64::MAX / 2),
+            item_name in proptest::option::of("\\PC{1,40}"),
+            order_number in proptest::option::of("[ -~]{1,40}"),
+            buyer_name in proptest::option::of("[ぁ-んァ-ン一-龠 &=+%]{1,20}"),
+            email_local in "[a-z0-9.+_-]{1,12}",
+            speed in proptest::sample::select(vec![Speed::High, Speed::Medium, Speed::Low]),
+        ) {
+            let mut builder = CreateInvoice::builder(CryptoCurrency::Mona, amount)
+                .speed(speed)
+                .buyer_email(format!("{email_local}@example.jp"));
+            if let Some(v) = sub_total { builder = builder.sub_total(v); }
+            if let Some(v) = &item_name { builder = builder.item_name(v.clone()); }
+            if let Some(v) = &order_number { builder = builder.order_number(v.clone()); }
+            if let Some(v) = &buyer_name { builder = builder.buyer_name(v.clone()); }
+            let Ok(request) = builder.build() else {
+                // Only blank text may be refused.
+                let blank = |v: &Option<String>| v.as_ref().is_some_and(|v| v.trim().is_empty());
+                proptest::prop_assert!(blank(&item_name) || blank(&order_number) || blank(&buyer_name));
+                return Ok(());
+            };
+            let form = create_invoice_form(&request);
+            let body = serde_urlencoded::to_string(&form).unwrap();
+            let decoded: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
+            let expected: Vec<(String, String)> =
+                form.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            proptest::prop_assert_eq!(&decoded, &expected);
+            let get = |name: &str| decoded.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            proptest::prop_assert_eq!(get("amount"), Some(amount.to_string()));
+            proptest::prop_assert_eq!(get("subTotal"), sub_total.map(|v| v.to_string()));
+            proptest::prop_assert_eq!(get("itemName"), item_name);
+            proptest::prop_assert_eq!(get("orderNumber"), order_number);
+            proptest::prop_assert_eq!(get("buyerName"), buyer_name);
+            proptest::prop_assert_eq!(get("buyerEmail"), Some(format!("{email_local}@example.jp")));
+        }
+    }
+
+    #[test]
+    fn minimal_request_sends_only_currency_and_amount() {
+        let request = CreateInvoice::builder(CryptoCurrency::Mona, 10000)
+            .build()
+            .unwrap();
+        assert_eq!(
+            create_invoice_form(&request),
+            vec![
+                ("currency", "mona".to_owned()),
+                ("amount", "10000".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn every_parameter_has_its_documented_name() {
+        let request = CreateInvoice::builder(CryptoCurrency::Btc, 10800)
+            .speed(Speed::Low)
+            .notification_uri("https://shop.example/notify?order=1")
+            .notification_method(NotificationMethod::Get)
+            .redirect_uri("http://shop.example/done")
+            .sub_total(10000)
+            .tax(800)
+            .regular_price(12000)
+            .discount(2000)
+            .merchant_name("Shop")
+            .order_number("A-1")
+            .reference_number("R-1")
+            .item_name("Beans")
+            .buyer_id("u1")
+            .buyer_name("山田太郎")
+            .buyer_kana("やまだたろう")
+            .buyer_zip("1600022")
+            .buyer_addr1("a1")
+            .buyer_addr2("a2")
+            .buyer_addr3("a3")
+            .buyer_phone("0312345678")
+            .buyer_cellphone("09012345678")
+            .buyer_email("taro@example.jp")
+            .billing_currency(CryptoCurrency::Btc)
+            .build()
+            .unwrap();
+        let names: Vec<&str> = create_invoice_form(&request).iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "currency",
+                "amount",
+                "speed",
+                "notificationUri",
+                "notificationMethod",
+                "redirectUri",
+                "subTotal",
+                "tax",
+                "regularPrice",
+                "discount",
+                "merchantName",
+                "orderNumber",
+                "referenceNumber",
+                "itemName",
+                "buyerId",
+                "buyerName",
+                "buyerKana",
+                "buyerZip",
+                "buyerAddr1",
+                "buyerAddr2",
+                "buyerAddr3",
+                "buyerPhone",
+                "buyerCellphone",
+                "buyerEmail",
+                "billingCurrency",
+            ]
+        );
+        let form: BTreeMap<_, _> = create_invoice_form(&request).into_iter().collect();
+        assert_eq!(form["speed"], "low");
+        assert_eq!(form["notificationMethod"], "GET");
+        assert_eq!(
+            form["notificationUri"],
+            "https://shop.example/notify?order=1"
+        );
+        assert_eq!(form["tax"], "800");
+    }
+}
