@@ -15,8 +15,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use interstream_store::bench_support::{decode, signed_add_payment};
 use interstream_store::{InterstreamClient, UserId};
 use payments_core::http::RawResponse;
-use payments_test_support::{StaticServer, bench_runtime, raw_json};
 use payments_core::{Currency, Money};
+use payments_test_support::{StaticServer, bench_runtime, raw_json};
 use sha2::Sha256;
 
 const OK: &str = r#"{ "ok":"Payment was added" }"#;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use payments_core::config::{self, EnvSource, ProcessEnv};
+use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
 use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Currency, Error, ExposeSecret, Money, Secret, telemetry};
@@ -70,6 +70,16 @@ impl fmt::Debug for InterstreamClient {
     }
 }
 
+/// The environment variables [`InterstreamClient::from_env`] reads.
+pub const ENV_VARS: EnvVars = EnvVars {
+    required: &[
+        "INTERSTREAM_API_URL",
+        "INTERSTREAM_KEY_ID",
+        "INTERSTREAM_SHARED_SECRET",
+    ],
+    optional: &["INTERSTREAM_CURRENCY"],
+};
+
 /// The names settings are reported under: the builder's or the environment's.
 #[derive(Debug, Clone, Copy)]
 struct SettingNames {
@@ -91,6 +101,7 @@ const ENV_NAMES: SettingNames = SettingNames {
 };
 
 /// Builds an [`InterstreamClient`]; [`InterstreamClientBuilder::build`] validates it.
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct InterstreamClientBuilder {
     api_url: Option<String>,
     key_id: Option<String>,
@@ -230,6 +241,15 @@ impl InterstreamClient {
         }
         builder.names = ENV_NAMES;
         builder.build()
+    }
+
+    /// Like [`InterstreamClient::from_env_with`], but `Ok(None)` when none of the required
+    /// [`ENV_VARS`] is set: the provider is simply not configured. Setting some but not all of
+    /// them is still an error naming the missing one.
+    pub fn from_env_if_configured(
+        env: &dyn EnvSource,
+    ) -> Result<Option<InterstreamClient>, InterstreamError> {
+        ENV_VARS.build_if_configured(env, InterstreamClient::from_env_with)
     }
 
     /// The store's currency.

@@ -11,7 +11,7 @@ mod wire;
 pub const PROVIDER: &str = "interstream";
 
 pub use auth::{Clock, SaltSource, signature};
-pub use client::{InterstreamClient, InterstreamClientBuilder};
+pub use client::{ENV_VARS, InterstreamClient, InterstreamClientBuilder};
 pub use error::{InterstreamError, RequestErrorReason};
 pub use model::{Action, AddedPayment, Answer, Credit, CreditAction, UserId};
 

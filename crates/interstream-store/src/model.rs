@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use payments_core::money::wire;
 use payments_core::Decimal;
+use payments_core::money::wire;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InterstreamError;

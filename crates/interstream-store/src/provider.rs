@@ -18,6 +18,9 @@ use crate::PROVIDER;
 use crate::client::InterstreamClient;
 use crate::model::{AddedPayment, UserId};
 
+/// Payments on a user's order; no lookup, no cancel.
+const CAPABILITIES: Capabilities = Capabilities::create_only(&[PaymentMethodKind::ProviderDefault]);
+
 #[async_trait::async_trait]
 impl PaymentProvider for InterstreamClient {
     fn name(&self) -> &'static str {
@@ -25,7 +28,7 @@ impl PaymentProvider for InterstreamClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::create_only(&[PaymentMethodKind::ProviderDefault])
+        CAPABILITIES
     }
 
     async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {

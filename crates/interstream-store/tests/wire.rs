@@ -11,10 +11,10 @@ use interstream_store::{
     AddedPayment, CreditAction, InterstreamClient, InterstreamError, RequestErrorReason, UserId,
     signature,
 };
-use payments_test_support::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentProvider, PaymentRequest, PaymentStatus, Secret,
 };
+use payments_test_support::{Received, Recorder, record};
 
 const KEY_ID: &str = "1b323a1cb879fd4e66530fbad07a32ee";
 const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";

@@ -12,8 +12,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use paymentoptions::bench_support::{decode, purchase_body};
 use paymentoptions::{Card, PaymentOptionsClient, PaymentSource, PurchaseRequest};
 use payments_core::http::RawResponse;
-use payments_test_support::{StaticServer, bench_runtime, raw_json};
 use payments_core::{Currency, Money};
+use payments_test_support::{StaticServer, bench_runtime, raw_json};
 
 const SEED_201: &str = r#"{"success":true,"status_code":201,"is_live":false,"transaction_type":"PRE_AUTH","gateway_response":{"version":"1","type":"INFO","message":"Payment Successful.","code":"INFO0000"},"merchant_details":{"legal_name":"Tink15 Factory","mid":"M-1","merchant_txn_ref":"qwe","billing_details":{"billing_address":{"country":"JP","email":"billing@testemail.com","phone_number":"8112345678","address1":"1-2-3 Shinjuku","city":"Shinjuku-ku","state":"Tokyo","postal_code":"1600022"}},"device_details":{"visited_ip":"127.0.0.1","merchant_ip":"127.0.0.1","customer_ip":"127.0.0.1"}},"payment_details":{"amount":1000,"response_code":0,"auth_code":"917290","currency":"JPY","payment_method":"ECMC-SSL","scheme":"MASTERCARD","card":{"name":"John Doe","number":"5200000000001005","exp_month":"12","exp_year":"24"},"additional_data":{"payment_data_source":{"type":"card"}}},"transaction_details":{"id":"ab8444e7-fec0-40dd-994d-0ad813785f74","ref":74797,"timestamp":"2024-11-25T07:22:48.000Z","merchant_txn_ref":"qwe","stored_payment_method_id":null},"risk-details":{"risk_score":null}}"#;
 

@@ -3,14 +3,43 @@
 //! pair) and `x-api-key: <api key>`. Both header values are marked sensitive, so `reqwest` and
 //! `hyper` never print them.
 
+use std::fmt;
+
 use payments_core::{Error, Secret};
+use reqwest::RequestBuilder;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 /// The `x-api-key` header.
 pub(crate) const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
+/// The credentials every request carries, as ready-made sensitive headers.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    headers: HeaderMap,
+}
+
+impl Credentials {
+    /// Derives the headers from the key once; `setting` names the key in configuration errors.
+    pub(crate) fn new(api_key: &Secret, setting: &'static str) -> Result<Credentials, Error> {
+        Ok(Credentials {
+            headers: auth_headers(api_key, setting)?,
+        })
+    }
+
+    /// Signs a request: adds the authentication headers.
+    pub(crate) fn sign(&self, request: RequestBuilder) -> RequestBuilder {
+        request.headers(self.headers.clone())
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(payments_core::secret::REDACTED)
+    }
+}
+
 /// Builds the two authentication headers from the key.
-pub(crate) fn auth_headers(api_key: &Secret, setting: &'static str) -> Result<HeaderMap, Error> {
+fn auth_headers(api_key: &Secret, setting: &'static str) -> Result<HeaderMap, Error> {
     let invalid = || Error::configuration(setting, "contains characters not allowed in a header");
     let mut basic =
         HeaderValue::from_str(&format!("Basic {}", api_key.expose())).map_err(|_| invalid())?;

@@ -3,16 +3,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use payments_core::config::{self, EnvSource, ProcessEnv};
-use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse};
+use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, telemetry};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use crate::PROVIDER;
-use crate::auth::auth_headers;
+use crate::auth::Credentials;
 use crate::error::PaymentOptionsError;
-use crate::model::{PurchaseOutcome, PurchaseRequest, PurchaseResponse, ThreeDsChallenge};
+use crate::model::{PurchaseOutcome, PurchaseRequest, PurchaseResponse};
+use crate::wire::{decode_purchase, purchase_body};
 
 /// The environments PaymentOptions documents. Only the test host is documented; live use needs
 /// an explicit base URL ([`PaymentOptionsClientBuilder::base_url`]).
@@ -95,7 +96,7 @@ struct Inner {
     http: HttpClient,
     base: Endpoint,
     merchant_id: String,
-    headers: HeaderMap,
+    credentials: Credentials,
     retry: RetryPolicy,
 }
 
@@ -104,10 +105,16 @@ impl fmt::Debug for PaymentOptionsClient {
         f.debug_struct("PaymentOptionsClient")
             .field("base_url", &self.inner.base.url().as_str())
             .field("merchant_id", &self.inner.merchant_id)
-            .field("api_key", &payments_core::secret::REDACTED)
+            .field("credentials", &self.inner.credentials)
             .finish()
     }
 }
+
+/// The environment variables [`PaymentOptionsClient::from_env`] reads.
+pub const ENV_VARS: EnvVars = EnvVars {
+    required: &["PAYMENTOPTIONS_API_KEY", "PAYMENTOPTIONS_MERCHANT_ID"],
+    optional: &["PAYMENTOPTIONS_BASE_URL"],
+};
 
 #[derive(Debug, Clone, Copy)]
 struct SettingNames {
@@ -129,6 +136,7 @@ const ENV_NAMES: SettingNames = SettingNames {
 };
 
 /// Builds a [`PaymentOptionsClient`]; [`PaymentOptionsClientBuilder::build`] validates it.
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct PaymentOptionsClientBuilder {
     api_key: Option<Secret>,
     merchant_id: Option<String>,
@@ -195,16 +203,14 @@ impl PaymentOptionsClientBuilder {
                 .as_deref()
                 .unwrap_or(Environment::Test.base_url()),
         )?;
-        let mut headers = auth_headers(&api_key, names.api_key)?;
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let credentials = Credentials::new(&api_key, names.api_key)?;
         let http = self.options.build_http([api_key])?;
         Ok(PaymentOptionsClient {
             inner: Arc::new(Inner {
                 http,
                 base,
                 merchant_id,
-                headers,
+                credentials,
                 retry: self.options.retry,
             }),
         })
@@ -244,6 +250,15 @@ impl PaymentOptionsClient {
         }
         builder.names = ENV_NAMES;
         builder.build()
+    }
+
+    /// Like [`PaymentOptionsClient::from_env_with`], but `Ok(None)` when none of the required
+    /// [`ENV_VARS`] is set: the provider is simply not configured. Setting some but not all of
+    /// them is still an error naming the missing one.
+    pub fn from_env_if_configured(
+        env: &dyn EnvSource,
+    ) -> Result<Option<PaymentOptionsClient>, PaymentOptionsError> {
+        ENV_VARS.build_if_configured(env, PaymentOptionsClient::from_env_with)
     }
 
     /// The merchant id.
@@ -291,138 +306,21 @@ impl PaymentOptionsClient {
         request: &PurchaseRequest,
     ) -> Result<PurchaseOutcome, PaymentOptionsError> {
         let inner = &self.inner;
-        let body = request.to_body(&inner.merchant_id)?;
+        let body = purchase_body(request, &inner.merchant_id)?;
         let url = inner.base.join(path);
         let attempts = inner.retry.run(Idempotency::NonIdempotent, |_| async {
-            let http_request = inner
-                .http
-                .reqwest()
-                .post(url.clone())
-                .headers(inner.headers.clone())
-                .body(body.clone());
+            let http_request = inner.credentials.sign(
+                inner
+                    .http
+                    .reqwest()
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "application/json")
+                    .header(ACCEPT, "application/json")
+                    .body(body.clone()),
+            );
             let response = inner.http.send(PROVIDER, http_request).await?;
             decode_purchase(&response)
         });
         telemetry::instrument(PROVIDER, operation, attempts).await
-    }
-}
-
-/// Decodes a purchase answer: a completed payment (a decline if `success` is false), a
-/// 3-D Secure challenge, or an error with the gateway's code and message.
-pub(crate) fn decode_purchase(
-    response: &RawResponse,
-) -> Result<PurchaseOutcome, PaymentOptionsError> {
-    if !response.is_success() {
-        if response.status == 402
-            && let Ok(declined) = serde_json::from_slice::<PurchaseResponse>(&response.body)
-        {
-            // 402 Payment Required: the gateway processed the card and declined it.
-            return Err(PaymentOptionsError::Declined {
-                code: declined.gateway_response.code.clone(),
-                message: declined.gateway_response.message.clone(),
-                response: Box::new(declined),
-            });
-        }
-        return Err(error_answer(response));
-    }
-    // One pass over the bytes, so amounts are read exactly as written. A challenge answer also
-    // decodes as a (detail-less) purchase; only such answers are looked at a second time.
-    let purchase: PurchaseResponse = serde_json::from_slice(&response.body)
-        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
-    if purchase.payment_details.is_none()
-        && purchase.transaction_details.is_none()
-        && let Some(challenge) = challenge(response)?
-    {
-        return Ok(PurchaseOutcome::ChallengeRequired(challenge));
-    }
-    if !purchase.success {
-        return Err(PaymentOptionsError::Declined {
-            code: purchase.gateway_response.code.clone(),
-            message: purchase.gateway_response.message.clone(),
-            response: Box::new(purchase),
-        });
-    }
-    Ok(PurchaseOutcome::Completed(Box::new(purchase)))
-}
-
-/// The 3-D Secure challenge in an answer that has a `redirect_url`.
-fn challenge(response: &RawResponse) -> Result<Option<ThreeDsChallenge>, PaymentOptionsError> {
-    let value: serde_json::Value = serde_json::from_slice(&response.body)
-        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
-    if value.get("redirect_url").is_none() {
-        return Ok(None);
-    }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|err| response.decode_error(PROVIDER, err).into())
-}
-
-/// An error status: the gateway's code and message when it sent them.
-fn error_answer(response: &RawResponse) -> PaymentOptionsError {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
-        return status_error(response);
-    };
-    let gateway = value.get("gateway_response");
-    let text = |key: &str| {
-        gateway
-            .and_then(|g| g.get(key))
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-    };
-    match (text("code"), text("message")) {
-        (Some(code), message) => PaymentOptionsError::Api {
-            status: response.status,
-            code,
-            message: message.unwrap_or_default(),
-        },
-        (None, Some(message)) => PaymentOptionsError::Api {
-            status: response.status,
-            code: response.status.to_string(),
-            message,
-        },
-        (None, None) => status_error(response),
-    }
-}
-
-fn status_error(response: &RawResponse) -> PaymentOptionsError {
-    response
-        .clone()
-        .error_for_status(PROVIDER)
-        .err()
-        .map_or_else(
-            || response.decode_error(PROVIDER, "unexpected answer").into(),
-            PaymentOptionsError::from,
-        )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn random_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
-            let _ = decode_purchase(&RawResponse::new(status, HeaderMap::new(), bytes));
-        }
-
-        #[test]
-        fn random_json_shapes_never_panic(
-            success in proptest::option::of(any::<bool>()),
-            amount in prop_oneof![Just("1000"), Just("10.5"), Just("\"12.50\""), Just("null"), Just("1e3"), Just("[]")],
-            number in prop_oneof![Just("\"5200000000001005\""), Just("5200000000001005"), Just("null"), Just("{}")],
-            redirect in prop_oneof![Just(""), Just(r#","redirect_url":"https://acs.example/x""#), Just(r#","redirect_url":"not a url""#)],
-            status in prop_oneof![Just(200u16), Just(201), Just(400), Just(502)],
-        ) {
-            let success = success.map_or("null".to_owned(), |b| b.to_string());
-            let body = format!(
-                r#"{{"success":{success},"gateway_response":{{"code":"X","message":"m"}},"payment_details":{{"amount":{amount},"card":{{"number":{number}}}}}{redirect}}}"#
-            );
-            let result = decode_purchase(&RawResponse::new(status, HeaderMap::new(), body));
-            if let Err(err) = result {
-                let shown = format!("{err:?}");
-                prop_assert!(!shown.contains("5200000000001005"), "{}", shown);
-            }
-        }
     }
 }

@@ -6,12 +6,13 @@ mod error;
 mod model;
 mod provider;
 mod webhook;
+mod wire;
 
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "paymentoptions";
 
 pub use client::{
-    Environment, PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient,
+    ENV_VARS, Environment, PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient,
     PaymentOptionsClientBuilder,
 };
 pub use error::PaymentOptionsError;
@@ -35,11 +36,11 @@ pub mod bench_support {
         request: &PurchaseRequest,
         merchant_id: &str,
     ) -> Result<Vec<u8>, PaymentOptionsError> {
-        Ok(request.to_body(merchant_id)?)
+        Ok(crate::wire::purchase_body(request, merchant_id)?)
     }
 
     /// Decodes a purchase answer.
     pub fn decode(answer: &RawResponse) -> Result<PurchaseOutcome, PaymentOptionsError> {
-        crate::client::decode_purchase(answer)
+        crate::wire::decode_purchase(answer)
     }
 }

@@ -1,17 +1,18 @@
-//! PaymentOptions' request and response types, and the JSON transformers.
+//! PaymentOptions' typed requests and answers.
 //!
-//! Requests are validated when built ([`PurchaseRequestBuilder::build`]) and serialized by a
-//! private wire struct, the only place card secrets are exposed. Responses mask the card number
-//! the gateway echoes ([`MaskedPan`]) and hold the stored-card token as a [`Secret`] from the
-//! moment they are decoded.
+//! Requests are validated when built ([`PurchaseRequestBuilder::build`]); [`crate::wire`] turns
+//! them into JSON through private wire structs, the only place card secrets are exposed.
+//! Responses mask the card number the gateway echoes ([`MaskedPan`]) and hold the stored-card
+//! token as a [`Secret`] from the moment they are decoded.
 
 use std::fmt;
 use std::net::IpAddr;
 
 use payments_core::card::{Card, MaskedPan};
 use payments_core::money::wire;
+use payments_core::validate::{self, Lines};
 use payments_core::{Decimal, Error, Money, Secret, Url};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// Where the card comes from.
@@ -162,49 +163,11 @@ impl PurchaseRequest {
     pub fn merchant_txn_ref(&self) -> &str {
         &self.merchant_txn_ref
     }
-
-    /// The JSON body, with `merchant_id` from the client. The only place card data is exposed.
-    pub(crate) fn to_body(&self, merchant_id: &str) -> Result<Vec<u8>, Error> {
-        let (card, payment_method) = match &self.source {
-            PaymentSource::Card(card) => (Some(WireCard::from(card.as_ref())), None),
-            PaymentSource::CardAndStore(card) => (
-                Some(WireCard::from(card.as_ref())),
-                Some(WirePaymentMethod {
-                    kind: "scheme",
-                    store_payment_method: Some(true),
-                    stored_payment_method_id: None,
-                }),
-            ),
-            PaymentSource::StoredCard(token) => (
-                None,
-                Some(WirePaymentMethod {
-                    kind: "scheme",
-                    store_payment_method: None,
-                    stored_payment_method_id: Some(token.expose()),
-                }),
-            ),
-        };
-        let currency = self.amount.currency();
-        let body = WirePurchase {
-            amount: self.amount,
-            currency: currency.code(),
-            card,
-            payment_method,
-            merchant_txn_ref: &self.merchant_txn_ref,
-            customer_ip: self.customer_ip,
-            merchant_id,
-            return_url: self.return_url.as_ref(),
-            billing_address: self.billing_address.as_ref(),
-            shipping_address: self.shipping_address.as_ref(),
-            browser_info: self.browser_info.as_ref(),
-            time_zone: self.time_zone.as_deref(),
-        };
-        serde_json::to_vec(&body).map_err(|e| Error::invalid_input("body", e.to_string()))
-    }
 }
 
 /// Builds a [`PurchaseRequest`]; [`PurchaseRequestBuilder::build`] validates it.
 #[derive(Debug)]
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct PurchaseRequestBuilder {
     request: PurchaseRequest,
 }
@@ -247,16 +210,11 @@ impl PurchaseRequestBuilder {
             .amount
             .ensure_positive()
             .map_err(|e| e.for_field("amount"))?;
-        let reference = request.merchant_txn_ref.trim();
-        if reference.is_empty() {
-            return Err(Error::invalid_input("merchant_txn_ref", "is required"));
-        }
-        if reference.chars().any(char::is_control) {
-            return Err(Error::invalid_input(
-                "merchant_txn_ref",
-                "must not contain control characters",
-            ));
-        }
+        validate::text(
+            "merchant_txn_ref",
+            request.merchant_txn_ref.trim(),
+            Lines::Single,
+        )?;
         if let PaymentSource::StoredCard(token) = &request.source
             && token.expose().trim().is_empty()
         {
@@ -278,71 +236,11 @@ impl PurchaseRequestBuilder {
                 ));
             }
         }
-        if let Some(zone) = &request.time_zone
-            && (zone.trim().is_empty() || zone.chars().any(char::is_control))
-        {
-            return Err(Error::invalid_input(
-                "time_zone",
-                "must be an IANA time zone name",
-            ));
+        if let Some(zone) = &request.time_zone {
+            validate::text("time_zone", zone, Lines::Single)?;
         }
         Ok(request)
     }
-}
-
-#[derive(Serialize)]
-struct WirePurchase<'a> {
-    #[serde(serialize_with = "wire::major_string")]
-    amount: Money,
-    currency: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    card: Option<WireCard<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payment_method: Option<WirePaymentMethod<'a>>,
-    merchant_txn_ref: &'a str,
-    customer_ip: IpAddr,
-    merchant_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    return_url: Option<&'a ReturnUrl>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    billing_address: Option<&'a Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    shipping_address: Option<&'a Address>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    browser_info: Option<&'a BrowserInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time_zone: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct WireCard<'a> {
-    cvc: &'a str,
-    expiry_month: String,
-    expiry_year: String,
-    name: &'a str,
-    number: &'a str,
-}
-
-impl<'a> From<&'a Card> for WireCard<'a> {
-    fn from(card: &'a Card) -> Self {
-        WireCard {
-            cvc: card.cvc().expose(),
-            expiry_month: card.expiry().month_2digit(),
-            expiry_year: card.expiry().year_2digit(),
-            name: card.holder_name(),
-            number: card.number().expose(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct WirePaymentMethod<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    store_payment_method: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stored_payment_method_id: Option<&'a str>,
 }
 
 /// `gateway_response`: the gateway's verdict (`INFO0000` is success).
@@ -462,7 +360,11 @@ pub struct TransactionDetails {
     /// `id`: the transaction's id (a UUID).
     pub id: String,
     /// `ref`: the gateway's numeric reference (kept as text).
-    #[serde(rename = "ref", default, deserialize_with = "number_or_text")]
+    #[serde(
+        rename = "ref",
+        default,
+        deserialize_with = "crate::wire::number_or_text"
+    )]
     pub reference: Option<String>,
     /// `timestamp`.
     #[serde(default, with = "time::serde::rfc3339::option")]
@@ -474,8 +376,8 @@ pub struct TransactionDetails {
     /// held as a secret.
     #[serde(
         default,
-        deserialize_with = "optional_secret",
-        serialize_with = "redacted_secret"
+        deserialize_with = "crate::wire::optional_secret",
+        serialize_with = "crate::wire::redacted_secret"
     )]
     pub stored_payment_method_id: Option<Secret>,
 }
@@ -560,29 +462,4 @@ pub enum PurchaseOutcome {
     Completed(Box<PurchaseResponse>),
     /// Send the customer to `redirect_url`.
     ChallengeRequired(ThreeDsChallenge),
-}
-
-fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(text)) => Some(text),
-        Some(other) => Some(other.to_string()),
-    })
-}
-
-fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?
-        .filter(|token| !token.is_empty())
-        .map(Secret::new))
-}
-
-/// A token is a credential: written out as `[REDACTED]` (or `null`), never its value.
-fn redacted_secret<S: Serializer>(
-    token: &Option<Secret>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match token {
-        Some(_) => serializer.serialize_str(payments_core::secret::REDACTED),
-        None => serializer.serialize_none(),
-    }
 }

@@ -15,11 +15,11 @@ use paymentoptions::{
     PurchaseOutcome, PurchaseRequest, ReturnUrl,
 };
 use payments_core::http::HttpConfig;
-use payments_test_support::{Received, Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Secret, Url,
 };
+use payments_test_support::{Received, Recorder, record};
 use serde_json::{Value, json};
 use time::macros::date;
 

@@ -63,6 +63,44 @@ pub fn optional(env: &dyn EnvSource, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// The environment variables a provider reads: how it describes its own configuration, so a
+/// registry can build every configured provider without knowing any provider's variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVars {
+    /// Variables that must all be set for the provider to be built.
+    pub required: &'static [&'static str],
+    /// Variables read when set.
+    pub optional: &'static [&'static str],
+}
+
+impl EnvVars {
+    /// Whether the provider is configured at all: any of its required variables is set. A
+    /// provider with some but not all of them is then a configuration error naming the missing
+    /// one, never silently skipped.
+    pub fn configured_in(&self, env: &dyn EnvSource) -> bool {
+        any_set(env, self.required)
+    }
+
+    /// `build(env)` when the provider is [configured](EnvVars::configured_in), `Ok(None)`
+    /// otherwise: the body of every provider's `from_env_if_configured`.
+    pub fn build_if_configured<T, E>(
+        &self,
+        env: &dyn EnvSource,
+        build: impl FnOnce(&dyn EnvSource) -> Result<T, E>,
+    ) -> Result<Option<T>, E> {
+        if self.configured_in(env) {
+            build(env).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Every variable, required first.
+    pub fn all(&self) -> impl Iterator<Item = &'static str> {
+        self.required.iter().chain(self.optional).copied()
+    }
+}
+
 /// Whether any of `names` is set (and not blank): how a provider tells "not configured at all"
 /// (skip it) from "half configured" (a configuration error naming what is missing).
 pub fn any_set(env: &dyn EnvSource, names: &[&str]) -> bool {
@@ -102,6 +140,17 @@ mod tests {
         assert_eq!(optional(&env, "BLANK"), None);
         assert!(any_set(&env, &["UNSET", "SET"]));
         assert!(!any_set(&env, &["UNSET", "BLANK"]));
+        let vars = EnvVars {
+            required: &["UNSET", "SET"],
+            optional: &["BLANK"],
+        };
+        assert!(vars.configured_in(&env));
+        assert!(!vars.configured_in(&[("BLANK", "x")]));
+        let built = vars.build_if_configured(&env, |_| Ok::<_, ()>(7));
+        assert_eq!(built, Ok(Some(7)));
+        let skipped = vars.build_if_configured(&[("BLANK", "x")], |_| Ok::<_, ()>(7));
+        assert_eq!(skipped, Ok(None));
+        assert_eq!(vars.all().collect::<Vec<_>>(), ["UNSET", "SET", "BLANK"]);
     }
 
     #[test]

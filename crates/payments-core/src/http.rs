@@ -34,6 +34,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Settings for the HTTP client a provider builds.
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct HttpConfig {
     connect_timeout: Duration,
     request_timeout: Duration,
@@ -504,7 +505,11 @@ mod tests {
         ];
         for (status, kind, unknown) in cases {
             let err = answer(status).unrecognised("p", "not an answer");
-            assert_eq!((err.kind(), err.outcome_unknown()), (kind, unknown), "{status}");
+            assert_eq!(
+                (err.kind(), err.outcome_unknown()),
+                (kind, unknown),
+                "{status}"
+            );
         }
         assert!(
             answer(200)

@@ -74,6 +74,7 @@ pub enum RetryDecision {
 /// ));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use payments_test_support::httpmock::prelude::*;
 use payments_core::http::{Endpoint, HttpClient, HttpConfig};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, ErrorKind, SendPhase};
+use payments_test_support::httpmock::prelude::*;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 

@@ -21,8 +21,8 @@ use payments::interstream::{InterstreamClient, UserId};
 use payments::paymentoptions::{Card, PaymentOptionsClient, PaymentSource, PurchaseRequest};
 use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient};
 use payments::{Currency, Money};
-use payments_test_support::bench_runtime;
 use payments_sandbox::{Sandbox, SandboxConfig};
+use payments_test_support::bench_runtime;
 
 fn invoice() -> CreateInvoice {
     CreateInvoice::builder(CryptoCurrency::Btc, 1000)

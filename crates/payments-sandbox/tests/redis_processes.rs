@@ -13,8 +13,8 @@ use std::time::Duration;
 use payments::retry::RetryPolicy;
 use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient, ZaifError};
 use payments::{ErrorKind, SendPhase};
-use payments_test_support::RedisServer;
 use payments_sandbox::{Sandbox, SandboxConfig};
+use payments_test_support::RedisServer;
 
 const WORKER_CALLS: &str = "NONCE_WORKER_CALLS";
 /// Unix milliseconds at which every worker starts, so the processes really overlap.

@@ -92,42 +92,35 @@ impl Providers {
 
     /// Like [`Providers::from_env`], reading from `env`.
     pub fn from_env_with(env: &dyn EnvSource) -> Result<Providers, Error> {
-        #[allow(unused_mut)]
         let mut providers = Providers::new();
-        #[cfg(feature = "zaif")]
-        if any_set(env, &["ZAIF_API_KEY", "ZAIF_API_SECRET"]) {
-            providers.insert(Arc::new(zaif_ecapi::ZaifClient::from_env_with(env)?));
+        for build in CONFIGURED {
+            if let Some(provider) = build(env)? {
+                providers.insert(provider);
+            }
         }
-        #[cfg(feature = "paymentoptions")]
-        if any_set(
-            env,
-            &["PAYMENTOPTIONS_API_KEY", "PAYMENTOPTIONS_MERCHANT_ID"],
-        ) {
-            providers.insert(Arc::new(
-                paymentoptions::PaymentOptionsClient::from_env_with(env)?,
-            ));
-        }
-        #[cfg(feature = "interstream")]
-        if any_set(
-            env,
-            &[
-                "INTERSTREAM_API_URL",
-                "INTERSTREAM_KEY_ID",
-                "INTERSTREAM_SHARED_SECRET",
-            ],
-        ) {
-            providers.insert(Arc::new(
-                interstream_store::InterstreamClient::from_env_with(env)?,
-            ));
-        }
-        let _ = env;
         Ok(providers)
     }
 }
 
+/// Builds one provider from the environment, or `None` when it is not configured there.
+type FromEnv = fn(&dyn EnvSource) -> Result<Option<Arc<dyn PaymentProvider>>, Error>;
+
+/// Every provider compiled in, each described by its own crate (`ENV_VARS`,
+/// `from_env_if_configured`). A new provider is one line here.
+const CONFIGURED: &[FromEnv] = &[
+    #[cfg(feature = "zaif")]
+    |env| shared(zaif_ecapi::ZaifClient::from_env_if_configured(env)),
+    #[cfg(feature = "paymentoptions")]
+    |env| shared(paymentoptions::PaymentOptionsClient::from_env_if_configured(env)),
+    #[cfg(feature = "interstream")]
+    |env| shared(interstream_store::InterstreamClient::from_env_if_configured(env)),
+];
+
 #[cfg(any(feature = "zaif", feature = "paymentoptions", feature = "interstream"))]
-fn any_set(env: &dyn EnvSource, names: &[&str]) -> bool {
-    names
-        .iter()
-        .any(|name| payments_core::config::optional(env, name).is_some())
+fn shared<P: PaymentProvider + 'static>(
+    built: Result<Option<P>, impl Into<Error>>,
+) -> Result<Option<Arc<dyn PaymentProvider>>, Error> {
+    Ok(built
+        .map_err(Into::into)?
+        .map(|provider| Arc::new(provider) as Arc<dyn PaymentProvider>))
 }

@@ -109,3 +109,30 @@ fn modules_mirror_the_provider_crates() {
     >());
     assert!(same::<payments::Money, payments_core::Money>());
 }
+
+#[test]
+fn each_provider_names_exactly_the_variables_it_requires() {
+    let value = |name: &str| match name {
+        "INTERSTREAM_API_URL" => "https://tv.example/api.php",
+        _ => "some-value",
+    };
+    for vars in [
+        payments::zaif::ENV_VARS,
+        payments::paymentoptions::ENV_VARS,
+        payments::interstream::ENV_VARS,
+    ] {
+        let all: Vec<(&str, &str)> = vars.required.iter().map(|n| (*n, value(n))).collect();
+        let built = Providers::from_env_with(&all).unwrap();
+        assert_eq!(built.len(), 1, "{vars:?}");
+        for missing in vars.required {
+            let partial: Vec<(&str, &str)> =
+                all.iter().filter(|(n, _)| n != missing).copied().collect();
+            if partial.is_empty() {
+                assert!(Providers::from_env_with(&partial).unwrap().is_empty());
+                continue;
+            }
+            let err = Providers::from_env_with(&partial).unwrap_err();
+            assert!(err.to_string().contains(missing), "{err}");
+        }
+    }
+}

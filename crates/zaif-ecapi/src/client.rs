@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use payments_core::config::{self, EnvSource, ProcessEnv};
+use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
 use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, Url, telemetry};
@@ -80,6 +80,17 @@ impl fmt::Debug for ZaifClient {
     }
 }
 
+/// The environment variables [`ZaifClient::from_env`] reads.
+pub const ENV_VARS: EnvVars = EnvVars {
+    required: &["ZAIF_API_KEY", "ZAIF_API_SECRET"],
+    optional: &[
+        "ZAIF_AUTH",
+        "ZAIF_ENDPOINT",
+        "ZAIF_NONCE_FILE",
+        "ZAIF_NONCE_REDIS_URL",
+    ],
+};
+
 /// The names settings are reported under: the builder's or the environment's.
 #[derive(Debug, Clone, Copy)]
 struct SettingNames {
@@ -101,6 +112,7 @@ const ENV_NAMES: SettingNames = SettingNames {
 };
 
 /// Builds a [`ZaifClient`]; [`ZaifClientBuilder::build`] validates the configuration.
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct ZaifClientBuilder {
     api_key: Option<Secret>,
     api_secret: Option<Secret>,
@@ -245,6 +257,13 @@ impl ZaifClient {
     /// Like [`ZaifClient::from_env`], reading from `env`.
     pub fn from_env_with(env: &dyn EnvSource) -> Result<ZaifClient, ZaifError> {
         ZaifClient::builder_from_env(env)?.build()
+    }
+
+    /// Like [`ZaifClient::from_env_with`], but `Ok(None)` when none of the required
+    /// [`ENV_VARS`] is set: the provider is simply not configured. Setting some but not all of
+    /// them is still an error naming the missing one.
+    pub fn from_env_if_configured(env: &dyn EnvSource) -> Result<Option<ZaifClient>, ZaifError> {
+        ENV_VARS.build_if_configured(env, ZaifClient::from_env_with)
     }
 
     /// A builder preset from `env`, to adjust before building.
@@ -421,4 +440,3 @@ fn invoice_id_param(invoice_id: &str) -> Result<String, ZaifError> {
     text("invoiceId", Some(invoice_id.to_owned()))?
         .ok_or_else(|| ZaifError::invalid("invoiceId", "is required"))
 }
-

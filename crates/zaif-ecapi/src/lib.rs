@@ -11,16 +11,18 @@ mod wire;
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "zaif";
 
+#[cfg(feature = "redis")]
+pub use auth::redis::RedisNonce;
 pub use auth::{AuthMethod, FileNonce, InProcessNonce, Nonce, NonceSource};
-pub use client::{DEFAULT_ENDPOINT, DEFAULT_PAYMENT_PAGE_BASE, ZaifClient, ZaifClientBuilder};
+pub use client::{
+    DEFAULT_ENDPOINT, DEFAULT_PAYMENT_PAGE_BASE, ENV_VARS, ZaifClient, ZaifClientBuilder,
+};
 pub use error::ZaifError;
 pub use model::{
     Buyer, CanceledInvoice, CreateInvoice, CreateInvoiceBuilder, CreatedInvoice, CryptoCurrency,
     Invoice, InvoiceIds, InvoiceStatus, NotificationMethod, Speed,
 };
 pub use notification::PaymentNotification;
-#[cfg(feature = "redis")]
-pub use auth::redis::RedisNonce;
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]

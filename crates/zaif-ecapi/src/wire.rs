@@ -3,8 +3,8 @@
 //! authentication fields (key, hashed secret, nonce) are added by [`crate::auth`].
 
 use payments_core::Money;
-use payments_core::http::RawResponse;
 use payments_core::Url;
+use payments_core::http::RawResponse;
 use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
@@ -24,7 +24,10 @@ pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str,
         }
     };
     let major = |m: &Option<Money>| m.map(|m| m.to_major_string());
-    push("speed", request.speed.as_ref().map(|s| s.as_str().to_owned()));
+    push(
+        "speed",
+        request.speed.as_ref().map(|s| s.as_str().to_owned()),
+    );
     push(
         "notificationUri",
         request.notification_uri.as_ref().map(Url::to_string),
@@ -58,7 +61,8 @@ pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str,
     push("buyerEmail", buyer.email.clone());
     push(
         "billingCurrency",
-        request.billing_currency
+        request
+            .billing_currency
             .as_ref()
             .map(|c| c.as_str().to_owned()),
     );
@@ -399,7 +403,10 @@ mod tests {
             .billing_currency(CryptoCurrency::Btc)
             .build()
             .unwrap();
-        let names: Vec<&str> = create_invoice_form(&request).iter().map(|(k, _)| *k).collect();
+        let names: Vec<&str> = create_invoice_form(&request)
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
         assert_eq!(
             names,
             [

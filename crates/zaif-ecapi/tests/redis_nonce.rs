@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use httpmock::prelude::*;
-use payments_test_support::RedisServer;
 use payments_core::{Secret, SendPhase};
+use payments_test_support::RedisServer;
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, RedisNonce, ZaifClient, ZaifError};
 
 const KEY: &str = "490f983a-5fab-49b2-b789-9d1f130874d3";

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use httpmock::prelude::*;
-use payments_test_support::{Recorder, record};
 use payments_core::{
     Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
     PaymentStatus, ReturnUrls, Url,
 };
+use payments_test_support::{Recorder, record};
 use time::OffsetDateTime;
 use zaif_ecapi::{
     AuthMethod, CreateInvoice, CreatedInvoice, CryptoCurrency, InvoiceStatus, NotificationMethod,

@@ -3,9 +3,9 @@
 
 use interstream_store::{CreditAction, InterstreamClient, InterstreamError, UserId, signature};
 use payments_core::retry::RetryPolicy;
+use payments_core::{Currency, Money, Secret};
 use payments_test_support::Received;
 use payments_test_support::fixture;
-use payments_core::{Currency, Money, Secret};
 use serde::Serialize;
 use serde_json::Value;
 

@@ -5,9 +5,9 @@ use paymentoptions::{
     Address, BrowserInfo, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
     PurchaseRequest, ReturnUrl,
 };
+use payments_core::{Currency, Money, Secret};
 use payments_test_support::Received;
 use payments_test_support::fixture;
-use payments_core::{Currency, Money, Secret};
 use serde::Serialize;
 use serde_json::Value;
 

@@ -10,13 +10,13 @@
 //! microsecond, so it stays strictly increasing when many tasks call at once or the clock steps
 //! back.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex as StdMutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 

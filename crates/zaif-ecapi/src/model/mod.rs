@@ -11,8 +11,8 @@
 mod request;
 mod response;
 
-pub use request::{Buyer, CreateInvoice, CreateInvoiceBuilder};
 pub(crate) use request::text;
+pub use request::{Buyer, CreateInvoice, CreateInvoiceBuilder};
 pub use response::{CanceledInvoice, CreatedInvoice, Invoice, InvoiceIds};
 
 use std::fmt;
@@ -186,7 +186,6 @@ impl NotificationMethod {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -116,6 +116,7 @@ struct Fields {
 /// Builds a [`CreateInvoice`]; [`CreateInvoiceBuilder::build`] validates every field and names
 /// the first one that is wrong, using Zaif's parameter names.
 #[derive(Debug)]
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct CreateInvoiceBuilder {
     currency: CryptoCurrency,
     amount: Result<Money, payments_core::Error>,

@@ -53,7 +53,10 @@ pub struct CreatedInvoice {
     )]
     pub expired: OffsetDateTime,
     /// `amount`: the JPY amount sent.
-    #[serde(deserialize_with = "fields::jpy", serialize_with = "wire::major_integer")]
+    #[serde(
+        deserialize_with = "fields::jpy",
+        serialize_with = "wire::major_integer"
+    )]
     pub amount: Money,
     /// `currency`.
     pub currency: CryptoCurrency,
@@ -126,7 +129,10 @@ pub struct Invoice {
     )]
     pub settled: Option<OffsetDateTime>,
     /// `amount`: the JPY amount.
-    #[serde(deserialize_with = "fields::jpy", serialize_with = "wire::major_integer")]
+    #[serde(
+        deserialize_with = "fields::jpy",
+        serialize_with = "wire::major_integer"
+    )]
     pub amount: Money,
     /// `currency`.
     pub currency: CryptoCurrency,
@@ -197,7 +203,6 @@ pub struct CanceledInvoice {
     /// The `return` value Zaif sent.
     pub raw: serde_json::Value,
 }
-
 
 #[cfg(test)]
 mod tests {
