@@ -30,7 +30,7 @@ impl Lines {
 /// assert!(text("reference", "order-42", Lines::Single).is_ok());
 /// assert!(text("description", "two\nlines", Lines::Multi).is_ok());
 /// let err = text("reference", "a\u{0}b", Lines::Single).unwrap_err();
-/// assert_eq!(err.to_string(), "invalid reference: must not contain control characters");
+/// assert_eq!(err.to_string(), "invalid input: reference: must not contain control characters");
 /// ```
 pub fn text(field: &'static str, value: &str, lines: Lines) -> Result<(), Error> {
     if value.trim().is_empty() {
