@@ -40,7 +40,16 @@ const PROVIDERS: &[Provider] = &[
     Provider {
         dir: "paymentoptions",
         crate_dir: "crates/paymentoptions",
-        operations: &["purchase", "purchase_v2"],
+        operations: &[
+            "purchase",
+            "purchase_v2",
+            "authorize",
+            "authorize_v2",
+            "capture",
+            "void",
+            "refund",
+            "transaction_status",
+        ],
     },
     Provider {
         dir: "interstream",
@@ -70,6 +79,7 @@ const ERROR_KINDS: &[&str] = &[
     "http_status",
     "decode",
     "unsupported",
+    "wrong_environment",
 ];
 
 /// Every generated file: (path relative to the root, content, number of cases).

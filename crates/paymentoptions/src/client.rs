@@ -1,36 +1,80 @@
-//! [`PaymentOptionsClient`]: the builder, `from_env`, purchase v1 and v2.
+//! [`PaymentOptionsClient`]: the builder, `from_env`, and the transaction lifecycle (purchase,
+//! authorization, capture, void, refund, status).
 
 use std::fmt;
 use std::sync::Arc;
 
 use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
-use payments_core::http::{ClientOptions, Endpoint, HttpClient};
+use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse, is_loopback};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, telemetry};
+use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use crate::PROVIDER;
 use crate::auth::Credentials;
 use crate::error::PaymentOptionsError;
-use crate::model::{PurchaseOutcome, PurchaseRequest, PurchaseResponse};
-use crate::wire::{decode_purchase, purchase_body};
+use crate::model::{
+    CaptureRequest, PurchaseOutcome, PurchaseRequest, RefundRequest, TransactionResponse,
+};
+use crate::webhook::WebhookEvent;
+use crate::wire::{
+    capture_body, check_environment, decode_purchase, decode_transaction, purchase_body,
+    refund_body, void_body,
+};
 
-/// The environments PaymentOptions documents. Only the test host is documented; live use needs
-/// an explicit base URL ([`PaymentOptionsClientBuilder::base_url`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// The gateway's environments. The client is never in one by accident: either an environment
+/// or a base URL must be configured, and an answer whose `is_live` contradicts the
+/// configuration is refused ([`payments_core::Error::WrongEnvironment`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Environment {
-    /// `https://api-dev.paymentoptions.com/api/v1/api/v1`, the base of the documented curl
-    /// examples.
-    #[default]
+    /// The documented test host, `https://api-dev.paymentoptions.com/api/v1`.
     Test,
+    /// Production. No live host is documented, so a live client also needs its base URL (from
+    /// the merchant's onboarding documents).
+    Live,
 }
 
+/// The documented test host with the single `/api/v1` prefix of the OpenAPI paths. The older
+/// curl samples double the prefix (`…/api/v1/api/v1`); a deployment that needs that sets it as
+/// its base URL, the one line it takes.
+pub const TEST_BASE_URL: &str = "https://api-dev.paymentoptions.com/api/v1";
+
 impl Environment {
-    /// The base URL the operation paths are appended to.
-    pub fn base_url(&self) -> &'static str {
+    /// The base URL the operation paths are appended to, when one is documented.
+    pub fn base_url(&self) -> Option<&'static str> {
         match self {
-            Environment::Test => "https://api-dev.paymentoptions.com/api/v1/api/v1",
+            Environment::Test => Some(TEST_BASE_URL),
+            Environment::Live => None,
+        }
+    }
+
+    /// Whether answers must say `is_live: true`.
+    pub fn is_live(&self) -> bool {
+        matches!(self, Environment::Live)
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Environment::Test => "test",
+            Environment::Live => "live",
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
+
+    /// `test` or `live`, any case.
+    fn from_str(text: &str) -> Result<Environment, Error> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "test" => Ok(Environment::Test),
+            "live" => Ok(Environment::Live),
+            _ => Err(Error::configuration(
+                "PAYMENTOPTIONS_ENV",
+                "must be test or live",
+            )),
         }
     }
 }
@@ -39,17 +83,36 @@ impl Environment {
 pub const PURCHASE_V1_PATH: &str = "server-to-server-interface/payment";
 /// Purchase v2 (3-D Secure), appended to the base URL.
 pub const PURCHASE_V2_PATH: &str = "server-to-server-interface/paymentv2";
+/// Authorization v1, appended to the base URL.
+pub const AUTHORIZATION_V1_PATH: &str = "server-to-server-interface/authorization";
+/// Authorization v2 (3-D Secure), appended to the base URL.
+pub const AUTHORIZATION_V2_PATH: &str = "server-to-server-interface/authorizationv2";
+/// Capture, appended to the base URL.
+pub const CAPTURE_PATH: &str = "server-to-server-interface/capture";
+/// Void, appended to the base URL.
+pub const VOID_PATH: &str = "server-to-server-interface/void";
+/// Refund, appended to the base URL.
+pub const REFUND_PATH: &str = "server-to-server-interface/refund";
+/// Transaction status, appended to the base URL and followed by `/{transactionId}`.
+pub const STATUS_PATH: &str = "server-to-server-interface/transaction/status";
 
 /// A PaymentOptions client. Cheap to clone.
 ///
 /// # Which path prefix
 ///
-/// The reference heading says `POST /api/v1/server-to-server-interface/payment`, while every
-/// documented curl example posts to `https://api-dev.paymentoptions.com/api/v1/api/v1/server-to-server-interface/payment`
-/// (the prefix twice). The client appends only [`PURCHASE_V1_PATH`] or [`PURCHASE_V2_PATH`] to
-/// its base URL, so the prefix is entirely the base URL's: [`Environment::Test`] reproduces the
-/// documented curl URL exactly, and a deployment with a single `/api/v1` sets its base URL to
-/// `https://host/api/v1`.
+/// The OpenAPI paths and the newer pages use one `/api/v1`
+/// (`https://api-dev.paymentoptions.com/api/v1/server-to-server-interface/payment`), while older
+/// curl examples double it (`…/api/v1/api/v1/…`). The client appends only the operation path
+/// ([`PURCHASE_V1_PATH`], …) to its base URL, so the prefix is entirely the base URL's:
+/// [`Environment::Test`] uses the single prefix, and a deployment that answers only on the
+/// doubled one sets `base_url("https://api-dev.paymentoptions.com/api/v1/api/v1")`.
+///
+/// # Two credentials
+///
+/// Every request carries `Authorization: Basic <merchant API key>` and `x-api-key: <key>`. The
+/// documents describe the second as "provided along with credentials", which may be a
+/// different secret: set it with [`PaymentOptionsClientBuilder::x_api_key`] (it defaults to
+/// the API key, as in every documented example).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -61,7 +124,8 @@ pub const PURCHASE_V2_PATH: &str = "server-to-server-interface/paymentv2";
 /// server.mock_async(|when, then| {
 ///     when.method(POST).path("/api/v1/server-to-server-interface/payment")
 ///         .header("x-api-key", "pk_test").header("authorization", "Basic pk_test");
-///     then.status(201).body(r#"{"success":true,"status_code":201,"transaction_type":"PRE_AUTH",
+///     then.status(201).body(r#"{"success":true,"status_code":201,"is_live":false,
+///         "transaction_type":"PRE_AUTH",
 ///         "gateway_response":{"message":"Payment Successful.","code":"INFO0000"},
 ///         "payment_details":{"amount":1000,"card":{"number":"5200000000001005"}},
 ///         "transaction_details":{"id":"ab8444e7","merchant_txn_ref":"order-1","stored_payment_method_id":null}}"#);
@@ -70,7 +134,7 @@ pub const PURCHASE_V2_PATH: &str = "server-to-server-interface/paymentv2";
 /// let gateway = PaymentOptionsClient::builder()
 ///     .api_key("pk_test")
 ///     .merchant_id("M-1")
-///     .base_url(server.url("/api/v1"))
+///     .base_url(server.url("/api/v1")) // a loopback URL is a test environment
 ///     .build()?;
 /// let card = Card::new("5200 0000 0000 1005", "12", "2099", "100", "John Doe")?;
 /// let request = PurchaseRequest::builder(
@@ -82,8 +146,9 @@ pub const PURCHASE_V2_PATH: &str = "server-to-server-interface/paymentv2";
 /// .build()?;
 /// let paid = gateway.purchase(&request).await?;
 /// assert_eq!(paid.gateway_response.code, "INFO0000");
+/// assert_eq!(paid.status(), payments_core::PaymentStatus::Authorized);
 /// // The echoed card number is masked from the moment it is decoded.
-/// assert_eq!(paid.payment_details.unwrap().card.unwrap().number.to_string(), "****1005");
+/// assert_eq!(paid.payment_details().unwrap().card().unwrap().number.to_string(), "****1005");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
@@ -95,6 +160,7 @@ pub struct PaymentOptionsClient {
 struct Inner {
     http: HttpClient,
     base: Endpoint,
+    environment: Environment,
     merchant_id: String,
     credentials: Credentials,
     retry: RetryPolicy,
@@ -104,6 +170,7 @@ impl fmt::Debug for PaymentOptionsClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PaymentOptionsClient")
             .field("base_url", &self.inner.base.url().as_str())
+            .field("environment", &self.inner.environment)
             .field("merchant_id", &self.inner.merchant_id)
             .field("credentials", &self.inner.credentials)
             .finish()
@@ -113,34 +180,46 @@ impl fmt::Debug for PaymentOptionsClient {
 /// The environment variables [`PaymentOptionsClient::from_env`] reads.
 pub const ENV_VARS: EnvVars = EnvVars {
     required: &["PAYMENTOPTIONS_API_KEY", "PAYMENTOPTIONS_MERCHANT_ID"],
-    optional: &["PAYMENTOPTIONS_BASE_URL"],
+    optional: &[
+        "PAYMENTOPTIONS_ENV",
+        "PAYMENTOPTIONS_BASE_URL",
+        "PAYMENTOPTIONS_X_API_KEY",
+    ],
 };
 
 #[derive(Debug, Clone, Copy)]
 struct SettingNames {
     api_key: &'static str,
+    x_api_key: &'static str,
     merchant_id: &'static str,
     base_url: &'static str,
+    environment: &'static str,
 }
 
 const BUILDER_NAMES: SettingNames = SettingNames {
     api_key: "api_key",
+    x_api_key: "x_api_key",
     merchant_id: "merchant_id",
     base_url: "base_url",
+    environment: "environment",
 };
 
 const ENV_NAMES: SettingNames = SettingNames {
     api_key: "PAYMENTOPTIONS_API_KEY",
+    x_api_key: "PAYMENTOPTIONS_X_API_KEY",
     merchant_id: "PAYMENTOPTIONS_MERCHANT_ID",
     base_url: "PAYMENTOPTIONS_BASE_URL",
+    environment: "PAYMENTOPTIONS_ENV",
 };
 
 /// Builds a [`PaymentOptionsClient`]; [`PaymentOptionsClientBuilder::build`] validates it.
 #[must_use = "a builder does nothing until `build()` is called"]
 pub struct PaymentOptionsClientBuilder {
     api_key: Option<Secret>,
+    x_api_key: Option<Secret>,
     merchant_id: Option<String>,
     base_url: Option<String>,
+    environment: Option<Environment>,
     options: ClientOptions,
     names: SettingNames,
 }
@@ -149,16 +228,25 @@ impl fmt::Debug for PaymentOptionsClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PaymentOptionsClientBuilder")
             .field("api_key", &self.api_key)
+            .field("x_api_key", &self.x_api_key)
             .field("merchant_id", &self.merchant_id)
             .field("base_url", &self.base_url)
+            .field("environment", &self.environment)
             .finish_non_exhaustive()
     }
 }
 
 impl PaymentOptionsClientBuilder {
-    /// The API key (sent as `Authorization: Basic <key>` and `x-api-key: <key>`).
+    /// The merchant API key, sent as `Authorization: Basic <key>` (and as `x-api-key` unless
+    /// [`x_api_key`](Self::x_api_key) is set).
     pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// The `x-api-key` credential, when it differs from the API key.
+    pub fn x_api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.x_api_key = Some(key.into());
         self
     }
 
@@ -169,20 +257,22 @@ impl PaymentOptionsClientBuilder {
     }
 
     /// The base URL the operation paths are appended to (see the client's docs on the path
-    /// prefix). Required for live use; defaults to [`Environment::Test`].
+    /// prefix). Required for [`Environment::Live`]. Without an explicit environment, the
+    /// documented test host and loopback hosts count as test, any other host as live.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// A documented environment's base URL.
+    /// The environment: which `is_live` answers must carry, and for [`Environment::Test`] the
+    /// default base URL.
     pub fn environment(mut self, environment: Environment) -> Self {
-        self.base_url = Some(environment.base_url().to_owned());
+        self.environment = Some(environment);
         self
     }
 
     payments_core::client_option_setters!(
-        "The retry policy. A purchase is resent only when the attempt provably did nothing (a refused connection, a 429); never after it may have reached the gateway."
+        "The retry policy. Purchases, authorizations, captures, voids and refunds are resent only when the attempt provably did nothing (a refused connection, a 429); never after they may have reached the gateway. Status lookups are retried on transient failures."
     );
 
     /// Validates the configuration and builds the client.
@@ -192,23 +282,56 @@ impl PaymentOptionsClientBuilder {
             .api_key
             .filter(|k| !k.expose().trim().is_empty())
             .ok_or_else(|| Error::configuration(names.api_key, "is not set or is empty"))?;
+        let x_api_key = match self.x_api_key {
+            Some(key) if key.expose().trim().is_empty() => {
+                return Err(Error::configuration(names.x_api_key, "is empty").into());
+            }
+            Some(key) => key,
+            None => api_key.clone(),
+        };
         let merchant_id = self
             .merchant_id
             .map(|m| m.trim().to_owned())
             .filter(|m| !m.is_empty())
             .ok_or_else(|| Error::configuration(names.merchant_id, "is not set or is empty"))?;
-        let base = Endpoint::parse(
-            names.base_url,
-            self.base_url
-                .as_deref()
-                .unwrap_or(Environment::Test.base_url()),
-        )?;
-        let credentials = Credentials::new(&api_key, names.api_key)?;
-        let http = self.options.build_http([api_key])?;
+        let base_text = match (&self.base_url, self.environment) {
+            (Some(url), _) => url.clone(),
+            (None, Some(environment)) => environment
+                .base_url()
+                .ok_or_else(|| {
+                    Error::configuration(
+                        names.base_url,
+                        "is required for the live environment (no live host is documented)",
+                    )
+                })?
+                .to_owned(),
+            (None, None) => {
+                return Err(Error::configuration(
+                    names.environment,
+                    format!(
+                        "is not set: choose test or live (or set {}), so the client is never in an environment by accident",
+                        names.base_url
+                    ),
+                )
+                .into());
+            }
+        };
+        let base = Endpoint::parse(names.base_url, &base_text)?;
+        let environment = self.environment.unwrap_or_else(|| {
+            let documented_test = base.url().host_str() == Some("api-dev.paymentoptions.com");
+            if documented_test || is_loopback(base.url()) {
+                Environment::Test
+            } else {
+                Environment::Live
+            }
+        });
+        let credentials = Credentials::new(&api_key, &x_api_key, names.api_key, names.x_api_key)?;
+        let http = self.options.build_http([api_key, x_api_key])?;
         Ok(PaymentOptionsClient {
             inner: Arc::new(Inner {
                 http,
                 base,
+                environment,
                 merchant_id,
                 credentials,
                 retry: self.options.retry,
@@ -218,12 +341,14 @@ impl PaymentOptionsClientBuilder {
 }
 
 impl PaymentOptionsClient {
-    /// A builder for [`Environment::Test`].
+    /// A builder. Set an [`Environment`] or a base URL: neither is a configuration error.
     pub fn builder() -> PaymentOptionsClientBuilder {
         PaymentOptionsClientBuilder {
             api_key: None,
+            x_api_key: None,
             merchant_id: None,
             base_url: None,
+            environment: None,
             options: ClientOptions::new(
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
@@ -234,8 +359,9 @@ impl PaymentOptionsClient {
     }
 
     /// A client configured from the environment: `PAYMENTOPTIONS_API_KEY`,
-    /// `PAYMENTOPTIONS_MERCHANT_ID` and `PAYMENTOPTIONS_BASE_URL` (default: the documented test
-    /// host, [`Environment::Test`]).
+    /// `PAYMENTOPTIONS_MERCHANT_ID`, `PAYMENTOPTIONS_ENV` (`test` or `live`) and/or
+    /// `PAYMENTOPTIONS_BASE_URL` (at least one of the two), and optionally
+    /// `PAYMENTOPTIONS_X_API_KEY` (default: the API key).
     pub fn from_env() -> Result<PaymentOptionsClient, PaymentOptionsError> {
         PaymentOptionsClient::from_env_with(&ProcessEnv)
     }
@@ -245,8 +371,14 @@ impl PaymentOptionsClient {
         let mut builder = PaymentOptionsClient::builder()
             .api_key(config::required_secret(env, "PAYMENTOPTIONS_API_KEY")?)
             .merchant_id(config::required(env, "PAYMENTOPTIONS_MERCHANT_ID")?);
+        if let Some(environment) = config::optional(env, "PAYMENTOPTIONS_ENV") {
+            builder = builder.environment(environment.parse()?);
+        }
         if let Some(url) = config::optional(env, "PAYMENTOPTIONS_BASE_URL") {
             builder = builder.base_url(url);
+        }
+        if env.var("PAYMENTOPTIONS_X_API_KEY").is_some() {
+            builder = builder.x_api_key(config::required_secret(env, "PAYMENTOPTIONS_X_API_KEY")?);
         }
         builder.names = ENV_NAMES;
         builder.build()
@@ -266,61 +398,270 @@ impl PaymentOptionsClient {
         &self.inner.merchant_id
     }
 
-    /// Purchase v1 (`.../server-to-server-interface/payment`): authorizes and captures at once.
-    /// A decline is [`PaymentOptionsError::Declined`]. The docs mark v1 as to be deprecated;
-    /// prefer [`PaymentOptionsClient::purchase_v2`].
+    /// The environment answers must come from.
+    pub fn environment(&self) -> Environment {
+        self.inner.environment
+    }
+
+    /// Purchase v1 (`…/payment`). A decline is [`PaymentOptionsError::Declined`]. The docs mark
+    /// v1 as to be deprecated; prefer [`PaymentOptionsClient::purchase_v2`].
+    ///
+    /// The purchase pages say a purchase is captured at once, while their own example answers
+    /// `PRE_AUTH`: the answer's [`TransactionResponse::status`] reports what the gateway says,
+    /// and [`PaymentOptionsClient::transaction_status`] tells what became of it.
     ///
     /// Never resent after it may have reached the gateway. On an error whose `outcome_unknown()`
-    /// is true, do not retry under a new `merchant_txn_ref`: find the transaction by its
-    /// reference or wait for the webhook.
+    /// is true, do not retry under a new `merchant_txn_ref`: wait for the webhook, or ask the
+    /// gateway's back office by that reference.
     pub async fn purchase(
         &self,
         request: &PurchaseRequest,
-    ) -> Result<PurchaseResponse, PaymentOptionsError> {
-        match self.send(PURCHASE_V1_PATH, "purchase", request).await? {
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        self.card_v1(PURCHASE_V1_PATH, "purchase", request).await
+    }
+
+    /// Purchase v2 (`…/paymentv2`), with 3-D Secure: either completed, or a challenge whose
+    /// `redirect_url` the customer must visit (the outcome then arrives by webhook and at the
+    /// return URL). `return_url` is mandatory for 3-D Secure, so a request without one is
+    /// refused before sending.
+    pub async fn purchase_v2(
+        &self,
+        request: &PurchaseRequest,
+    ) -> Result<PurchaseOutcome, PaymentOptionsError> {
+        self.card_v2(PURCHASE_V2_PATH, "purchase_v2", request).await
+    }
+
+    /// Authorization v1 (`…/authorization`): reserves the amount (`PRE_AUTH`) until
+    /// [`capture`](Self::capture) or [`void`](Self::void). Never resent blindly.
+    pub async fn authorize(
+        &self,
+        request: &PurchaseRequest,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        self.card_v1(AUTHORIZATION_V1_PATH, "authorize", request)
+            .await
+    }
+
+    /// Authorization v2 (`…/authorizationv2`), with 3-D Secure, like
+    /// [`purchase_v2`](Self::purchase_v2).
+    pub async fn authorize_v2(
+        &self,
+        request: &PurchaseRequest,
+    ) -> Result<PurchaseOutcome, PaymentOptionsError> {
+        self.card_v2(AUTHORIZATION_V2_PATH, "authorize_v2", request)
+            .await
+    }
+
+    /// Capture (`…/capture`): takes up to the authorized amount; the answer (`CAPTURE`,
+    /// `INFO0001`) carries a **new** transaction id, the one to refund. Moves money: never
+    /// resent after it may have reached the gateway; on an unknown outcome, ask
+    /// [`transaction_status`](Self::transaction_status) of the authorization first.
+    pub async fn capture(
+        &self,
+        request: &CaptureRequest,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let body = capture_body(request, &self.inner.merchant_id)?;
+        self.call(
+            "capture",
+            Method::POST,
+            CAPTURE_PATH.to_owned(),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_transaction,
+        )
+        .await
+    }
+
+    /// Void (`…/void`): releases an authorization that was not captured (`VOID`,
+    /// `INFO0003`). Never resent after it may have reached the gateway.
+    pub async fn void(
+        &self,
+        transaction_id: &str,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let id = crate::model::transaction_id(transaction_id)?;
+        let body = void_body(&id, &self.inner.merchant_id)?;
+        self.call(
+            "void",
+            Method::POST,
+            VOID_PATH.to_owned(),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_transaction,
+        )
+        .await
+    }
+
+    /// Refund (`…/refund`) of a captured or purchased transaction (`REFUND`, `INFO0002`, a new
+    /// id). Partial refunds may follow one another until the captured amount is used up; one
+    /// too many is declined with `ERR3019`. Moves money: never resent after it may have
+    /// reached the gateway.
+    pub async fn refund(
+        &self,
+        request: &RefundRequest,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let body = refund_body(request, &self.inner.merchant_id)?;
+        self.call(
+            "refund",
+            Method::POST,
+            REFUND_PATH.to_owned(),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_transaction,
+        )
+        .await
+    }
+
+    /// Transaction status (`GET …/transaction/status/{transactionId}`): the gateway's record of
+    /// any transaction (authorization, capture, refund, void). The source of truth after a
+    /// timeout or a webhook.
+    pub async fn transaction_status(
+        &self,
+        transaction_id: &str,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let id = crate::model::transaction_id(transaction_id)?;
+        let mut path = STATUS_PATH.to_owned();
+        path.push('/');
+        path.push_str(&id);
+        self.call(
+            "transaction_status",
+            Method::GET,
+            path,
+            None,
+            Idempotency::Idempotent,
+            decode_transaction,
+        )
+        .await
+    }
+
+    /// Confirms a webhook: parses the body, then asks the gateway for the status of its
+    /// transaction. The webhook itself carries no verifiable signature, so only the returned
+    /// status may be trusted.
+    pub async fn confirm_webhook(
+        &self,
+        body: &[u8],
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let event = WebhookEvent::from_json(body)?;
+        let id = event.transaction_id().ok_or_else(|| {
+            Error::invalid_input("webhook", "has no transaction_details.id to confirm")
+        })?;
+        self.transaction_status(id).await
+    }
+
+    async fn card_v1(
+        &self,
+        path: &'static str,
+        operation: &'static str,
+        request: &PurchaseRequest,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let body = purchase_body(request, &self.inner.merchant_id)?;
+        let outcome = self
+            .call(
+                operation,
+                Method::POST,
+                path.to_owned(),
+                Some(body),
+                Idempotency::NonIdempotent,
+                decode_purchase,
+            )
+            .await?;
+        match outcome {
             PurchaseOutcome::Completed(response) => Ok(*response),
             PurchaseOutcome::ChallengeRequired(_) => Err(Error::Decode {
                 provider: PROVIDER,
                 status: 200,
-                reason: "purchase v1 answered with a 3-D Secure challenge; use purchase_v2".into(),
+                reason: format!(
+                    "{operation} (v1) answered with a 3-D Secure challenge; use the v2 operation"
+                ),
                 excerpt: String::new(),
             }
             .into()),
         }
     }
 
-    /// Purchase v2 (`.../server-to-server-interface/paymentv2`), with `browser_info` for
-    /// 3-D Secure: either completed, or a challenge whose `redirect_url` the customer must
-    /// visit (the outcome then arrives by webhook and at the return URL).
-    pub async fn purchase_v2(
+    async fn card_v2(
         &self,
-        request: &PurchaseRequest,
-    ) -> Result<PurchaseOutcome, PaymentOptionsError> {
-        self.send(PURCHASE_V2_PATH, "purchase_v2", request).await
-    }
-
-    async fn send(
-        &self,
-        path: &str,
+        path: &'static str,
         operation: &'static str,
         request: &PurchaseRequest,
     ) -> Result<PurchaseOutcome, PaymentOptionsError> {
+        if request.return_url.is_none() {
+            return Err(Error::invalid_input(
+                "return_url",
+                "is mandatory for 3-D Secure (v2) requests: the customer returns to it",
+            )
+            .into());
+        }
+        let body = purchase_body(request, &self.inner.merchant_id)?;
+        self.call(
+            operation,
+            Method::POST,
+            path.to_owned(),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_purchase,
+        )
+        .await
+    }
+
+    /// One operation: instrumented, retried only as `idempotency` allows, decoded by `decode`,
+    /// and refused when the answer comes from the other environment.
+    async fn call<T: Completed>(
+        &self,
+        operation: &'static str,
+        method: Method,
+        path: String,
+        body: Option<Vec<u8>>,
+        idempotency: Idempotency,
+        decode: fn(&RawResponse) -> Result<T, PaymentOptionsError>,
+    ) -> Result<T, PaymentOptionsError> {
         let inner = &self.inner;
-        let body = purchase_body(request, &inner.merchant_id)?;
-        let url = inner.base.join(path);
-        let attempts = inner.retry.run(Idempotency::NonIdempotent, |_| async {
-            let http_request = inner.credentials.sign(
-                inner
-                    .http
-                    .reqwest()
-                    .post(url.clone())
+        let url = inner.base.join(&path);
+        let attempts = inner.retry.run(idempotency, |_| async {
+            let mut request = inner
+                .http
+                .reqwest()
+                .request(method.clone(), url.clone())
+                .header(ACCEPT, "application/json");
+            if let Some(body) = &body {
+                request = request
                     .header(CONTENT_TYPE, "application/json")
-                    .header(ACCEPT, "application/json")
-                    .body(body.clone()),
-            );
-            let response = inner.http.send(PROVIDER, http_request).await?;
-            decode_purchase(&response)
+                    .body(body.clone());
+            }
+            let response = inner
+                .http
+                .send(PROVIDER, inner.credentials.sign(request))
+                .await?;
+            let answer = decode(&response)?;
+            if let Some(transaction) = answer.transaction() {
+                check_environment(transaction, inner.environment.is_live())?;
+            }
+            Ok(answer)
         });
         telemetry::instrument(PROVIDER, operation, attempts).await
+    }
+}
+
+/// An answer that may carry a transaction whose `is_live` must match the configuration.
+trait Completed {
+    fn transaction(&self) -> Option<&TransactionResponse>;
+}
+
+impl Completed for TransactionResponse {
+    fn transaction(&self) -> Option<&TransactionResponse> {
+        Some(self)
+    }
+}
+
+impl Completed for PurchaseOutcome {
+    fn transaction(&self) -> Option<&TransactionResponse> {
+        match self {
+            PurchaseOutcome::Completed(response) => Some(response),
+            PurchaseOutcome::ChallengeRequired(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -5,21 +5,25 @@ use std::time::Duration;
 use payments_core::{Classify, Error, ErrorKind};
 
 use crate::PROVIDER;
-use crate::model::PurchaseResponse;
+use crate::codes::ResponseCode;
+use crate::model::TransactionResponse;
 
 /// An error from the PaymentOptions client. Converts into [`payments_core::Error`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PaymentOptionsError {
-    /// The gateway processed the payment and declined it (`success: false`).
-    #[error("paymentoptions: payment declined ({code}): {message}")]
+    /// The gateway processed the request and refused it (`success: false`): a card decline,
+    /// a risk rule, a capture or refund over the balance (`ERR3019`).
+    #[error("paymentoptions: declined ({code}): {message}")]
     Declined {
-        /// `gateway_response.code`, verbatim.
+        /// `gateway_response.code`, verbatim (see [`crate::codes`]).
         code: String,
         /// `gateway_response.message`, verbatim.
         message: String,
+        /// `payment_details.response_code`, when sent: the issuer's or the risk rule's code.
+        response_code: Option<ResponseCode>,
         /// The whole answer, card number masked.
-        response: Box<PurchaseResponse>,
+        response: Box<TransactionResponse>,
     },
     /// The gateway answered with an error status and a `gateway_response`.
     #[error("paymentoptions: HTTP {status} ({code}): {message}")]
@@ -30,6 +34,8 @@ pub enum PaymentOptionsError {
         code: String,
         /// `gateway_response.message`, verbatim.
         message: String,
+        /// `payment_details.response_code`, when sent.
+        response_code: Option<ResponseCode>,
     },
     /// Input, configuration, transport, HTTP and decoding errors from the shared runtime.
     #[error(transparent)]
@@ -48,6 +54,7 @@ impl From<PaymentOptionsError> for Error {
                 status: 401 | 403,
                 code,
                 message,
+                ..
             } => Error::Authentication {
                 provider: PROVIDER,
                 code: Some(code),
@@ -61,6 +68,7 @@ impl From<PaymentOptionsError> for Error {
                 status,
                 code,
                 message,
+                ..
             } if status >= 500 => Error::HttpStatus {
                 provider: PROVIDER,
                 status,
@@ -78,6 +86,15 @@ impl From<PaymentOptionsError> for Error {
 }
 
 impl PaymentOptionsError {
+    /// `payment_details.response_code`, when the gateway sent one with its refusal.
+    pub fn response_code(&self) -> Option<ResponseCode> {
+        match self {
+            PaymentOptionsError::Declined { response_code, .. }
+            | PaymentOptionsError::Api { response_code, .. } => *response_code,
+            PaymentOptionsError::Core(_) => None,
+        }
+    }
+
     /// The gateway's code, when it sent one.
     pub fn code(&self) -> Option<&str> {
         match self {

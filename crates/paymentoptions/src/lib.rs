@@ -2,6 +2,7 @@
 
 mod auth;
 mod client;
+pub mod codes;
 mod error;
 mod model;
 mod provider;
@@ -12,14 +13,16 @@ mod wire;
 pub const PROVIDER: &str = "paymentoptions";
 
 pub use client::{
-    ENV_VARS, Environment, PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient,
-    PaymentOptionsClientBuilder,
+    AUTHORIZATION_V1_PATH, AUTHORIZATION_V2_PATH, CAPTURE_PATH, ENV_VARS, Environment,
+    PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient, PaymentOptionsClientBuilder,
+    REFUND_PATH, STATUS_PATH, TEST_BASE_URL, VOID_PATH,
 };
 pub use error::PaymentOptionsError;
 pub use model::{
-    Address, BillingDetails, BrowserInfo, DeviceDetails, GatewayResponse, MerchantDetails,
-    PaymentDetails, PaymentSource, PurchaseOutcome, PurchaseRequest, PurchaseRequestBuilder,
-    PurchaseResponse, ResponseCard, ReturnUrl, RiskDetails, ThreeDsChallenge, TransactionDetails,
+    Address, BillingDetails, BrowserInfo, CaptureRequest, DeviceDetails, GatewayResponse,
+    Lenient, MerchantDetails, PaymentDetails, PaymentSource, PurchaseOutcome, PurchaseRequest,
+    PurchaseRequestBuilder, PurchaseResponse, RefundRequest, ResponseCard, ReturnUrl,
+    RiskDetails, ThreeDsChallenge, TransactionDetails, TransactionResponse, TransactionType,
 };
 pub use payments_core::card::{Card, CardExpiry, CardNumber, Cvc, MaskedPan};
 pub use webhook::WebhookEvent;

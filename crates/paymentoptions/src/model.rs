@@ -9,7 +9,6 @@ use std::fmt;
 use std::net::IpAddr;
 
 use payments_core::card::{Card, MaskedPan};
-use payments_core::money::wire;
 use payments_core::validate::{self, Lines};
 use payments_core::{Decimal, Error, Money, Secret, Url};
 use serde::{Deserialize, Serialize};
@@ -111,6 +110,26 @@ pub struct BrowserInfo {
     pub challenge_window: String,
     /// `userAgent`.
     pub user_agent: String,
+}
+
+impl BrowserInfo {
+    /// The gateway's `browser_info` from the neutral [`payments_core::Browser`]; fields the
+    /// browser did not report are sent empty, and `challengeWindow` is `"4"` (the documented
+    /// example's full-page challenge).
+    pub fn from_browser(browser: &payments_core::Browser) -> BrowserInfo {
+        let text = |value: Option<String>| value.unwrap_or_default();
+        let number = |value: Option<u32>| value.map(|v| v.to_string()).unwrap_or_default();
+        BrowserInfo {
+            accept_header: text(browser.accept_header.clone()),
+            screen_color_depth: number(browser.color_depth.map(u32::from)),
+            java_enabled: browser.java_enabled.unwrap_or(false),
+            language: text(browser.language.clone()),
+            screen_height: number(browser.screen_height),
+            screen_width: number(browser.screen_width),
+            challenge_window: "4".to_owned(),
+            user_agent: text(browser.user_agent.clone()),
+        }
+    }
 }
 
 /// A validated purchase. Build it with [`PurchaseRequest::builder`].
@@ -243,21 +262,220 @@ impl PurchaseRequestBuilder {
     }
 }
 
-/// `gateway_response`: the gateway's verdict (`INFO0000` is success).
+/// A transaction id as the follow-up operations take it (`transactionId`, at most 36
+/// characters: the documented UUIDs).
+fn transaction_id_field(field: &'static str, id: &str) -> Result<String, Error> {
+    let id = id.trim();
+    validate::text(field, id, Lines::Single)?;
+    if id.chars().count() > 36 {
+        return Err(Error::invalid_input(field, "is at most 36 characters"));
+    }
+    // Ids are UUIDs; anything else could change a status URL's path.
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::invalid_input(
+            field,
+            "may hold only letters, digits, '-' and '_'",
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+/// Optional free text (`notes`): line breaks allowed, blank means absent.
+fn notes_field(notes: Option<String>) -> Result<Option<String>, Error> {
+    match notes {
+        Some(text) if !text.trim().is_empty() => {
+            validate::text("notes", &text, Lines::Multi)?;
+            Ok(Some(text))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A validated capture of an authorization (`…/capture`). Build it with
+/// [`CaptureRequest::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRequest {
+    pub(crate) transaction_id: String,
+    pub(crate) amount: Money,
+    pub(crate) notes: Option<String>,
+}
+
+impl CaptureRequest {
+    /// Captures `amount` of the authorization `transaction_id` (the `PRE_AUTH`'s
+    /// `transaction_details.id`). At most the authorized amount; capturing less releases the
+    /// rest. Refuses a blank id and a zero amount before anything is sent.
+    pub fn new(
+        transaction_id: &str,
+        amount: Money,
+        notes: Option<String>,
+    ) -> Result<CaptureRequest, Error> {
+        Ok(CaptureRequest {
+            transaction_id: transaction_id_field("transactionId", transaction_id)?,
+            amount: amount.ensure_positive().map_err(|e| e.for_field("amount"))?,
+            notes: notes_field(notes)?,
+        })
+    }
+
+    /// The authorization captured.
+    pub fn transaction_id(&self) -> &str {
+        &self.transaction_id
+    }
+
+    /// The amount.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+}
+
+/// A validated refund (`…/refund`). Build it with [`RefundRequest::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub(crate) transaction_id: String,
+    pub(crate) amount: Money,
+    pub(crate) notes: Option<String>,
+}
+
+impl RefundRequest {
+    /// Refunds `amount` of the captured or purchased transaction `transaction_id` (the
+    /// capture's own id, not the authorization's). Partial refunds may follow one another until
+    /// the captured amount is used up (then the gateway answers `ERR3019`).
+    pub fn new(
+        transaction_id: &str,
+        amount: Money,
+        notes: Option<String>,
+    ) -> Result<RefundRequest, Error> {
+        Ok(RefundRequest {
+            transaction_id: transaction_id_field("transactionId", transaction_id)?,
+            amount: amount.ensure_positive().map_err(|e| e.for_field("amount"))?,
+            notes: notes_field(notes)?,
+        })
+    }
+
+    /// The transaction refunded.
+    pub fn transaction_id(&self) -> &str {
+        &self.transaction_id
+    }
+
+    /// The amount.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+}
+
+/// A transaction id for `void` and `status`, validated like the follow-up bodies'.
+pub(crate) fn transaction_id(id: &str) -> Result<String, Error> {
+    transaction_id_field("transactionId", id)
+}
+
+/// A field decoded as leniently as the gateway writes it: the typed value when it parses, the
+/// JSON as sent otherwise (card numbers masked, CVCs and tokens blanked). Only the fields that
+/// decide an outcome (`success`, `gateway_response.code`, `transaction_details.id`) can fail a
+/// call; a cosmetic field in an unexpected shape ends up here instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Lenient<T> {
+    /// The field in the documented shape.
+    Parsed(T),
+    /// The field as sent, sanitized, because it did not parse.
+    Unparsed(serde_json::Value),
+}
+
+impl<T> Lenient<T> {
+    /// The typed value, when the field was in the documented shape.
+    pub fn parsed(&self) -> Option<&T> {
+        match self {
+            Lenient::Parsed(value) => Some(value),
+            Lenient::Unparsed(_) => None,
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::wire::lenient(deserializer)
+    }
+}
+
+/// `transaction_type`: what the transaction did. The gateway's word decides the status, not
+/// the endpoint that was called (the purchase pages say "captured immediately" while their own
+/// sample answers `PRE_AUTH`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransactionType {
+    /// `PRE_AUTH`: authorized, not captured.
+    PreAuth,
+    /// `CAPTURE`: captured (a capture, a sale, a stored-card or subscription charge).
+    Capture,
+    /// `REFUND`.
+    Refund,
+    /// `VOID`: the authorization was released.
+    Void,
+    /// Anything else, verbatim.
+    Other(String),
+}
+
+impl TransactionType {
+    /// The value as the gateway writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TransactionType::PreAuth => "PRE_AUTH",
+            TransactionType::Capture => "CAPTURE",
+            TransactionType::Refund => "REFUND",
+            TransactionType::Void => "VOID",
+            TransactionType::Other(other) => other,
+        }
+    }
+
+    /// Parses the gateway's word, keeping unknown ones.
+    pub fn from_wire(text: &str) -> TransactionType {
+        match text {
+            "PRE_AUTH" => TransactionType::PreAuth,
+            "CAPTURE" => TransactionType::Capture,
+            "REFUND" => TransactionType::Refund,
+            "VOID" => TransactionType::Void,
+            other => TransactionType::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TransactionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TransactionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_text(deserializer)?;
+        Ok(TransactionType::from_wire(text.as_deref().unwrap_or_default()))
+    }
+}
+
+/// `gateway_response`: the gateway's verdict (`INFO0000` is success; `ERR…` and `VAL…` are
+/// refusals, see [`crate::codes`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GatewayResponse {
     /// `version`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub version: Option<String>,
     /// `type` (`INFO`, ...).
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "crate::wire::number_or_text")]
     pub kind: Option<String>,
     /// `message`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::text_or_empty")]
     pub message: String,
     /// `code`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::text_or_empty")]
     pub code: String,
 }
 
@@ -268,6 +486,9 @@ pub struct BillingDetails {
     /// `billing_address`.
     #[serde(default)]
     pub billing_address: Option<Address>,
+    /// `shipping_address` (in status answers).
+    #[serde(default)]
+    pub shipping_address: Option<Address>,
 }
 
 /// `merchant_details.device_details`.
@@ -293,17 +514,17 @@ pub struct MerchantDetails {
     #[serde(default)]
     pub legal_name: Option<String>,
     /// `mid`: the merchant id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub mid: Option<String>,
     /// `merchant_txn_ref`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub merchant_txn_ref: Option<String>,
     /// `billing_details`.
     #[serde(default)]
-    pub billing_details: Option<BillingDetails>,
+    pub billing_details: Option<Lenient<BillingDetails>>,
     /// `device_details`.
     #[serde(default)]
-    pub device_details: Option<DeviceDetails>,
+    pub device_details: Option<Lenient<DeviceDetails>>,
 }
 
 /// `payment_details.card`: the number is masked to its last four digits on decoding.
@@ -316,10 +537,10 @@ pub struct ResponseCard {
     /// `number`, masked: the gateway echoes the full number, which is dropped here.
     pub number: MaskedPan,
     /// `exp_month`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub exp_month: Option<String>,
     /// `exp_year`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub exp_year: Option<String>,
 }
 
@@ -327,14 +548,18 @@ pub struct ResponseCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentDetails {
-    /// `amount`: a JSON number, read exactly as written.
-    #[serde(deserialize_with = "wire::exact_json_decimal")]
-    pub amount: Decimal,
-    /// `response_code` (`0` on success).
-    #[serde(default)]
+    /// `amount`: a JSON number (or, leniently, a decimal string), read exactly as written.
+    #[serde(default, deserialize_with = "crate::wire::exact_amount")]
+    pub amount: Option<Decimal>,
+    /// `response_code`: the issuer's (0–82) or the gateway's risk code (−8000…); see
+    /// [`crate::codes::ResponseCode`].
+    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
     pub response_code: Option<i64>,
+    /// `responseDescription` (status answers).
+    #[serde(rename = "responseDescription", default)]
+    pub response_description: Option<String>,
     /// `auth_code`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub auth_code: Option<String>,
     /// `currency`.
     #[serde(default)]
@@ -347,17 +572,29 @@ pub struct PaymentDetails {
     pub scheme: Option<String>,
     /// `card`.
     #[serde(default)]
-    pub card: Option<ResponseCard>,
-    /// `additional_data`, kept as sent.
-    #[serde(default)]
+    pub card: Option<Lenient<ResponseCard>>,
+    /// `additional_data`, kept as sent (sanitized).
+    #[serde(default, deserialize_with = "crate::wire::sanitized_json")]
     pub additional_data: Option<serde_json::Value>,
+}
+
+impl PaymentDetails {
+    /// The echoed card, when it was in the documented shape.
+    pub fn card(&self) -> Option<&ResponseCard> {
+        self.card.as_ref().and_then(Lenient::parsed)
+    }
+
+    /// The typed `response_code`.
+    pub fn response_code(&self) -> Option<crate::codes::ResponseCode> {
+        self.response_code.map(crate::codes::ResponseCode)
+    }
 }
 
 /// `transaction_details`.
 #[derive(Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TransactionDetails {
-    /// `id`: the transaction's id (a UUID).
+    /// `id`: the transaction's id (a UUID). Every capture, void and refund gets a new one.
     pub id: String,
     /// `ref`: the gateway's numeric reference (kept as text).
     #[serde(
@@ -366,12 +603,20 @@ pub struct TransactionDetails {
         deserialize_with = "crate::wire::number_or_text"
     )]
     pub reference: Option<String>,
-    /// `timestamp`.
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub timestamp: Option<OffsetDateTime>,
+    /// `timestamp`, as sent (ISO 8601 in the documents; see
+    /// [`TransactionDetails::timestamp`]).
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "crate::wire::number_or_text"
+    )]
+    pub timestamp_text: Option<String>,
     /// `merchant_txn_ref`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub merchant_txn_ref: Option<String>,
+    /// `billing_details` (status answers carry the addresses here).
+    #[serde(default)]
+    pub billing_details: Option<Lenient<BillingDetails>>,
     /// `stored_payment_method_id`: the stored card's token (`null` unless the card was stored),
     /// held as a secret.
     #[serde(
@@ -382,84 +627,166 @@ pub struct TransactionDetails {
     pub stored_payment_method_id: Option<Secret>,
 }
 
+impl TransactionDetails {
+    /// `timestamp` as a time, when it is RFC 3339 (as documented).
+    pub fn timestamp(&self) -> Option<OffsetDateTime> {
+        let text = self.timestamp_text.as_deref()?;
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    }
+}
+
 impl fmt::Debug for TransactionDetails {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TransactionDetails")
             .field("id", &self.id)
             .field("reference", &self.reference)
-            .field("timestamp", &self.timestamp)
+            .field("timestamp", &self.timestamp_text)
             .field("merchant_txn_ref", &self.merchant_txn_ref)
+            .field("billing_details", &self.billing_details)
             .field("stored_payment_method_id", &self.stored_payment_method_id)
             .finish()
     }
 }
 
-/// `risk-details`.
+/// `risk-details` (purchase samples) or `risk_details` (status sample).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RiskDetails {
-    /// `risk_score` (`null` in the documented example), kept as sent.
+    /// `risk_score` (`null` in the documented examples), kept as sent.
     #[serde(default)]
     pub risk_score: Option<serde_json::Value>,
 }
 
-/// A completed purchase: the documented 201 answer, every field.
+/// The gateway's answer for a transaction (purchase, authorization, capture, void, refund,
+/// status, webhook). Only `success`, `gateway_response.code` and `transaction_details.id`
+/// decide the outcome; every other field is optional and kept as sent when it does not parse.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct PurchaseResponse {
+pub struct TransactionResponse {
     /// `success`.
     pub success: bool,
-    /// `status_code`.
+    /// `status_code` (or `statusCode`, as some answers spell it).
+    #[serde(
+        alias = "statusCode",
+        default,
+        deserialize_with = "crate::wire::signed_integer"
+    )]
+    pub status_code: Option<i64>,
+    /// `is_live`: whether the answer comes from the live environment.
     #[serde(default)]
-    pub status_code: Option<u16>,
-    /// `is_live`.
+    pub is_live: Option<Lenient<bool>>,
+    /// `transaction_type`.
     #[serde(default)]
-    pub is_live: Option<bool>,
-    /// `transaction_type` (`PRE_AUTH`, `CAPTURE`, ...).
-    #[serde(default)]
-    pub transaction_type: Option<String>,
+    pub transaction_type: Option<TransactionType>,
     /// `gateway_response`.
     #[serde(default)]
     pub gateway_response: GatewayResponse,
     /// `merchant_details`.
     #[serde(default)]
-    pub merchant_details: Option<MerchantDetails>,
+    pub merchant_details: Option<Lenient<MerchantDetails>>,
     /// `payment_details`.
     #[serde(default)]
-    pub payment_details: Option<PaymentDetails>,
+    pub payment_details: Option<Lenient<PaymentDetails>>,
     /// `transaction_details`.
     #[serde(default)]
     pub transaction_details: Option<TransactionDetails>,
-    /// `risk-details`.
-    #[serde(rename = "risk-details", default)]
-    pub risk_details: Option<RiskDetails>,
+    /// `risk-details` / `risk_details`.
+    #[serde(rename = "risk-details", alias = "risk_details", default)]
+    pub risk_details: Option<Lenient<RiskDetails>>,
 }
 
-/// A purchase v2 that needs the customer to pass a 3-D Secure challenge first.
+/// The answer to a purchase: a [`TransactionResponse`].
+pub type PurchaseResponse = TransactionResponse;
+
+impl TransactionResponse {
+    /// `transaction_details.id`.
+    pub fn transaction_id(&self) -> Option<&str> {
+        self.transaction_details.as_ref().map(|t| t.id.as_str())
+    }
+
+    /// `payment_details`, when in the documented shape.
+    pub fn payment_details(&self) -> Option<&PaymentDetails> {
+        self.payment_details.as_ref().and_then(Lenient::parsed)
+    }
+
+    /// `merchant_details`, when in the documented shape.
+    pub fn merchant_details(&self) -> Option<&MerchantDetails> {
+        self.merchant_details.as_ref().and_then(Lenient::parsed)
+    }
+
+    /// `is_live`, when it is a boolean.
+    pub fn is_live(&self) -> Option<bool> {
+        self.is_live.as_ref().and_then(Lenient::parsed).copied()
+    }
+
+    /// The amount the gateway reports (`payment_details.amount`). For a partial approval
+    /// (`response_code` 10) it is the approved amount, which may be less than requested.
+    pub fn amount(&self) -> Option<Decimal> {
+        self.payment_details().and_then(|p| p.amount)
+    }
+
+    /// `payment_details.response_code`, typed.
+    pub fn response_code(&self) -> Option<crate::codes::ResponseCode> {
+        self.payment_details().and_then(PaymentDetails::response_code)
+    }
+
+    /// The neutral status this answer reports, from `transaction_type`.
+    pub fn status(&self) -> payments_core::PaymentStatus {
+        use payments_core::PaymentStatus;
+        if !self.success {
+            return PaymentStatus::Failed {
+                reason: format!(
+                    "{}: {}",
+                    self.gateway_response.code, self.gateway_response.message
+                ),
+            };
+        }
+        match &self.transaction_type {
+            Some(TransactionType::PreAuth) => PaymentStatus::Authorized,
+            Some(TransactionType::Capture) => PaymentStatus::Captured,
+            Some(TransactionType::Refund) => PaymentStatus::Refunded,
+            Some(TransactionType::Void) => PaymentStatus::Voided,
+            Some(TransactionType::Other(other)) => PaymentStatus::Other {
+                provider_status: other.clone(),
+            },
+            None => PaymentStatus::Other {
+                provider_status: String::new(),
+            },
+        }
+    }
+}
+
+/// A purchase or authorization v2 that needs the customer to pass a 3-D Secure challenge first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ThreeDsChallenge {
     /// `redirect_url`: where to send the customer.
     pub redirect_url: Url,
     /// `url`, as sent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub url: Option<String>,
-    /// `statusCode`.
-    #[serde(rename = "statusCode", default)]
-    pub status_code: Option<u16>,
+    /// `statusCode` (or `status_code`).
+    #[serde(
+        rename = "statusCode",
+        alias = "status_code",
+        default,
+        deserialize_with = "crate::wire::signed_integer"
+    )]
+    pub status_code: Option<i64>,
     /// `success`.
     #[serde(default)]
     pub success: Option<bool>,
 }
 
-/// The answer to purchase v2: done, or a 3-D Secure challenge the customer must complete (the
-/// outcome then arrives by webhook and at the return URL).
+/// The answer to a v2 purchase or authorization: done, or a 3-D Secure challenge the customer
+/// must complete (the outcome then arrives by webhook and at the return URL; confirm it with
+/// [`crate::PaymentOptionsClient::transaction_status`]).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PurchaseOutcome {
     /// The payment completed.
-    Completed(Box<PurchaseResponse>),
+    Completed(Box<TransactionResponse>),
     /// Send the customer to `redirect_url`.
     ChallengeRequired(ThreeDsChallenge),
 }

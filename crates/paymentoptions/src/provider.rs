@@ -1,25 +1,38 @@
 //! [`PaymentProvider`] for [`PaymentOptionsClient`].
 //!
-//! * `create_payment` uses purchase v2 (v1 is to be deprecated): [`PaymentMethod::Card`] or
-//!   [`PaymentMethod::StoredCard`], `customer.ip` required, the request's `reference` as
-//!   `merchant_txn_ref`, the URLs as `success_url` / `decline_url` / `webhook_url`. The answer
-//!   maps to `Captured` (`transaction_type` `CAPTURE`/`SALE`), `Authorized` (`PRE_AUTH`, as in
-//!   the documented example) or `RequiresCustomerAction` with the 3-D Secure `redirect_url`. A
-//!   decline is [`payments_core::Error::Declined`].
-//! * `get_payment` and `cancel_payment` are unsupported: the documents describe no lookup or
-//!   void endpoint.
+//! * `create_payment` uses the v2 operations (3-D Secure): purchase v2, or authorization v2 for
+//!   [`CaptureMode::Manual`]. It takes [`PaymentMethod::Card`] or [`PaymentMethod::StoredCard`],
+//!   requires `customer.ip` and a return URL (`urls.success`; 3-D Secure is mandatory on v2 and
+//!   the customer comes back there), sends `customer.browser` as `browser_info`, and the
+//!   request's `reference` as `merchant_txn_ref`. The status is what the gateway's
+//!   `transaction_type` says ([`TransactionResponse::status`]), or `RequiresCustomerAction`
+//!   with the challenge's `redirect_url`.
+//! * `get_payment` is the transaction status; `capture_payment`, `void_payment` and
+//!   `refund_payment` are the gateway's capture, void and refund. A capture or refund answers
+//!   with a **new** transaction id: the returned [`Payment`] carries it (refund the capture's
+//!   id, not the authorization's). An omitted amount means "all of it": the client asks the
+//!   status of the transaction for its amount first.
+//! * `cancel_payment` is unsupported: the gateway's nearest operation is a void, which the
+//!   trait names explicitly.
 
 use payments_core::{
-    Capabilities, Error, Payment, PaymentMethod, PaymentMethodKind, PaymentProvider,
-    PaymentRequest, PaymentStatus, Result,
+    Capabilities, CaptureMode, Currency, Error, Money, Payment, PaymentMethod, PaymentMethodKind,
+    PaymentProvider, PaymentRequest, PaymentStatus, Result,
 };
 
 use crate::PROVIDER;
 use crate::client::PaymentOptionsClient;
-use crate::model::{PaymentSource, PurchaseOutcome, PurchaseRequest, ReturnUrl};
+use crate::model::{
+    BrowserInfo, CaptureRequest, PaymentSource, PurchaseOutcome, PurchaseRequest, RefundRequest,
+    ReturnUrl, TransactionResponse,
+};
 
 const CAPABILITIES: Capabilities =
-    Capabilities::create_only(&[PaymentMethodKind::Card, PaymentMethodKind::StoredCard]);
+    Capabilities::create_only(&[PaymentMethodKind::Card, PaymentMethodKind::StoredCard])
+        .with_get_payment()
+        .with_capture_payment()
+        .with_void_payment()
+        .with_refund_payment();
 
 #[async_trait::async_trait]
 impl PaymentProvider for PaymentOptionsClient {
@@ -32,8 +45,12 @@ impl PaymentProvider for PaymentOptionsClient {
     }
 
     async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
-        let purchase = to_purchase(request)?;
-        let payment = match self.purchase_v2(&purchase).await? {
+        let card_request = to_purchase(request)?;
+        let outcome = match request.capture {
+            CaptureMode::Manual => self.authorize_v2(&card_request).await?,
+            _ => self.purchase_v2(&card_request).await?,
+        };
+        let payment = match outcome {
             PurchaseOutcome::ChallengeRequired(challenge) => Payment::new(
                 PROVIDER,
                 request.reference.clone(),
@@ -42,31 +59,92 @@ impl PaymentProvider for PaymentOptionsClient {
                 },
                 challenge,
             ),
-            PurchaseOutcome::Completed(response) => {
-                let status = match response.transaction_type.as_deref() {
-                    Some("CAPTURE" | "SALE" | "PURCHASE") => PaymentStatus::Captured,
-                    Some("PRE_AUTH" | "AUTH" | "AUTHORIZATION") => PaymentStatus::Authorized,
-                    Some(other) => PaymentStatus::Other {
-                        provider_status: other.to_owned(),
-                    },
-                    None => PaymentStatus::Other {
-                        provider_status: String::new(),
-                    },
-                };
-                let id = response
-                    .transaction_details
-                    .as_ref()
-                    .map_or_else(|| request.reference.clone(), |t| t.id.clone());
-                Payment::new(PROVIDER, id, status, *response)
-            }
+            PurchaseOutcome::Completed(response) => to_payment(*response, request.amount.currency()),
         };
         Ok(payment
             .with_amount(request.amount)
             .with_reference(request.reference.clone()))
     }
+
+    async fn get_payment(&self, payment_id: &str) -> Result<Payment> {
+        let status = self.transaction_status(payment_id).await?;
+        Ok(to_payment(status, None))
+    }
+
+    async fn capture_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
+        let amount = match amount {
+            Some(amount) => amount,
+            None => self.full_amount(payment_id).await?,
+        };
+        let captured = self
+            .capture(&CaptureRequest::new(payment_id, amount, None)?)
+            .await?;
+        Ok(to_payment(captured, amount.currency()))
+    }
+
+    async fn void_payment(&self, payment_id: &str) -> Result<Payment> {
+        let voided = self.void(payment_id).await?;
+        Ok(to_payment(voided, None))
+    }
+
+    async fn refund_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
+        let amount = match amount {
+            Some(amount) => amount,
+            None => self.full_amount(payment_id).await?,
+        };
+        let refunded = self
+            .refund(&RefundRequest::new(payment_id, amount, None)?)
+            .await?;
+        Ok(to_payment(refunded, amount.currency()))
+    }
 }
 
-/// The request transformer: a neutral payment request into a purchase.
+impl PaymentOptionsClient {
+    /// The amount and currency the gateway reports for a transaction, for "all of it".
+    async fn full_amount(&self, transaction_id: &str) -> Result<Money> {
+        let status = self.transaction_status(transaction_id).await?;
+        transaction_money(&status, None).ok_or_else(|| {
+            Error::invalid_input(
+                "amount",
+                "the gateway's status reports no amount and currency for this transaction: pass the amount",
+            )
+        })
+    }
+}
+
+/// The money an answer reports (`payment_details.amount` in `payment_details.currency`, or in
+/// `currency` when the answer names none).
+fn transaction_money(answer: &TransactionResponse, currency: Option<Currency>) -> Option<Money> {
+    let details = answer.payment_details()?;
+    let currency = details
+        .currency
+        .as_deref()
+        .and_then(|code| Currency::from_code(code).ok())
+        .or(currency)?;
+    Money::new(details.amount?, currency).ok()
+}
+
+/// The neutral payment for a transaction answer: its own id, the status its
+/// `transaction_type` says, and the amount it reports.
+fn to_payment(answer: TransactionResponse, currency: impl Into<Option<Currency>>) -> Payment {
+    let id = answer.transaction_id().unwrap_or_default().to_owned();
+    let status = answer.status();
+    let money = transaction_money(&answer, currency.into());
+    let reference = answer
+        .transaction_details
+        .as_ref()
+        .and_then(|t| t.merchant_txn_ref.clone());
+    let mut payment = Payment::new(PROVIDER, id, status, answer);
+    if let Some(money) = money {
+        payment = payment.with_amount(money);
+    }
+    if let Some(reference) = reference {
+        payment = payment.with_reference(reference);
+    }
+    payment
+}
+
+/// The request transformer: a neutral payment request into a v2 card request.
 fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
     let source = match &request.method {
         PaymentMethod::Card(card) => PaymentSource::Card(card.clone()),
@@ -82,19 +160,26 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
         .customer
         .ip
         .ok_or_else(|| Error::invalid_input("customer.ip", "is required by the card gateway"))?;
+    let urls = &request.urls;
+    if urls.success.is_none() {
+        return Err(Error::invalid_input(
+            "urls.success",
+            "is required: PaymentOptions' v2 operations run 3-D Secure, which returns the customer there",
+        ));
+    }
     let mut builder = PurchaseRequest::builder(
         request.amount,
         source,
         request.reference.clone(),
         customer_ip,
-    );
-    let urls = &request.urls;
-    if urls.success.is_some() || urls.failure.is_some() || urls.notification.is_some() {
-        builder = builder.return_url(ReturnUrl {
-            webhook_url: urls.notification.clone(),
-            success_url: urls.success.clone(),
-            decline_url: urls.failure.clone(),
-        });
+    )
+    .return_url(ReturnUrl {
+        webhook_url: urls.notification.clone(),
+        success_url: urls.success.clone(),
+        decline_url: urls.failure.clone(),
+    });
+    if let Some(browser) = &request.customer.browser {
+        builder = builder.browser_info(BrowserInfo::from_browser(browser));
     }
     builder.build()
 }

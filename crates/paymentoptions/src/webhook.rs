@@ -1,16 +1,19 @@
 //! The body the gateway posts to `return_url.webhook_url`.
 //!
-//! Its shape is not documented beyond the transaction fields of the purchase answer, so the
-//! parser reads those it knows and keeps the rest as JSON, with anything that looks like a card
-//! number masked and any CVC blanked before it is stored. **A webhook is not authenticated**:
-//! treat it as a hint and confirm the transaction server-side (your own records by
-//! `merchant_txn_ref`, or the gateway's back office) before fulfilling an order.
+//! It has the shape of a transaction answer (the 3-D Secure page's sample), so the parser reads
+//! the fields it knows and keeps the rest as JSON, with anything that looks like a card number
+//! masked and any CVC or token blanked before it is stored. **A webhook is not authenticated**
+//! (the documents only advise "a secret key or signature verification" without naming any):
+//! treat it as a hint and confirm it with
+//! [`PaymentOptionsClient::confirm_webhook`](crate::PaymentOptionsClient::confirm_webhook),
+//! which asks the gateway for the transaction's status, before fulfilling an order.
 
 use payments_core::Error;
 use payments_core::redact::mask_card_numbers;
 use serde::Deserialize;
 
-use crate::model::{GatewayResponse, PaymentDetails, TransactionDetails};
+use crate::model::{GatewayResponse, Lenient, PaymentDetails, TransactionDetails, TransactionType};
+use crate::wire::sanitize;
 
 /// A parsed webhook. Only a hint until confirmed.
 #[derive(Debug, Clone)]
@@ -19,11 +22,11 @@ pub struct WebhookEvent {
     /// `success`, when present.
     pub success: Option<bool>,
     /// `transaction_type`, when present.
-    pub transaction_type: Option<String>,
+    pub transaction_type: Option<TransactionType>,
     /// `gateway_response`, when present.
     pub gateway_response: Option<GatewayResponse>,
     /// `payment_details`, when present (card number masked).
-    pub payment_details: Option<PaymentDetails>,
+    pub payment_details: Option<Lenient<PaymentDetails>>,
     /// `transaction_details`, when present.
     pub transaction_details: Option<TransactionDetails>,
     /// The whole body, card numbers masked and CVCs blanked.
@@ -35,11 +38,11 @@ struct Known {
     #[serde(default)]
     success: Option<bool>,
     #[serde(default)]
-    transaction_type: Option<String>,
+    transaction_type: Option<TransactionType>,
     #[serde(default)]
     gateway_response: Option<GatewayResponse>,
     #[serde(default)]
-    payment_details: Option<PaymentDetails>,
+    payment_details: Option<Lenient<PaymentDetails>>,
     #[serde(default)]
     transaction_details: Option<TransactionDetails>,
 }
@@ -69,46 +72,16 @@ impl WebhookEvent {
         })
     }
 
+    /// `transaction_details.id`: what [`crate::PaymentOptionsClient::transaction_status`] takes.
+    pub fn transaction_id(&self) -> Option<&str> {
+        self.transaction_details.as_ref().map(|t| t.id.as_str())
+    }
+
     /// The merchant's reference of the transaction, to look it up in your own records.
     pub fn merchant_txn_ref(&self) -> Option<&str> {
         self.transaction_details
             .as_ref()
             .and_then(|t| t.merchant_txn_ref.as_deref())
-    }
-}
-
-/// Masks card numbers wherever they appear (in strings, or as bare JSON numbers) and blanks
-/// CVC-like fields and stored-card tokens, recursively.
-fn sanitize(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(text) => *text = mask_card_numbers(text),
-        serde_json::Value::Number(number) => {
-            let text = number.to_string();
-            let masked = mask_card_numbers(&text);
-            if masked != text {
-                *value = serde_json::Value::String(masked);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize),
-        serde_json::Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                let secret_field = matches!(
-                    key.to_ascii_lowercase().as_str(),
-                    "cvc"
-                        | "cvv"
-                        | "cvv2"
-                        | "card_code"
-                        | "security_code"
-                        | "stored_payment_method_id"
-                );
-                if secret_field && !item.is_null() {
-                    *item = serde_json::Value::String(payments_core::secret::REDACTED.into());
-                } else {
-                    sanitize(item);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -127,7 +100,13 @@ mod tests {
         assert_eq!(event.success, Some(true));
         assert_eq!(event.merchant_txn_ref(), Some("order-9"));
         assert_eq!(
-            event.payment_details.as_ref().unwrap().amount.to_string(),
+            event
+                .payment_details
+                .as_ref()
+                .and_then(Lenient::parsed)
+                .and_then(|p| p.amount)
+                .unwrap()
+                .to_string(),
             "10.5"
         );
         let shown = format!("{event:?} {}", event.raw);

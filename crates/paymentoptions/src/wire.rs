@@ -8,14 +8,16 @@ use std::net::IpAddr;
 use payments_core::card::Card;
 use payments_core::http::RawResponse;
 use payments_core::money::wire;
-use payments_core::{Error, Money, Secret};
+use payments_core::redact::mask_card_numbers;
+use payments_core::{Decimal, Error, Money, Secret};
+use serde_json::value::RawValue;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::PROVIDER;
 use crate::error::PaymentOptionsError;
 use crate::model::{
-    Address, BrowserInfo, PaymentSource, PurchaseOutcome, PurchaseRequest, PurchaseResponse,
-    ReturnUrl, ThreeDsChallenge,
+    Address, BrowserInfo, CaptureRequest, Lenient, PaymentSource, PurchaseOutcome,
+    PurchaseRequest, RefundRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
 };
 
 /// The JSON body of a purchase (or authorization), with `merchant_id` from the client. The only
@@ -116,57 +118,162 @@ struct WirePaymentMethod<'a> {
     stored_payment_method_id: Option<&'a str>,
 }
 
-/// Decodes a purchase answer: a completed payment (a decline if `success` is false), a
-/// 3-D Secure challenge, or an error with the gateway's code and message.
+/// The JSON body of a capture: `transactionId` (camelCase, as documented), `amount` as a JSON
+/// **number**, `merchant_id`, `notes`.
+pub(crate) fn capture_body(request: &CaptureRequest, merchant_id: &str) -> Result<Vec<u8>, Error> {
+    amount_body(
+        &request.transaction_id,
+        request.amount,
+        merchant_id,
+        request.notes.as_deref(),
+    )
+}
+
+/// The JSON body of a refund: the same fields as a capture.
+pub(crate) fn refund_body(request: &RefundRequest, merchant_id: &str) -> Result<Vec<u8>, Error> {
+    amount_body(
+        &request.transaction_id,
+        request.amount,
+        merchant_id,
+        request.notes.as_deref(),
+    )
+}
+
+fn amount_body(
+    transaction_id: &str,
+    amount: Money,
+    merchant_id: &str,
+    notes: Option<&str>,
+) -> Result<Vec<u8>, Error> {
+    #[derive(Serialize)]
+    struct WireAmountOperation<'a> {
+        #[serde(rename = "transactionId")]
+        transaction_id: &'a str,
+        amount: &'a RawValue,
+        merchant_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        notes: Option<&'a str>,
+    }
+    // The exact decimal text, written as a JSON number (`1000`, `10.50`): never a float.
+    let number = RawValue::from_string(amount.to_major_string())
+        .map_err(|e| Error::invalid_input("amount", e.to_string()))?;
+    let body = WireAmountOperation {
+        transaction_id,
+        amount: &number,
+        merchant_id,
+        notes,
+    };
+    serde_json::to_vec(&body).map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+/// The JSON body of a void: `transactionId` and `merchant_id`.
+pub(crate) fn void_body(transaction_id: &str, merchant_id: &str) -> Result<Vec<u8>, Error> {
+    #[derive(Serialize)]
+    struct WireVoid<'a> {
+        #[serde(rename = "transactionId")]
+        transaction_id: &'a str,
+        merchant_id: &'a str,
+    }
+    serde_json::to_vec(&WireVoid {
+        transaction_id,
+        merchant_id,
+    })
+    .map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+/// Decodes a v2 purchase or authorization answer: a completed transaction, a 3-D Secure
+/// challenge (`redirect_url`, no transaction), a decline, or an error.
 pub(crate) fn decode_purchase(
     response: &RawResponse,
 ) -> Result<PurchaseOutcome, PaymentOptionsError> {
-    if !response.is_success() {
-        if response.status == 402
-            && let Ok(declined) = serde_json::from_slice::<PurchaseResponse>(&response.body)
-        {
-            // 402 Payment Required: the gateway processed the card and declined it.
-            return Err(PaymentOptionsError::Declined {
-                code: declined.gateway_response.code.clone(),
-                message: declined.gateway_response.message.clone(),
-                response: Box::new(declined),
-            });
-        }
-        return Err(error_answer(response));
-    }
-    // One pass over the bytes, so amounts are read exactly as written. A challenge answer also
-    // decodes as a (detail-less) purchase; only such answers are looked at a second time.
-    let purchase: PurchaseResponse = serde_json::from_slice(&response.body)
-        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
-    if purchase.payment_details.is_none()
-        && purchase.transaction_details.is_none()
+    if response.is_success()
         && let Some(challenge) = challenge(response)?
     {
         return Ok(PurchaseOutcome::ChallengeRequired(challenge));
     }
-    if !purchase.success {
-        return Err(PaymentOptionsError::Declined {
-            code: purchase.gateway_response.code.clone(),
-            message: purchase.gateway_response.message.clone(),
-            response: Box::new(purchase),
-        });
-    }
-    Ok(PurchaseOutcome::Completed(Box::new(purchase)))
+    decode_transaction(response).map(|done| PurchaseOutcome::Completed(Box::new(done)))
 }
 
-/// The 3-D Secure challenge in an answer that has a `redirect_url`.
-fn challenge(response: &RawResponse) -> Result<Option<ThreeDsChallenge>, PaymentOptionsError> {
-    let value: serde_json::Value = serde_json::from_slice(&response.body)
+/// Decodes any transaction answer. `success: false` (or HTTP 402 with a transaction body) is a
+/// decline; a success needs `transaction_details.id`; anything else that does not decode is a
+/// status or decode error (outcome unknown on a 2xx or 5xx).
+pub(crate) fn decode_transaction(
+    response: &RawResponse,
+) -> Result<TransactionResponse, PaymentOptionsError> {
+    if !response.is_success() {
+        if response.status == 402
+            && let Ok(declined) = serde_json::from_slice::<TransactionResponse>(&response.body)
+        {
+            // 402 Payment Required: the gateway processed the card and declined it.
+            return Err(declined_error(declined));
+        }
+        return Err(error_answer(response));
+    }
+    // One pass over the bytes, so amounts are read exactly as written.
+    let answer: TransactionResponse = serde_json::from_slice(&response.body)
         .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
-    if value.get("redirect_url").is_none() {
+    if !answer.success {
+        return Err(declined_error(answer));
+    }
+    if answer.transaction_details.is_none() {
+        return Err(response
+            .decode_error(PROVIDER, "`success` without `transaction_details.id`")
+            .into());
+    }
+    Ok(answer)
+}
+
+/// Refuses an answer from the other environment: a live answer to a test client would mean
+/// real money moved where the merchant thought it was testing, and the reverse that nothing
+/// did. Either way the caller must not trust the outcome.
+pub(crate) fn check_environment(
+    answer: &TransactionResponse,
+    live: bool,
+) -> Result<(), PaymentOptionsError> {
+    match answer.is_live() {
+        Some(answered) if answered != live => {
+            let name = |live: bool| if live { "live" } else { "test" };
+            Err(Error::WrongEnvironment {
+                provider: PROVIDER,
+                configured: name(live),
+                answered: name(answered),
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn declined_error(answer: TransactionResponse) -> PaymentOptionsError {
+    PaymentOptionsError::Declined {
+        code: answer.gateway_response.code.clone(),
+        message: answer.gateway_response.message.clone(),
+        response_code: answer.response_code(),
+        response: Box::new(answer),
+    }
+}
+
+/// The 3-D Secure challenge in an answer that has a `redirect_url` and no transaction.
+fn challenge(response: &RawResponse) -> Result<Option<ThreeDsChallenge>, PaymentOptionsError> {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow, default)]
+        redirect_url: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        transaction_details: Option<&'a RawValue>,
+    }
+    let Ok(probe) = serde_json::from_slice::<Probe<'_>>(&response.body) else {
+        return Ok(None);
+    };
+    if probe.redirect_url.is_none() || probe.transaction_details.is_some() {
         return Ok(None);
     }
-    serde_json::from_value(value)
+    serde_json::from_slice(&response.body)
         .map(Some)
         .map_err(|err| response.decode_error(PROVIDER, err).into())
 }
 
-/// An error status: the gateway's code and message when it sent them.
+/// An error status: the gateway's codes and message when it sent them.
 fn error_answer(response: &RawResponse) -> PaymentOptionsError {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
         return status_error(response);
@@ -178,16 +285,26 @@ fn error_answer(response: &RawResponse) -> PaymentOptionsError {
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
     };
+    let response_code = value
+        .get("payment_details")
+        .and_then(|p| p.get("response_code"))
+        .and_then(|c| {
+            c.as_i64()
+                .or_else(|| c.as_str().and_then(|t| t.trim().parse().ok()))
+        })
+        .map(crate::codes::ResponseCode);
     match (text("code"), text("message")) {
         (Some(code), message) => PaymentOptionsError::Api {
             status: response.status,
             code,
             message: message.unwrap_or_default(),
+            response_code,
         },
         (None, Some(message)) => PaymentOptionsError::Api {
             status: response.status,
             code: response.status.to_string(),
             message,
+            response_code,
         },
         (None, None) => status_error(response),
     }
@@ -197,18 +314,124 @@ fn status_error(response: &RawResponse) -> PaymentOptionsError {
     response.unrecognised(PROVIDER, "unexpected answer").into()
 }
 
+/// [`Lenient`]'s decoder: the typed value when the field parses, the sanitized JSON otherwise.
+pub(crate) fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    deserializer: D,
+) -> Result<Lenient<T>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(deserializer)?;
+    match serde_json::from_str::<T>(raw.get()) {
+        Ok(value) => Ok(Lenient::Parsed(value)),
+        Err(_) => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+            sanitize(&mut value);
+            Ok(Lenient::Unparsed(value))
+        }
+    }
+}
+
+/// Any JSON kept as sent, sanitized.
+pub(crate) fn sanitized_json<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    let mut value = Option::<serde_json::Value>::deserialize(d)?;
+    if let Some(value) = value.as_mut() {
+        sanitize(value);
+    }
+    Ok(value)
+}
+
+/// Masks card numbers wherever they appear (in strings, or as bare JSON numbers) and blanks
+/// CVC-like fields and stored-card tokens, recursively: what the gateway echoes must never be
+/// kept in full.
+pub(crate) fn sanitize(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => *text = mask_card_numbers(text),
+        serde_json::Value::Number(number) => {
+            let text = number.to_string();
+            let masked = mask_card_numbers(&text);
+            if masked != text {
+                *value = serde_json::Value::String(masked);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize),
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let secret_field = matches!(
+                    key.to_ascii_lowercase().as_str(),
+                    "cvc"
+                        | "cvv"
+                        | "cvv2"
+                        | "card_code"
+                        | "security_code"
+                        | "stored_payment_method_id"
+                        | "store_payment_method_id"
+                );
+                if secret_field && !item.is_null() {
+                    *item = serde_json::Value::String(payments_core::secret::REDACTED.into());
+                } else {
+                    sanitize(item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Text, or a number/boolean written as text; `null` is absent. Objects and arrays are refused.
 pub(crate) fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(d)? {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(text)) => Some(text),
-        Some(other) => Some(other.to_string()),
+        Some(scalar @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
+            Some(mask_card_numbers(&scalar.to_string()))
+        }
+        Some(_) => return Err(serde::de::Error::custom("expected text or a number")),
     })
 }
 
+/// Like [`number_or_text`], `""` when absent: for `gateway_response.code` and `message`.
+pub(crate) fn text_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(number_or_text(d)?.unwrap_or_default())
+}
+
+/// A signed integer sent as a number or as text (`"-8019"`); `null` is absent.
+pub(crate) fn signed_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match number_or_text(d)? {
+        None => Ok(None),
+        Some(text) => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a whole number")),
+    }
+}
+
+/// An exact amount: a JSON number read as written, or a decimal string; `null` is absent.
+pub(crate) fn exact_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let raw = Option::<&RawValue>::deserialize(d)?;
+    match raw.map(|r| r.get().trim()) {
+        None | Some("null") => Ok(None),
+        Some(text) => {
+            let inner = text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .unwrap_or(text);
+            // `from_str_exact` keeps the written scale and refuses exponents: no float involved.
+            Decimal::from_str_exact(inner.trim())
+                .map(Some)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// The stored-card token: text becomes a [`Secret`]; an empty, `null` or non-text value is
+/// absent (never kept raw: it is a credential).
 pub(crate) fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?
-        .filter(|token| !token.is_empty())
-        .map(Secret::new))
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(token)) if !token.is_empty() => Some(Secret::new(token)),
+        _ => None,
+    })
 }
 
 /// A token is a credential: written out as `[REDACTED]` (or `null`), never its value.

@@ -6,6 +6,611 @@
 
 mod fixture_support;
 
+/// Authorization v1 sends the purchase body and answers PRE_AUTH (https://docs.paymentoptions.com/api-reference/en/server-to-server/authorization; its sample answer is the purchase seed's, harvest §1.12)
+///
+/// From `fixtures/paymentoptions/authorize_documented.json`.
+#[tokio::test]
+async fn authorize_documented() {
+    fixture_support::run(r#"{
+  "description": "Authorization v1 sends the purchase body and answers PRE_AUTH (https://docs.paymentoptions.com/api-reference/en/server-to-server/authorization; its sample answer is the purchase seed's, harvest §1.12)",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0000",
+        "message": "Payment Successful.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "billing_details": {
+          "billing_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "billing@testemail.com",
+            "phone_number": "8112345678",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          }
+        },
+        "device_details": {
+          "customer_ip": "127.0.0.1",
+          "merchant_ip": "127.0.0.1",
+          "visited_ip": "127.0.0.1"
+        },
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": "1000",
+        "auth_code": "917290",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "****1005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "risk-details": {
+        "risk_score": null
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "ab8444e7-fec0-40dd-994d-0ad813785f74",
+        "merchant_txn_ref": "qwe",
+        "ref": "74797",
+        "stored_payment_method_id": null,
+        "timestamp": "2024-11-25T07:22:48.000Z"
+      },
+      "transaction_type": "PRE_AUTH"
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "billing_address": {
+      "address1": "1-2-3 Shinjuku",
+      "city": "Shinjuku-ku",
+      "country": "JP",
+      "email": "billing@testemail.com",
+      "phone_number": "8112345678",
+      "postal_code": "1600022",
+      "state": "Tokyo"
+    },
+    "browser_info": {
+      "acceptHeader": "text/html",
+      "challengeWindow": "4",
+      "javaEnabled": false,
+      "language": "en",
+      "screenColorDepth": "48",
+      "screenHeight": "1200",
+      "screenWidth": "1600",
+      "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+    },
+    "card": {
+      "cvc": "100",
+      "expiry_month": "12",
+      "expiry_year": "24",
+      "name": "John Doe",
+      "number": "5200000000001005"
+    },
+    "currency": "JPY",
+    "customer_ip": "127.0.0.1",
+    "merchant_txn_ref": "qwe",
+    "return_url": {
+      "decline_url": "http://www.declineurl.com/",
+      "success_url": "http://www.successurl.com/",
+      "webhook_url": "https://shop.example/webhook"
+    },
+    "shipping_address": {
+      "address1": "1-2-3 Shinjuku",
+      "city": "Shinjuku-ku",
+      "country": "JP",
+      "email": "shipping@testemail.com",
+      "phone_number": "8112345678",
+      "postal_code": "1600022",
+      "state": "Tokyo"
+    },
+    "time_zone": "Asia/Kuala_Lumpur",
+    "today": "2024-11-25"
+  },
+  "operation": "authorize",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": "1000",
+      "billing_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "billing@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      },
+      "browser_info": {
+        "acceptHeader": "text/html",
+        "challengeWindow": "4",
+        "javaEnabled": false,
+        "language": "en",
+        "screenColorDepth": "48",
+        "screenHeight": "1200",
+        "screenWidth": "1600",
+        "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+      },
+      "card": {
+        "cvc": "100",
+        "expiry_month": "12",
+        "expiry_year": "24",
+        "name": "John Doe",
+        "number": "5200000000001005"
+      },
+      "currency": "JPY",
+      "customer_ip": "127.0.0.1",
+      "merchant_id": "M-FIXTURE",
+      "merchant_txn_ref": "qwe",
+      "return_url": {
+        "decline_url": "http://www.declineurl.com/",
+        "success_url": "http://www.successurl.com/",
+        "webhook_url": "https://shop.example/webhook"
+      },
+      "shipping_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "shipping@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      },
+      "time_zone": "Asia/Kuala_Lumpur"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/authorization"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0000",
+        "message": "Payment Successful.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "billing_details": {
+          "billing_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "billing@testemail.com",
+            "phone_number": "8112345678",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          }
+        },
+        "device_details": {
+          "customer_ip": "127.0.0.1",
+          "merchant_ip": "127.0.0.1",
+          "visited_ip": "127.0.0.1"
+        },
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "917290",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "risk-details": {
+        "risk_score": null
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "ab8444e7-fec0-40dd-994d-0ad813785f74",
+        "merchant_txn_ref": "qwe",
+        "ref": 74797,
+        "stored_payment_method_id": null,
+        "timestamp": "2024-11-25T07:22:48.000Z"
+      },
+      "transaction_type": "PRE_AUTH"
+    },
+    "status": 201
+  }
+}"#).await;
+}
+
+/// Capture, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/capture): camelCase transactionId, amount as a JSON number, a new transaction id
+///
+/// From `fixtures/paymentoptions/capture_documented.json`.
+#[tokio::test]
+async fn capture_documented() {
+    fixture_support::run(r#"{
+  "description": "Capture, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/capture): camelCase transactionId, amount as a JSON number, a new transaction id",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0001",
+        "message": "Amount successfully captured.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": "1000",
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "****1005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "merchant_txn_ref": "qwe",
+        "ref": "74819",
+        "timestamp": "2024-11-25T08:41:15.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "currency": "JPY",
+    "notes": "Capturing authorised amount",
+    "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+  },
+  "operation": "capture",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": 1000,
+      "merchant_id": "M-FIXTURE",
+      "notes": "Capturing authorised amount",
+      "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/capture"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0001",
+        "message": "Amount successfully captured.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "merchant_txn_ref": "qwe",
+        "ref": 74819,
+        "timestamp": "2024-11-25T08:41:15.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 201
+  }
+}"#).await;
+}
+
+/// Invented: a capture whose cosmetic fields are in unexpected shapes (string status code and amount, non-boolean is_live, merchant_details as text, numeric card number, odd timestamp, risk_details as text) is still a completed capture; only success, the code and the id decide
+///
+/// From `fixtures/paymentoptions/capture_lenient_cosmetic_fields.json`.
+#[tokio::test]
+async fn capture_lenient_cosmetic_fields() {
+    fixture_support::run(r#"{
+  "description": "Invented: a capture whose cosmetic fields are in unexpected shapes (string status code and amount, non-boolean is_live, merchant_details as text, numeric card number, odd timestamp, risk_details as text) is still a completed capture; only success, the code and the id decide",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0001"
+      },
+      "is_live": "no",
+      "merchant_details": "Tink15 Factory",
+      "payment_details": {
+        "amount": "1000.00",
+        "card": {
+          "number": "****1005"
+        },
+        "response_code": 0
+      },
+      "risk-details": "n/a",
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "ref": "74819",
+        "stored_payment_method_id": null,
+        "timestamp": "25/11/2024 08:41"
+      },
+      "transaction_type": "CAPTURE"
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "currency": "JPY",
+    "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+  },
+  "operation": "capture",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": 1000,
+      "merchant_id": "M-FIXTURE",
+      "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/capture"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0001",
+        "message": "Amount successfully captured."
+      },
+      "is_live": "no",
+      "merchant_details": "Tink15 Factory",
+      "payment_details": {
+        "amount": "1000.00",
+        "card": {
+          "number": 5200000000001005
+        },
+        "response_code": "0"
+      },
+      "risk_details": "n/a",
+      "statusCode": "201",
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "merchant_txn_ref": "qwe",
+        "ref": "74819",
+        "stored_payment_method_id": 12345,
+        "timestamp": "25/11/2024 08:41"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 201
+  }
+}"#).await;
+}
+
+/// Invented: a test client receiving is_live: true refuses the answer as wrong_environment, outcome unknown (money may have moved in production)
+///
+/// From `fixtures/paymentoptions/capture_wrong_environment.json`.
+#[tokio::test]
+async fn capture_wrong_environment() {
+    fixture_support::run(r#"{
+  "description": "Invented: a test client receiving is_live: true refuses the answer as wrong_environment, outcome unknown (money may have moved in production)",
+  "expect": {
+    "error": {
+      "kind": "wrong_environment",
+      "message_contains": "live",
+      "outcome_unknown": true
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "currency": "JPY",
+    "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+  },
+  "operation": "capture",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": 1000,
+      "merchant_id": "M-FIXTURE",
+      "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/capture"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0001",
+        "message": "Amount successfully captured.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": true,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "merchant_txn_ref": "qwe",
+        "ref": 74819,
+        "timestamp": "2024-11-25T08:41:15.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 201
+  }
+}"#).await;
+}
+
+/// Invented: a zero capture is refused before anything is sent, naming the field
+///
+/// From `fixtures/paymentoptions/capture_zero_refused_locally.json`.
+#[tokio::test]
+async fn capture_zero_refused_locally() {
+    fixture_support::run(
+        r#"{
+  "calls": 0,
+  "description": "Invented: a zero capture is refused before anything is sent, naming the field",
+  "expect": {
+    "error": {
+      "kind": "invalid_input",
+      "message_contains": "amount",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "amount": "0",
+    "currency": "JPY",
+    "transactionId": "e0b0731e-7170-4b64-8a21-7d835eebd641"
+  },
+  "operation": "capture",
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0001",
+        "message": "Amount successfully captured.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+        "merchant_txn_ref": "qwe",
+        "ref": 74819,
+        "timestamp": "2024-11-25T08:41:15.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 201
+  }
+}"#,
+    )
+    .await;
+}
+
 /// success:false is a decline keeping gateway_response.code and message
 ///
 /// From `fixtures/paymentoptions/declined.json`.
@@ -850,7 +1455,7 @@ async fn purchase_v1_seed_example() {
         "merchant_txn_ref": "qwe",
         "ref": "74797",
         "stored_payment_method_id": null,
-        "timestamp": "2024-11-25T07:22:48Z"
+        "timestamp": "2024-11-25T07:22:48.000Z"
       },
       "transaction_type": "PRE_AUTH"
     }
@@ -1066,7 +1671,11 @@ async fn purchase_v2_challenge() {
     },
     "currency": "JPY",
     "customer_ip": "203.0.113.7",
-    "merchant_txn_ref": "order-3ds"
+    "merchant_txn_ref": "order-3ds",
+    "return_url": {
+      "decline_url": "https://shop.example/declined",
+      "success_url": "https://shop.example/back"
+    }
   },
   "operation": "purchase_v2",
   "request": {
@@ -1097,7 +1706,11 @@ async fn purchase_v2_challenge() {
       "currency": "JPY",
       "customer_ip": "203.0.113.7",
       "merchant_id": "M-FIXTURE",
-      "merchant_txn_ref": "order-3ds"
+      "merchant_txn_ref": "order-3ds",
+      "return_url": {
+        "decline_url": "https://shop.example/declined",
+        "success_url": "https://shop.example/back"
+      }
     },
     "method": "POST",
     "path": "/api/v1/api/v1/server-to-server-interface/paymentv2"
@@ -1157,7 +1770,11 @@ async fn purchase_v2_completed() {
     },
     "currency": "JPY",
     "customer_ip": "203.0.113.7",
-    "merchant_txn_ref": "order-3ds"
+    "merchant_txn_ref": "order-3ds",
+    "return_url": {
+      "decline_url": "https://shop.example/declined",
+      "success_url": "https://shop.example/back"
+    }
   },
   "operation": "purchase_v2",
   "request": {
@@ -1188,7 +1805,11 @@ async fn purchase_v2_completed() {
       "currency": "JPY",
       "customer_ip": "203.0.113.7",
       "merchant_id": "M-FIXTURE",
-      "merchant_txn_ref": "order-3ds"
+      "merchant_txn_ref": "order-3ds",
+      "return_url": {
+        "decline_url": "https://shop.example/declined",
+        "success_url": "https://shop.example/back"
+      }
     },
     "method": "POST",
     "path": "/api/v1/api/v1/server-to-server-interface/paymentv2"
@@ -1261,6 +1882,184 @@ async fn purchase_v2_completed() {
 }"#,
     )
     .await;
+}
+
+/// Refund of the capture's own id, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/refund)
+///
+/// From `fixtures/paymentoptions/refund_documented.json`.
+#[tokio::test]
+async fn refund_documented() {
+    fixture_support::run(r#"{
+  "description": "Refund of the capture's own id, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/refund)",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0002",
+        "message": "Amount successfully refunded.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": "1000",
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "****1005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "626fa81d-9819-4947-bb9b-b0f11e00a50e",
+        "merchant_txn_ref": "qwe",
+        "ref": "74824",
+        "timestamp": "2024-11-25T08:51:52.000Z"
+      },
+      "transaction_type": "REFUND"
+    }
+  },
+  "input": {
+    "amount": "1000",
+    "currency": "JPY",
+    "notes": "Refund amout captured/purchased",
+    "transactionId": "9dfd39ec-eb4a-4f8b-a526-17abf140a717"
+  },
+  "operation": "refund",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": 1000,
+      "merchant_id": "M-FIXTURE",
+      "notes": "Refund amout captured/purchased",
+      "transactionId": "9dfd39ec-eb4a-4f8b-a526-17abf140a717"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/refund"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0002",
+        "message": "Amount successfully refunded.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "264302",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "626fa81d-9819-4947-bb9b-b0f11e00a50e",
+        "merchant_txn_ref": "qwe",
+        "ref": 74824,
+        "timestamp": "2024-11-25T08:51:52.000Z"
+      },
+      "transaction_type": "REFUND"
+    },
+    "status": 201
+  }
+}"#).await;
+}
+
+/// Invented shape (no failure body is documented): a refund over the remaining balance is declined with ERR3019 'Insufficient refund balance' (https://docs.paymentoptions.com/api-reference/en/error-and-response/gatewayerrors) and response code -8019
+///
+/// From `fixtures/paymentoptions/refund_over_balance_declined.json`.
+#[tokio::test]
+async fn refund_over_balance_declined() {
+    fixture_support::run(r#"{
+  "description": "Invented shape (no failure body is documented): a refund over the remaining balance is declined with ERR3019 'Insufficient refund balance' (https://docs.paymentoptions.com/api-reference/en/error-and-response/gatewayerrors) and response code -8019",
+  "expect": {
+    "error": {
+      "code": "ERR3019",
+      "kind": "declined",
+      "message_contains": "Insufficient refund balance",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "amount": "1",
+    "currency": "JPY",
+    "transactionId": "9dfd39ec-eb4a-4f8b-a526-17abf140a717"
+  },
+  "operation": "refund",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": 1,
+      "merchant_id": "M-FIXTURE",
+      "transactionId": "9dfd39ec-eb4a-4f8b-a526-17abf140a717"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/refund"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "ERR3019",
+        "message": "Insufficient refund balance",
+        "type": "ERROR",
+        "version": "1"
+      },
+      "is_live": false,
+      "payment_details": {
+        "amount": 1,
+        "response_code": -8019
+      },
+      "status_code": 201,
+      "success": false,
+      "transaction_type": "REFUND"
+    },
+    "status": 201
+  }
+}"#).await;
 }
 
 /// A 500 with a gateway_response keeps the code but still leaves the outcome unknown
@@ -1396,6 +2195,96 @@ async fn server_error_json_500() {
 }"#).await;
 }
 
+/// Invented: a transaction id that could change the status URL's path is refused before sending
+///
+/// From `fixtures/paymentoptions/status_bad_id_refused_locally.json`.
+#[tokio::test]
+async fn status_bad_id_refused_locally() {
+    fixture_support::run(r#"{
+  "calls": 0,
+  "description": "Invented: a transaction id that could change the status URL's path is refused before sending",
+  "expect": {
+    "error": {
+      "kind": "invalid_input",
+      "message_contains": "transactionId",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "transactionId": "../payment"
+  },
+  "operation": "transaction_status",
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0000",
+        "message": "Payment Successful.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "268004",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "responseDescription": "The transaction was completed successfully.",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "risk_details": {
+        "risk_score": null
+      },
+      "status_code": 200,
+      "success": true,
+      "transaction_details": {
+        "billing_details": {
+          "billing_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "billing@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          },
+          "shipping_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "shipping@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          }
+        },
+        "id": "fc565b43-26f5-4906-92ae-d849edc3c3a1",
+        "ref": 74811,
+        "timestamp": "2024-11-25T08:24:36.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
 /// Storing the card sends payment_method.store_payment_method; the token comes back and is never shown
 ///
 /// From `fixtures/paymentoptions/tokenize_card.json`.
@@ -1522,6 +2411,163 @@ async fn tokenize_card() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  }
+}"#).await;
+}
+
+/// Transaction status, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status): GET without a body, responseDescription, addresses under transaction_details, risk_details spelled with an underscore
+///
+/// From `fixtures/paymentoptions/transaction_status_documented.json`.
+#[tokio::test]
+async fn transaction_status_documented() {
+    fixture_support::run(r#"{
+  "description": "Transaction status, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status): GET without a body, responseDescription, addresses under transaction_details, risk_details spelled with an underscore",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0000",
+        "message": "Payment Successful.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": "1000",
+        "auth_code": "268004",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "****1005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "responseDescription": "The transaction was completed successfully.",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "risk-details": {
+        "risk_score": null
+      },
+      "status_code": 200,
+      "success": true,
+      "transaction_details": {
+        "billing_details": {
+          "billing_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "billing@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          },
+          "shipping_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "shipping@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          }
+        },
+        "id": "fc565b43-26f5-4906-92ae-d849edc3c3a1",
+        "ref": "74811",
+        "timestamp": "2024-11-25T08:24:36.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    }
+  },
+  "input": {
+    "transactionId": "fc565b43-26f5-4906-92ae-d849edc3c3a1"
+  },
+  "operation": "transaction_status",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "x-api-key": "{{api_key}}"
+    },
+    "method": "GET",
+    "path": "/api/v1/api/v1/server-to-server-interface/transaction/status/fc565b43-26f5-4906-92ae-d849edc3c3a1"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0000",
+        "message": "Payment Successful.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "268004",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "responseDescription": "The transaction was completed successfully.",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "risk_details": {
+        "risk_score": null
+      },
+      "status_code": 200,
+      "success": true,
+      "transaction_details": {
+        "billing_details": {
+          "billing_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "billing@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          },
+          "shipping_address": {
+            "address1": "1-2-3 Shinjuku",
+            "city": "Shinjuku-ku",
+            "country": "JP",
+            "email": "shipping@testemail.com",
+            "phone_number": "N/A",
+            "postal_code": "1600022",
+            "state": "Tokyo"
+          }
+        },
+        "id": "fc565b43-26f5-4906-92ae-d849edc3c3a1",
+        "ref": 74811,
+        "timestamp": "2024-11-25T08:24:36.000Z"
+      },
+      "transaction_type": "CAPTURE"
+    },
+    "status": 200
   }
 }"#).await;
 }
@@ -1789,4 +2835,120 @@ async fn unauthorized_401() {
 }"#,
     )
     .await;
+}
+
+/// Void of an authorization, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization)
+///
+/// From `fixtures/paymentoptions/void_documented.json`.
+#[tokio::test]
+async fn void_documented() {
+    fixture_support::run(r#"{
+  "description": "Void of an authorization, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization)",
+  "expect": {
+    "ok": {
+      "gateway_response": {
+        "code": "INFO0003",
+        "message": "Authorization Successfully Cancelled.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": "1000",
+        "auth_code": "917290",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "****1005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9e9255f5-d3dc-423e-9026-6e4da194bab5",
+        "merchant_txn_ref": "qwe",
+        "ref": "74813",
+        "timestamp": "2024-11-25T08:33:48.000Z"
+      },
+      "transaction_type": "VOID"
+    }
+  },
+  "input": {
+    "transactionId": "ab8444e7-fec0-40dd-994d-0ad813785f74"
+  },
+  "operation": "void",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "merchant_id": "M-FIXTURE",
+      "transactionId": "ab8444e7-fec0-40dd-994d-0ad813785f74"
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/void"
+  },
+  "response": {
+    "json": {
+      "gateway_response": {
+        "code": "INFO0003",
+        "message": "Authorization Successfully Cancelled.",
+        "type": "INFO",
+        "version": "1"
+      },
+      "is_live": false,
+      "merchant_details": {
+        "legal_name": "Tink15 Factory",
+        "merchant_txn_ref": "qwe",
+        "mid": "< Merchant ID >"
+      },
+      "payment_details": {
+        "additional_data": {
+          "payment_data_source": {
+            "type": "card"
+          }
+        },
+        "amount": 1000,
+        "auth_code": "917290",
+        "card": {
+          "exp_month": "12",
+          "exp_year": "24",
+          "name": "John Doe",
+          "number": "5200000000001005"
+        },
+        "currency": "JPY",
+        "payment_method": "ECMC-SSL",
+        "response_code": 0,
+        "scheme": "MASTERCARD"
+      },
+      "status_code": 201,
+      "success": true,
+      "transaction_details": {
+        "id": "9e9255f5-d3dc-423e-9026-6e4da194bab5",
+        "merchant_txn_ref": "qwe",
+        "ref": 74813,
+        "timestamp": "2024-11-25T08:33:48.000Z"
+      },
+      "transaction_type": "VOID"
+    },
+    "status": 201
+  }
+}"#).await;
 }

@@ -136,6 +136,20 @@ pub enum Error {
         /// A short, redacted excerpt of the body.
         excerpt: String,
     },
+    /// The provider answered from another environment than the one configured (a live answer
+    /// to a client configured for test, or the reverse). What happened to the money is
+    /// unknown: check the transaction in the provider's dashboard for that environment.
+    #[error(
+        "{provider}: the answer comes from the {answered} environment, but the client is configured for {configured}; the outcome is unknown"
+    )]
+    WrongEnvironment {
+        /// The provider.
+        provider: &'static str,
+        /// The configured environment (`test` or `live`).
+        configured: &'static str,
+        /// The environment the answer says it comes from.
+        answered: &'static str,
+    },
     /// The provider cannot do this operation at all.
     #[error("{provider} does not support {operation}")]
     Unsupported {
@@ -172,6 +186,8 @@ pub enum ErrorKind {
     Decode,
     /// See [`Error::Unsupported`].
     Unsupported,
+    /// See [`Error::WrongEnvironment`].
+    WrongEnvironment,
 }
 
 impl ErrorKind {
@@ -189,6 +205,7 @@ impl ErrorKind {
             ErrorKind::HttpStatus => "http_status",
             ErrorKind::Decode => "decode",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::WrongEnvironment => "wrong_environment",
         }
     }
 }
@@ -288,6 +305,7 @@ impl Error {
             Error::HttpStatus { .. } => ErrorKind::HttpStatus,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::WrongEnvironment { .. } => ErrorKind::WrongEnvironment,
         }
     }
 
@@ -306,7 +324,7 @@ impl Error {
                 *phase == SendPhase::MaybeSent
             }
             Error::HttpStatus { status, .. } => *status >= 500,
-            Error::Decode { .. } => true,
+            Error::Decode { .. } | Error::WrongEnvironment { .. } => true,
             Error::InvalidInput { .. }
             | Error::Configuration { .. }
             | Error::Authentication { .. }
@@ -351,7 +369,8 @@ impl Error {
             | Error::Timeout { provider, .. }
             | Error::HttpStatus { provider, .. }
             | Error::Decode { provider, .. }
-            | Error::Unsupported { provider, .. } => Some(provider),
+            | Error::Unsupported { provider, .. }
+            | Error::WrongEnvironment { provider, .. } => Some(provider),
             Error::InvalidInput { .. } | Error::Configuration { .. } => None,
         }
     }

@@ -72,8 +72,8 @@ pub use async_trait::async_trait;
 pub use error::{Classify, Error, ErrorKind, Result, SendPhase};
 pub use money::{Currency, Money, MoneyError};
 pub use provider::{
-    Capabilities, Customer, Operation, Payment, PaymentMethod, PaymentMethodKind, PaymentProvider,
-    PaymentRequest, PaymentStatus, ProviderRecord, ReturnUrls,
+    Browser, Capabilities, CaptureMode, Customer, Operation, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, ProviderRecord, ReturnUrls,
 };
 pub use secret::{ExposeSecret, Secret};
 

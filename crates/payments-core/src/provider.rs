@@ -26,6 +26,12 @@ pub enum Operation {
     GetPayment,
     /// [`PaymentProvider::cancel_payment`].
     CancelPayment,
+    /// [`PaymentProvider::capture_payment`].
+    CapturePayment,
+    /// [`PaymentProvider::void_payment`].
+    VoidPayment,
+    /// [`PaymentProvider::refund_payment`].
+    RefundPayment,
 }
 
 impl Operation {
@@ -35,6 +41,9 @@ impl Operation {
             Operation::CreatePayment => "create_payment",
             Operation::GetPayment => "get_payment",
             Operation::CancelPayment => "cancel_payment",
+            Operation::CapturePayment => "capture_payment",
+            Operation::VoidPayment => "void_payment",
+            Operation::RefundPayment => "refund_payment",
         }
     }
 }
@@ -104,6 +113,8 @@ pub struct Customer {
     pub email: Option<String>,
     /// The customer's IP address, which card gateways use for risk checks.
     pub ip: Option<IpAddr>,
+    /// The customer's browser, which 3-D Secure uses to size and run its challenge.
+    pub browser: Option<Browser>,
 }
 
 impl Customer {
@@ -130,6 +141,56 @@ impl Customer {
         self.ip = Some(ip);
         self
     }
+
+    /// Sets the browser.
+    pub fn with_browser(mut self, browser: Browser) -> Customer {
+        self.browser = Some(browser);
+        self
+    }
+}
+
+/// What a customer's browser tells a 3-D Secure server (EMV 3DS "browser information"), as
+/// read from the customer's request and the page's script.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Browser {
+    /// The `Accept` header the browser sent.
+    pub accept_header: Option<String>,
+    /// The `User-Agent` header the browser sent.
+    pub user_agent: Option<String>,
+    /// The browser's language (`navigator.language`, e.g. `en-US`).
+    pub language: Option<String>,
+    /// `screen.colorDepth`, in bits.
+    pub color_depth: Option<u16>,
+    /// `screen.height`, in pixels.
+    pub screen_height: Option<u32>,
+    /// `screen.width`, in pixels.
+    pub screen_width: Option<u32>,
+    /// `navigator.javaEnabled()`.
+    pub java_enabled: Option<bool>,
+}
+
+impl Browser {
+    /// The two headers every browser sends; set the script-read fields directly.
+    pub fn new(accept_header: impl Into<String>, user_agent: impl Into<String>) -> Browser {
+        Browser {
+            accept_header: Some(accept_header.into()),
+            user_agent: Some(user_agent.into()),
+            ..Browser::default()
+        }
+    }
+}
+
+/// Whether `create_payment` takes the money at once or only reserves it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CaptureMode {
+    /// Take the money now (a sale).
+    #[default]
+    Automatic,
+    /// Only authorize: the money is reserved until [`PaymentProvider::capture_payment`] or
+    /// [`PaymentProvider::void_payment`] (for providers whose capabilities say `capture`).
+    Manual,
 }
 
 /// Where the provider sends the customer and its notifications.
@@ -184,6 +245,8 @@ pub struct PaymentRequest {
     pub customer: Customer,
     /// Return and notification URLs.
     pub urls: ReturnUrls,
+    /// Take the money now, or only authorize it.
+    pub capture: CaptureMode,
 }
 
 impl PaymentRequest {
@@ -202,6 +265,7 @@ impl PaymentRequest {
             method: PaymentMethod::ProviderDefault,
             customer: Customer::default(),
             urls: ReturnUrls::default(),
+            capture: CaptureMode::Automatic,
         })
     }
 
@@ -226,6 +290,12 @@ impl PaymentRequest {
     /// Sets the return and notification URLs.
     pub fn with_urls(mut self, urls: ReturnUrls) -> PaymentRequest {
         self.urls = urls;
+        self
+    }
+
+    /// Only authorize the payment; capture it later with [`PaymentProvider::capture_payment`].
+    pub fn authorize_only(mut self) -> PaymentRequest {
+        self.capture = CaptureMode::Manual;
         self
     }
 }
@@ -253,6 +323,11 @@ pub enum PaymentStatus {
     },
     /// Canceled before completion.
     Canceled,
+    /// An authorization released without being captured.
+    Voided,
+    /// Money returned to the customer, in part or in whole (see the provider's record for how
+    /// much); further refunds may follow until the captured amount is used up.
+    Refunded,
     /// Expired before the customer paid.
     Expired,
     /// A status the provider reported that this SDK does not know yet, kept verbatim.
@@ -263,13 +338,15 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    /// Whether the payment can no longer change (captured, failed, canceled, expired).
+    /// Whether the payment can no longer change on its own (captured, failed, canceled,
+    /// voided, expired). A captured payment can still be refunded by the merchant.
     pub fn is_final(&self) -> bool {
         matches!(
             self,
             PaymentStatus::Captured
                 | PaymentStatus::Failed { .. }
                 | PaymentStatus::Canceled
+                | PaymentStatus::Voided
                 | PaymentStatus::Expired
         )
     }
@@ -356,6 +433,13 @@ pub struct Capabilities {
     pub get_payment: bool,
     /// Whether [`PaymentProvider::cancel_payment`] is supported.
     pub cancel_payment: bool,
+    /// Whether [`PaymentProvider::capture_payment`] is supported (and so
+    /// [`CaptureMode::Manual`] in `create_payment`).
+    pub capture_payment: bool,
+    /// Whether [`PaymentProvider::void_payment`] is supported.
+    pub void_payment: bool,
+    /// Whether [`PaymentProvider::refund_payment`] is supported.
+    pub refund_payment: bool,
     /// The payment methods [`PaymentProvider::create_payment`] accepts.
     pub methods: &'static [PaymentMethodKind],
 }
@@ -366,6 +450,9 @@ impl Capabilities {
         Capabilities {
             get_payment: false,
             cancel_payment: false,
+            capture_payment: false,
+            void_payment: false,
+            refund_payment: false,
             methods,
         }
     }
@@ -382,12 +469,33 @@ impl Capabilities {
         self
     }
 
+    /// Adds [`PaymentProvider::capture_payment`] (authorize first, capture later).
+    pub const fn with_capture_payment(mut self) -> Capabilities {
+        self.capture_payment = true;
+        self
+    }
+
+    /// Adds [`PaymentProvider::void_payment`].
+    pub const fn with_void_payment(mut self) -> Capabilities {
+        self.void_payment = true;
+        self
+    }
+
+    /// Adds [`PaymentProvider::refund_payment`].
+    pub const fn with_refund_payment(mut self) -> Capabilities {
+        self.refund_payment = true;
+        self
+    }
+
     /// Whether `operation` is supported.
     pub fn supports(&self, operation: Operation) -> bool {
         match operation {
             Operation::CreatePayment => true,
             Operation::GetPayment => self.get_payment,
             Operation::CancelPayment => self.cancel_payment,
+            Operation::CapturePayment => self.capture_payment,
+            Operation::VoidPayment => self.void_payment,
+            Operation::RefundPayment => self.refund_payment,
         }
     }
 
@@ -431,6 +539,36 @@ pub trait PaymentProvider: Send + Sync + fmt::Debug {
         Err(Error::unsupported(
             self.name(),
             Operation::CancelPayment.as_str(),
+        ))
+    }
+
+    /// Captures an authorized payment: `amount`, or the whole authorization when `None`.
+    /// Moves money: never resent after it may have reached the provider. The returned
+    /// payment may carry a new id (providers record a capture as its own transaction).
+    async fn capture_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
+        let _ = (payment_id, amount);
+        Err(Error::unsupported(
+            self.name(),
+            Operation::CapturePayment.as_str(),
+        ))
+    }
+
+    /// Releases an authorization that was not captured.
+    async fn void_payment(&self, payment_id: &str) -> Result<Payment> {
+        let _ = payment_id;
+        Err(Error::unsupported(
+            self.name(),
+            Operation::VoidPayment.as_str(),
+        ))
+    }
+
+    /// Refunds a captured payment: `amount`, or everything not yet refunded when `None`.
+    /// Moves money: never resent after it may have reached the provider.
+    async fn refund_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
+        let _ = (payment_id, amount);
+        Err(Error::unsupported(
+            self.name(),
+            Operation::RefundPayment.as_str(),
         ))
     }
 }
@@ -504,6 +642,25 @@ mod tests {
             cancel.to_string(),
             "create-only does not support cancel_payment"
         );
+        let some = Some(Money::parse("1", Currency::JPY).unwrap());
+        let lifecycle = [
+            (
+                Operation::CapturePayment,
+                provider.capture_payment("r-1", some).await,
+            ),
+            (Operation::VoidPayment, provider.void_payment("r-1").await),
+            (
+                Operation::RefundPayment,
+                provider.refund_payment("r-1", None).await,
+            ),
+        ];
+        for (operation, result) in lifecycle {
+            assert!(!caps.supports(operation));
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Unsupported);
+            assert!(!err.outcome_unknown());
+            assert!(err.to_string().ends_with(operation.as_str()), "{err}");
+        }
     }
 
     #[test]
@@ -512,6 +669,20 @@ mod tests {
             .with_get_payment()
             .with_cancel_payment();
         assert!(caps.supports(Operation::GetPayment) && caps.supports(Operation::CancelPayment));
+        assert!(!caps.supports(Operation::CapturePayment));
+        let card = Capabilities::create_only(&[PaymentMethodKind::Card])
+            .with_capture_payment()
+            .with_void_payment()
+            .with_refund_payment();
+        for operation in [
+            Operation::CapturePayment,
+            Operation::VoidPayment,
+            Operation::RefundPayment,
+        ] {
+            assert!(card.supports(operation), "{operation}");
+        }
+        assert!(PaymentStatus::Voided.is_final() && !PaymentStatus::Refunded.is_final());
+        assert!(!PaymentStatus::Refunded.is_paid());
         assert!(caps.accepts(&PaymentMethod::Crypto {
             asset: "btc".into()
         }));

@@ -2,8 +2,8 @@
 //! client. Hand-written; the tests that call it are generated from `fixtures/paymentoptions/`.
 
 use paymentoptions::{
-    Address, BrowserInfo, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
-    PurchaseRequest, ReturnUrl,
+    Address, BrowserInfo, Card, CaptureRequest, PaymentOptionsClient, PaymentOptionsError,
+    PaymentSource, PurchaseRequest, RefundRequest, ReturnUrl,
 };
 use payments_core::{Currency, Money, Secret};
 use payments_test_support::Received;
@@ -25,10 +25,31 @@ pub(crate) async fn run(fixture_json: &str) {
                 .merchant_id(MERCHANT_ID)
                 .base_url(format!("{base}/api/v1/api/v1"))
                 .build()?;
-            let request = purchase(&input)?;
+            let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or_default();
+            let notes = input
+                .get("notes")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let money = || {
+                Money::parse(text("amount"), Currency::from_code(text("currency"))?)
+            };
             match operation.as_str() {
-                "purchase" => json(gateway.purchase(&request).await),
-                "purchase_v2" => json(gateway.purchase_v2(&request).await),
+                "purchase" => json(gateway.purchase(&purchase(&input)?).await),
+                "purchase_v2" => json(gateway.purchase_v2(&purchase(&input)?).await),
+                "authorize" => json(gateway.authorize(&purchase(&input)?).await),
+                "authorize_v2" => json(gateway.authorize_v2(&purchase(&input)?).await),
+                "capture" => {
+                    let request = CaptureRequest::new(text("transactionId"), money()?, notes)?;
+                    json(gateway.capture(&request).await)
+                }
+                "refund" => {
+                    let request = RefundRequest::new(text("transactionId"), money()?, notes)?;
+                    json(gateway.refund(&request).await)
+                }
+                "void" => json(gateway.void(text("transactionId")).await),
+                "transaction_status" => {
+                    json(gateway.transaction_status(text("transactionId")).await)
+                }
                 other => panic!("unknown operation {other}"),
             }
         },
