@@ -157,7 +157,8 @@ impl Sandbox {
                 "PAYMENTOPTIONS_MERCHANT_ID",
                 c.paymentoptions.merchant_id.clone(),
             ),
-            ("PAYMENTOPTIONS_BASE_URL", format!("{url}/api/v1/api/v1")),
+            ("PAYMENTOPTIONS_ENV", "test".into()),
+            ("PAYMENTOPTIONS_BASE_URL", format!("{url}/api/v1")),
             ("INTERSTREAM_API_URL", format!("{url}/api.php")),
             ("INTERSTREAM_KEY_ID", c.interstream.key_id.clone()),
             (
@@ -227,9 +228,23 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/ecapi", post(zaif::ecapi))
         .route("/invoice/form/{id}", get(zaif::payment_form))
         .route("/invoice/iframe/{id}", get(zaif::payment_form))
+        // Both prefixes the documents use: the OpenAPI paths' single `/api/v1`, and the older
+        // curl examples' doubled one.
+        .route(
+            "/api/v1/server-to-server-interface/{operation}",
+            post(paymentoptions::operation),
+        )
         .route(
             "/api/v1/api/v1/server-to-server-interface/{operation}",
-            post(paymentoptions::purchase),
+            post(paymentoptions::operation),
+        )
+        .route(
+            "/api/v1/server-to-server-interface/transaction/status/{id}",
+            get(paymentoptions::status),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/transaction/status/{id}",
+            get(paymentoptions::status),
         )
         .route("/3ds/challenge/{id}", get(paymentoptions::challenge_page))
         .route("/api.php", get(interstream::api).post(interstream::api))

@@ -1,5 +1,13 @@
-//! PaymentOptions' purchase v1 and v2: both auth headers, a validated body, approval or decline
-//! by test card, 3-D Secure challenges, stored cards, and the documented 201 shape.
+//! PaymentOptions: purchase and authorization (v1 and v2), capture, void, refund and transaction
+//! status, served under both path prefixes the documents use (`/api/v1/…` and `/api/v1/api/v1/…`).
+//! Both auth headers, validated bodies, approval or decline by test card, 3-D Secure challenges,
+//! stored cards, the documented answer shapes, and a ledger per transaction: a capture takes at
+//! most the authorized amount, a void only an uncaptured authorization, refunds at most what was
+//! captured (else the documented `ERR3019`), and every id has a status.
+//!
+//! A purchase is recorded as captured (`CAPTURE`): the purchase pages say it captures at once
+//! (their sample's `PRE_AUTH` looks copied from the authorization page); an authorization
+//! answers `PRE_AUTH`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use payments_core::card::{CardExpiry, CardNumber, Cvc};
-use payments_core::{Currency, Money};
+use payments_core::{Currency, Decimal, Money};
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -30,9 +38,56 @@ struct StoredCard {
     exp_year: String,
 }
 
+/// What a transaction did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    PreAuth,
+    Capture,
+    Refund,
+    Void,
+}
+
+impl Kind {
+    fn wire(self) -> &'static str {
+        match self {
+            Kind::PreAuth => "PRE_AUTH",
+            Kind::Capture => "CAPTURE",
+            Kind::Refund => "REFUND",
+            Kind::Void => "VOID",
+        }
+    }
+
+    fn gateway_response(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::PreAuth => ("INFO0000", "Payment Successful."),
+            Kind::Capture => ("INFO0001", "Amount successfully captured."),
+            Kind::Refund => ("INFO0002", "Amount successfully refunded."),
+            Kind::Void => ("INFO0003", "Authorization Successfully Cancelled."),
+        }
+    }
+}
+
+/// One transaction and its balances.
+#[derive(Debug, Clone)]
+struct Transaction {
+    kind: Kind,
+    amount: Decimal,
+    currency: Currency,
+    reference: String,
+    card: StoredCard,
+    reference_number: u64,
+    /// For an authorization: whether it was captured or voided (then nothing more may happen).
+    closed: bool,
+    /// For a capture or purchase: how much has been refunded.
+    refunded: Decimal,
+    /// The answer's `gateway_response`, for status (a purchase keeps `INFO0000`).
+    code: (&'static str, &'static str),
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct PaymentOptionsState {
     tokens: HashMap<String, StoredCard>,
+    transactions: HashMap<String, Transaction>,
     next_ref: u64,
 }
 
@@ -53,41 +108,270 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     )
 }
 
-/// `POST /api/v1/api/v1/server-to-server-interface/{payment|paymentv2}`.
-pub(crate) async fn purchase(
+/// `POST …/server-to-server-interface/{operation}`: the card operations and the follow-ups.
+pub(crate) async fn operation(
     State(state): State<Arc<AppState>>,
     Path(operation): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if operation != "payment" && operation != "paymentv2" {
+    let known = [
+        "payment",
+        "paymentv2",
+        "authorization",
+        "authorizationv2",
+        "capture",
+        "void",
+        "refund",
+    ];
+    if !known.contains(&operation.as_str()) {
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", "Unknown operation");
     }
     let fault = state.faults.take(Provider::Paymentoptions, &operation);
     faults::apply(fault, || async {
-        handle(&state, operation == "paymentv2", &headers, &body)
+        if let Some(refused) = authenticate(&state, &headers, true) {
+            return refused;
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+            return error(StatusCode::BAD_REQUEST, "VAL0001", "Malformed JSON body");
+        };
+        match operation.as_str() {
+            "capture" | "refund" => follow_up_with_amount(&state, &operation, &body),
+            "void" => void(&state, &body),
+            card_operation => {
+                let v2 = card_operation.ends_with("v2");
+                let kind = if card_operation.starts_with("authorization") {
+                    Kind::PreAuth
+                } else {
+                    Kind::Capture
+                };
+                handle(&state, v2, kind, &body)
+            }
+        }
     })
     .await
 }
 
-fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Response {
+/// `GET …/server-to-server-interface/transaction/status/{transactionId}`.
+pub(crate) async fn status(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let fault = state.faults.take(Provider::Paymentoptions, "status");
+    faults::apply(fault, || async {
+        if let Some(refused) = authenticate(&state, &headers, false) {
+            return refused;
+        }
+        let po = lock(&state.paymentoptions);
+        match po.transactions.get(&id) {
+            Some(transaction) => transaction_answer(&state, StatusCode::OK, &id, transaction),
+            None => not_found(),
+        }
+    })
+    .await
+}
+
+/// Both keys, and JSON where a body is sent.
+fn authenticate(state: &AppState, headers: &HeaderMap, with_body: bool) -> Option<Response> {
     let settings = &state.config.paymentoptions;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if header("authorization") != Some(format!("Basic {}", settings.api_key).as_str())
         || header("x-api-key") != Some(settings.api_key.as_str())
     {
-        return error(StatusCode::UNAUTHORIZED, "AUTH0001", "Invalid API key");
+        return Some(error(StatusCode::UNAUTHORIZED, "AUTH0001", "Invalid API key"));
     }
-    if !header("content-type").is_some_and(|c| c.starts_with("application/json")) {
-        return error(
+    if with_body && !header("content-type").is_some_and(|c| c.starts_with("application/json")) {
+        return Some(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "VAL0000",
             "Content-Type must be application/json",
+        ));
+    }
+    None
+}
+
+fn not_found() -> Response {
+    // Invented: the documents show no answer for an unknown id.
+    error(StatusCode::NOT_FOUND, "VAL0404", "Transaction not found")
+}
+
+/// A refusal in the documented decline shape (`success: false`), with the risk code.
+fn refused(code: &str, message: &str, response_code: i64) -> Response {
+    json_answer(
+        StatusCode::PAYMENT_REQUIRED,
+        json!({"success": false, "status_code": 402, "is_live": false,
+               "gateway_response": {"version": "1", "type": "ERROR", "message": message, "code": code},
+               "payment_details": {"response_code": response_code}}),
+    )
+}
+
+/// The `transactionId` and `merchant_id` every follow-up carries.
+fn follow_up_target<'a>(state: &AppState, body: &'a Value) -> Result<&'a str, Response> {
+    let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
+    if body.get("merchant_id").and_then(Value::as_str)
+        != Some(state.config.paymentoptions.merchant_id.as_str())
+    {
+        return Err(invalid("Invalid merchant_id"));
+    }
+    body.get("transactionId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| invalid("transactionId is required"))
+}
+
+/// Capture (of an open authorization, at most its amount) or refund (of a capture, at most
+/// what is left).
+fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Response {
+    let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
+    let target_id = match follow_up_target(state, body) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    // Documented as a JSON number: a string is refused, as strict as the examples.
+    let Some(amount) = body
+        .get("amount")
+        .filter(|a| a.is_number())
+        .and_then(|a| Decimal::from_str_exact(&a.to_string()).ok())
+        .filter(|a| *a > Decimal::ZERO)
+    else {
+        return invalid("amount must be a positive JSON number");
+    };
+    if body.get("notes").is_some_and(|n| !n.is_string()) {
+        return invalid("notes must be text");
+    }
+    let mut po = lock(&state.paymentoptions);
+    let Some(target) = po.transactions.get(target_id).cloned() else {
+        return not_found();
+    };
+    let kind = if operation == "capture" {
+        if target.kind != Kind::PreAuth || target.closed {
+            return invalid("Only an open authorization can be captured");
+        }
+        if amount > target.amount {
+            // Invented code: the documents say only that no more than authorized is captured.
+            return refused("VAL0101", "Amount exceeds the authorized amount", -1);
+        }
+        Kind::Capture
+    } else {
+        if target.kind != Kind::Capture {
+            return invalid("Only a captured or purchased transaction can be refunded");
+        }
+        if target.refunded + amount > target.amount {
+            return refused("ERR3019", "Insufficient refund balance", -8019);
+        }
+        Kind::Refund
+    };
+    if let Some(parent) = po.transactions.get_mut(target_id) {
+        match kind {
+            Kind::Capture => parent.closed = true,
+            _ => parent.refunded += amount,
+        }
+    }
+    let (id, transaction) = po.record(kind, amount, &target);
+    let event = if kind == Kind::Capture {
+        "card_captured"
+    } else {
+        "card_refunded"
+    };
+    state.ledger.record(
+        PROVIDER,
+        event,
+        &transaction.reference,
+        &id,
+        amount.to_string(),
+        transaction.currency.code(),
+    );
+    transaction_answer(state, StatusCode::CREATED, &id, &transaction)
+}
+
+/// Void of an open authorization.
+fn void(state: &AppState, body: &Value) -> Response {
+    let target_id = match follow_up_target(state, body) {
+        Ok(id) => id,
+        Err(refusal) => return refusal,
+    };
+    let mut po = lock(&state.paymentoptions);
+    let Some(target) = po.transactions.get(target_id).cloned() else {
+        return not_found();
+    };
+    if target.kind != Kind::PreAuth || target.closed {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "VAL0002",
+            "Only an authorization that was not captured can be voided",
         );
     }
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return error(StatusCode::BAD_REQUEST, "VAL0001", "Malformed JSON body");
-    };
+    if let Some(parent) = po.transactions.get_mut(target_id) {
+        parent.closed = true;
+    }
+    let (id, transaction) = po.record(Kind::Void, target.amount, &target);
+    state.ledger.record(
+        PROVIDER,
+        "authorization_voided",
+        &transaction.reference,
+        &id,
+        target.amount.to_string(),
+        transaction.currency.code(),
+    );
+    transaction_answer(state, StatusCode::CREATED, &id, &transaction)
+}
+
+impl PaymentOptionsState {
+    /// Records a follow-up transaction of `kind` on `parent`, under a new id.
+    fn record(&mut self, kind: Kind, amount: Decimal, parent: &Transaction) -> (String, Transaction) {
+        self.next_ref += 1;
+        let transaction = Transaction {
+            kind,
+            amount,
+            currency: parent.currency,
+            reference: parent.reference.clone(),
+            card: parent.card.clone(),
+            reference_number: 74_797 + self.next_ref,
+            closed: false,
+            refunded: Decimal::ZERO,
+            code: kind.gateway_response(),
+        };
+        let id = new_transaction_id();
+        self.transactions.insert(id.clone(), transaction.clone());
+        (id, transaction)
+    }
+}
+
+/// The documented answer shape for one transaction (capture/refund/void/status samples).
+fn transaction_answer(
+    state: &AppState,
+    status: StatusCode,
+    id: &str,
+    transaction: &Transaction,
+) -> Response {
+    // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
+    let amount: Value = serde_json::from_str(&transaction.amount.to_string()).unwrap_or(Value::Null);
+    let card = &transaction.card;
+    json_answer(
+        status,
+        json!({
+            "success": true, "status_code": status.as_u16(), "is_live": false,
+            "transaction_type": transaction.kind.wire(),
+            "gateway_response": {"version": "1", "type": "INFO", "message": transaction.code.1, "code": transaction.code.0},
+            "merchant_details": {"legal_name": "Sandbox Merchant", "mid": state.config.paymentoptions.merchant_id,
+                                 "merchant_txn_ref": transaction.reference},
+            "payment_details": {
+                "amount": amount, "response_code": 0,
+                "auth_code": format!("{:06}", transaction.reference_number % 1_000_000),
+                "currency": transaction.currency.code(), "payment_method": "ECMC-SSL", "scheme": scheme(&card.number),
+                // Echoed in full, like the real gateway: the client must mask it.
+                "card": {"name": card.name, "number": card.number, "exp_month": card.exp_month, "exp_year": card.exp_year},
+                "additional_data": {"payment_data_source": {"type": "card"}}
+            },
+            "transaction_details": {"id": id, "ref": transaction.reference_number,
+                                    "timestamp": "2024-11-25T08:41:15.000Z", "merchant_txn_ref": transaction.reference}
+        }),
+    )
+}
+
+fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
+    let settings = &state.config.paymentoptions;
     let text = |key: &str| body.get(key).and_then(Value::as_str);
     let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
     let Some(currency) = text("currency").and_then(|c| Currency::from_code(c).ok()) else {
@@ -138,6 +422,15 @@ fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Respo
     po.next_ref += 1;
     let reference_number = 74_797 + po.next_ref;
     let transaction_id = new_transaction_id();
+    if v2
+        && body
+            .get("return_url")
+            .and_then(|r| r.get("success_url"))
+            .and_then(Value::as_str)
+            .is_none()
+    {
+        return invalid("return_url.success_url is mandatory for 3-D Secure");
+    }
     if v2 && card.number == CHALLENGE_CARD && stored_id.is_none() {
         return json_answer(
             StatusCode::OK,
@@ -150,26 +443,45 @@ fn handle(state: &AppState, v2: bool, headers: &HeaderMap, body: &[u8]) -> Respo
         po.tokens.insert(token.clone(), card.clone());
         token
     });
+    let kind = if store || stored_id.is_some() {
+        // Tokenizing and paying with a token charge the card, as the token pages show.
+        Kind::Capture
+    } else {
+        kind
+    };
+    po.transactions.insert(
+        transaction_id.clone(),
+        Transaction {
+            kind,
+            amount: amount.amount(),
+            currency,
+            reference: reference.to_owned(),
+            card: card.clone(),
+            reference_number,
+            closed: false,
+            refunded: Decimal::ZERO,
+            code: ("INFO0000", "Payment Successful."),
+        },
+    );
     state.ledger.record(
         PROVIDER,
-        "card_charged",
+        if kind == Kind::PreAuth {
+            "card_authorized"
+        } else {
+            "card_charged"
+        },
         reference,
         &transaction_id,
         amount.to_major_string(),
         currency.code(),
     );
-    let transaction_type = if store || stored_id.is_some() {
-        "CAPTURE"
-    } else {
-        "PRE_AUTH"
-    };
     // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
     let amount_number: Value =
         serde_json::from_str(&amount.to_major_string()).unwrap_or(Value::Null);
     json_answer(
         StatusCode::CREATED,
         json!({
-            "success": true, "status_code": 201, "is_live": false, "transaction_type": transaction_type,
+            "success": true, "status_code": 201, "is_live": false, "transaction_type": kind.wire(),
             "gateway_response": {"version": "1", "type": "INFO", "message": "Payment Successful.", "code": "INFO0000"},
             "merchant_details": {
                 "legal_name": "Sandbox Merchant", "mid": settings.merchant_id, "merchant_txn_ref": reference,

@@ -9,13 +9,16 @@ use std::time::Duration;
 
 use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
 use payments::paymentoptions::{
-    BrowserInfo, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource, PurchaseOutcome,
-    PurchaseRequest,
+    BrowserInfo, Card, CaptureRequest, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
+    PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl, TransactionType,
 };
 use payments::zaif::{
     CreateInvoice, CryptoCurrency, InProcessNonce, InvoiceStatus, Speed, ZaifClient, ZaifError,
 };
-use payments::{Classify, Currency, ErrorKind, Money, Secret};
+use payments::{
+    Classify, Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider,
+    PaymentRequest, PaymentStatus, ReturnUrls, Secret,
+};
 use payments_sandbox::{
     CHALLENGE_CARD, DECLINE_CARD, FaultKind, FaultRule, Provider, Sandbox, SandboxConfig, StoreUser,
 };
@@ -217,6 +220,7 @@ fn purchase(
         reference,
         "203.0.113.7".parse().unwrap(),
     )
+    .return_url(ReturnUrl::default().with_success("https://shop.example/back".parse().unwrap()))
     .browser_info(BrowserInfo::default())
     .build()
     .unwrap()
@@ -233,14 +237,15 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
     assert_eq!(approved.gateway_response.code, "INFO0000");
     assert_eq!(
         approved
-            .payment_details
+            .payment_details()
             .unwrap()
-            .card
+            .card()
             .unwrap()
             .number
             .last4(),
         "1005"
     );
+    assert_eq!(approved.status(), PaymentStatus::Captured, "a purchase captures");
 
     let declined = gateway
         .purchase(&purchase(DECLINE_CARD, "po-2", PaymentSource::Card))
@@ -279,7 +284,7 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
     .build()
     .unwrap();
     let paid = gateway.purchase(&again).await.unwrap();
-    assert_eq!(paid.transaction_type.as_deref(), Some("CAPTURE"));
+    assert_eq!(paid.transaction_type, Some(TransactionType::Capture));
     let unknown = PurchaseRequest::builder(
         Money::parse("500", Currency::JPY).unwrap(),
         PaymentSource::StoredCard(Secret::new("pm_unknown")),
@@ -313,6 +318,136 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
             .collect::<Vec<_>>(),
         ["po-1", "po-4", "po-5"]
     );
+    sandbox.stop().await;
+}
+
+fn yen(text: &str) -> Money {
+    Money::parse(text, Currency::JPY).unwrap()
+}
+
+#[tokio::test]
+async fn paymentoptions_lifecycle_keeps_a_ledger_per_transaction() {
+    let sandbox = sandbox().await;
+    let gateway = cards(&sandbox);
+    let authorized = gateway
+        .authorize(&purchase("5200000000001005", "life-1", PaymentSource::Card))
+        .await
+        .unwrap();
+    assert_eq!(authorized.status(), PaymentStatus::Authorized);
+    let auth_id = authorized.transaction_id().unwrap().to_owned();
+
+    // More than authorized is refused; the authorization stays open.
+    let over = gateway
+        .capture(&CaptureRequest::new(&auth_id, yen("1001"), None).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(over.kind(), ErrorKind::Declined);
+    let captured = gateway
+        .capture(&CaptureRequest::new(&auth_id, yen("800"), Some("ship".into())).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(captured.gateway_response.code, "INFO0001");
+    assert_eq!(captured.status(), PaymentStatus::Captured);
+    let capture_id = captured.transaction_id().unwrap().to_owned();
+    assert_ne!(capture_id, auth_id, "a capture is a new transaction");
+    // A captured authorization cannot be captured again, nor voided.
+    assert!(gateway
+        .capture(&CaptureRequest::new(&auth_id, yen("100"), None).unwrap())
+        .await
+        .is_err());
+    assert!(gateway.void(&auth_id).await.is_err());
+
+    // Partial refund, then the rest, then one too many (ERR3019).
+    let first = gateway
+        .refund(&RefundRequest::new(&capture_id, yen("300"), None).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), PaymentStatus::Refunded);
+    assert_eq!(first.amount().unwrap().to_string(), "300");
+    gateway
+        .refund(&RefundRequest::new(&capture_id, yen("500"), None).unwrap())
+        .await
+        .unwrap();
+    let too_many = gateway
+        .refund(&RefundRequest::new(&capture_id, yen("1"), None).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(too_many.code(), Some("ERR3019"));
+    assert_eq!(too_many.response_code().map(|c| c.0), Some(-8019));
+    assert!(!too_many.outcome_unknown());
+
+    // Every id has a status.
+    let status = gateway.transaction_status(&capture_id).await.unwrap();
+    assert_eq!(status.status(), PaymentStatus::Captured);
+    let status = gateway
+        .transaction_status(first.transaction_id().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status.status(), PaymentStatus::Refunded);
+    assert!(gateway.transaction_status("no-such-id").await.is_err());
+
+    // Void an open authorization.
+    let held = gateway
+        .authorize(&purchase("5200000000001005", "life-2", PaymentSource::Card))
+        .await
+        .unwrap();
+    let voided = gateway.void(held.transaction_id().unwrap()).await.unwrap();
+    assert_eq!(voided.status(), PaymentStatus::Voided);
+    assert_eq!(voided.gateway_response.code, "INFO0003");
+
+    let events: Vec<(String, String)> = sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.reference.starts_with("life-"))
+        .map(|e| (e.event.to_owned(), e.amount))
+        .collect();
+    let expected = [
+        ("card_authorized", "1000"),
+        ("card_captured", "800"),
+        ("card_refunded", "300"),
+        ("card_refunded", "500"),
+        ("card_authorized", "1000"),
+        ("authorization_voided", "1000"),
+    ];
+    assert_eq!(
+        events,
+        expected.map(|(e, a)| (e.to_owned(), a.to_owned())).to_vec()
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn paymentoptions_lifecycle_through_the_trait() {
+    let sandbox = sandbox().await;
+    let provider: Arc<dyn PaymentProvider> = Arc::new(cards(&sandbox));
+    let card = Card::new("5200000000001005", "12", "2099", "123", "Jane Doe").unwrap();
+    let request = PaymentRequest::new(yen("2000"), "trait-1")
+        .unwrap()
+        .with_method(PaymentMethod::Card(Box::new(card)))
+        .with_customer(Customer::default().with_ip("203.0.113.7".parse().unwrap()))
+        .with_urls(ReturnUrls::default().with_success("https://shop.example/back".parse().unwrap()))
+        .authorize_only();
+    let authorized = provider.create_payment(&request).await.unwrap();
+    assert_eq!(authorized.status, PaymentStatus::Authorized);
+    // No amount: the whole authorization, read from the gateway's status.
+    let captured = provider.capture_payment(&authorized.id, None).await.unwrap();
+    assert_eq!(captured.status, PaymentStatus::Captured);
+    assert_eq!(captured.amount, Some(yen("2000")));
+    let refunded = provider
+        .refund_payment(&captured.id, Some(yen("500")))
+        .await
+        .unwrap();
+    assert_eq!(refunded.status, PaymentStatus::Refunded);
+    let rest = provider.refund_payment(&captured.id, Some(yen("1500"))).await.unwrap();
+    assert_eq!(rest.amount, Some(yen("1500")));
+    let err = provider
+        .refund_payment(&captured.id, Some(yen("1")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.provider_code(), Some("ERR3019"));
+    let looked_up = provider.get_payment(&captured.id).await.unwrap();
+    assert_eq!(looked_up.status, PaymentStatus::Captured);
+    assert_eq!(looked_up.reference.as_deref(), Some("trait-1"));
     sandbox.stop().await;
 }
 
