@@ -54,7 +54,10 @@ const ISSUER_CODES: &[(i64, &str)] = &[
     (62, "Restricted card"),
     (63, "Unable to authorize"),
     (64, "Unable to authorize"),
-    (65, "Exceeds withdrawal count limit, or authentication requested"),
+    (
+        65,
+        "Exceeds withdrawal count limit, or authentication requested",
+    ),
     (68, "Time out"),
     (70, "Contact card issuer"),
     (71, "PIN not changed"),
@@ -147,7 +150,10 @@ const GATEWAY_ERRORS: &[(&str, &str)] = &[
 
 /// The kind of a `gateway_response.code`.
 pub fn gateway_code_kind(code: &str) -> GatewayCodeKind {
-    let prefix = |p: &str| code.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    let prefix = |p: &str| {
+        code.get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+    };
     if prefix("INFO") {
         GatewayCodeKind::Info
     } else if prefix("ERR") {
@@ -185,7 +191,10 @@ mod tests {
 
     #[test]
     fn documented_codes_have_meanings_and_unknown_ones_are_kept() {
-        assert_eq!(ResponseCode(51).meaning(), Some("Insufficient funds or over limit"));
+        assert_eq!(
+            ResponseCode(51).meaning(),
+            Some("Insufficient funds or over limit")
+        );
         assert_eq!(ResponseCode(-1).meaning(), Some("DAS gateway error"));
         assert!(ResponseCode(-8019).is_gateway_risk_rule());
         assert!(ResponseCode(-8013).meaning().is_some());

@@ -19,10 +19,10 @@ pub use client::{
 };
 pub use error::PaymentOptionsError;
 pub use model::{
-    Address, BillingDetails, BrowserInfo, CaptureRequest, DeviceDetails, GatewayResponse,
-    Lenient, MerchantDetails, PaymentDetails, PaymentSource, PurchaseOutcome, PurchaseRequest,
-    PurchaseRequestBuilder, PurchaseResponse, RefundRequest, ResponseCard, ReturnUrl,
-    RiskDetails, ThreeDsChallenge, TransactionDetails, TransactionResponse, TransactionType,
+    Address, BillingDetails, BrowserInfo, CaptureRequest, DeviceDetails, GatewayResponse, Lenient,
+    MerchantDetails, PaymentDetails, PaymentSource, PurchaseOutcome, PurchaseRequest,
+    PurchaseRequestBuilder, PurchaseResponse, RefundRequest, ResponseCard, ReturnUrl, RiskDetails,
+    ThreeDsChallenge, TransactionDetails, TransactionResponse, TransactionType,
 };
 pub use payments_core::card::{Card, CardExpiry, CardNumber, Cvc, MaskedPan};
 pub use webhook::WebhookEvent;

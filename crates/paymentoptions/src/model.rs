@@ -314,7 +314,9 @@ impl CaptureRequest {
     ) -> Result<CaptureRequest, Error> {
         Ok(CaptureRequest {
             transaction_id: transaction_id_field("transactionId", transaction_id)?,
-            amount: amount.ensure_positive().map_err(|e| e.for_field("amount"))?,
+            amount: amount
+                .ensure_positive()
+                .map_err(|e| e.for_field("amount"))?,
             notes: notes_field(notes)?,
         })
     }
@@ -349,7 +351,9 @@ impl RefundRequest {
     ) -> Result<RefundRequest, Error> {
         Ok(RefundRequest {
             transaction_id: transaction_id_field("transactionId", transaction_id)?,
-            amount: amount.ensure_positive().map_err(|e| e.for_field("amount"))?,
+            amount: amount
+                .ensure_positive()
+                .map_err(|e| e.for_field("amount"))?,
             notes: notes_field(notes)?,
         })
     }
@@ -456,7 +460,9 @@ impl Serialize for TransactionType {
 impl<'de> Deserialize<'de> for TransactionType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = crate::wire::number_or_text(deserializer)?;
-        Ok(TransactionType::from_wire(text.as_deref().unwrap_or_default()))
+        Ok(TransactionType::from_wire(
+            text.as_deref().unwrap_or_default(),
+        ))
     }
 }
 
@@ -469,7 +475,11 @@ pub struct GatewayResponse {
     #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub version: Option<String>,
     /// `type` (`INFO`, ...).
-    #[serde(rename = "type", default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::wire::number_or_text"
+    )]
     pub kind: Option<String>,
     /// `message`.
     #[serde(default, deserialize_with = "crate::wire::text_or_empty")]
@@ -727,7 +737,8 @@ impl TransactionResponse {
 
     /// `payment_details.response_code`, typed.
     pub fn response_code(&self) -> Option<crate::codes::ResponseCode> {
-        self.payment_details().and_then(PaymentDetails::response_code)
+        self.payment_details()
+            .and_then(PaymentDetails::response_code)
     }
 
     /// The neutral status this answer reports, from `transaction_type`.

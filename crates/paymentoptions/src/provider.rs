@@ -59,7 +59,9 @@ impl PaymentProvider for PaymentOptionsClient {
                 },
                 challenge,
             ),
-            PurchaseOutcome::Completed(response) => to_payment(*response, request.amount.currency()),
+            PurchaseOutcome::Completed(response) => {
+                to_payment(*response, request.amount.currency())
+            }
         };
         Ok(payment
             .with_amount(request.amount)

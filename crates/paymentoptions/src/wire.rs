@@ -10,14 +10,14 @@ use payments_core::http::RawResponse;
 use payments_core::money::wire;
 use payments_core::redact::mask_card_numbers;
 use payments_core::{Decimal, Error, Money, Secret};
-use serde_json::value::RawValue;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::PROVIDER;
 use crate::error::PaymentOptionsError;
 use crate::model::{
-    Address, BrowserInfo, CaptureRequest, Lenient, PaymentSource, PurchaseOutcome,
-    PurchaseRequest, RefundRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
+    Address, BrowserInfo, CaptureRequest, Lenient, PaymentSource, PurchaseOutcome, PurchaseRequest,
+    RefundRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
 };
 
 /// The JSON body of a purchase (or authorization), with `merchant_id` from the client. The only

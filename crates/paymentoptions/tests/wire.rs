@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use httpmock::prelude::*;
 use paymentoptions::{
-    Address, BrowserInfo, Card, Lenient, PaymentOptionsClient, PaymentOptionsError,
-    PaymentSource, PurchaseOutcome, PurchaseRequest, ReturnUrl, TransactionType,
+    Address, BrowserInfo, Card, Lenient, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
+    PurchaseOutcome, PurchaseRequest, ReturnUrl, TransactionType,
 };
 use payments_core::http::HttpConfig;
 use payments_core::{
@@ -707,7 +707,10 @@ fn from_env_and_the_documented_test_host() {
         ("PAYMENTOPTIONS_ENV", "live"),
     ])
     .unwrap_err();
-    assert!(err.to_string().starts_with("configuration error: PAYMENTOPTIONS_BASE_URL:"));
+    assert!(
+        err.to_string()
+            .starts_with("configuration error: PAYMENTOPTIONS_BASE_URL:")
+    );
     let err = PaymentOptionsClient::from_env_with(&[
         ("PAYMENTOPTIONS_API_KEY", "k"),
         ("PAYMENTOPTIONS_MERCHANT_ID", "m"),

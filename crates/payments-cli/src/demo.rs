@@ -9,11 +9,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
 use payments::paymentoptions::{
     Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource, PurchaseOutcome,
-    PurchaseRequest,
+    PurchaseRequest, ReturnUrl,
 };
 use payments::zaif::{CreateInvoice, CryptoCurrency, InvoiceStatus, Speed, ZaifClient};
 use payments::{
-    Currency, Customer, Money, PaymentMethod, PaymentRequest, PaymentStatus, Providers,
+    Currency, Customer, Money, PaymentMethod, PaymentRequest, PaymentStatus, Providers, ReturnUrls,
+    Url,
 };
 use payments_sandbox::{CHALLENGE_CARD, DECLINE_CARD, Sandbox, SandboxConfig};
 
@@ -229,7 +230,9 @@ fn card_purchase(number: &str, reference: &str, store: bool) -> Result<PurchaseR
     } else {
         PaymentSource::Card(Box::new(card))
     };
+    let back = Url::parse("https://shop.example/back").map_err(|e| e.to_string())?;
     PurchaseRequest::builder(yen("1000"), source, reference, [203, 0, 113, 7].into())
+        .return_url(ReturnUrl::default().with_success(back))
         .build()
         .map_err(|e| e.to_string())
 }
@@ -245,8 +248,8 @@ async fn paymentoptions_story(env: &[(&'static str, String)], story: &mut Story)
             .await
             .map_err(|e| e.to_string())?;
         let card = response
-            .payment_details
-            .and_then(|p| p.card)
+            .payment_details()
+            .and_then(|p| p.card())
             .map(|c| c.number.to_string())
             .unwrap_or_default();
         Ok(format!(
@@ -315,23 +318,41 @@ async fn paymentoptions_story(env: &[(&'static str, String)], story: &mut Story)
         let provider: Arc<dyn payments::PaymentProvider> = Arc::new(gateway.clone());
         let card = Card::new("5200000000001005", "12", "2099", "123", "Hanako Yamada")
             .map_err(|e| e.to_string())?;
-        let request = PaymentRequest::new(yen("2000"), "DEMO-PO-6")
-            .map_err(|e| e.to_string())?
-            .with_method(PaymentMethod::Card(Box::new(card)))
-            .with_customer(Customer::default().with_ip([203, 0, 113, 7].into()));
-        let payment = provider
-            .create_payment(&request)
+        let request =
+            PaymentRequest::new(yen("2000"), "DEMO-PO-6")
+                .map_err(|e| e.to_string())?
+                .with_method(PaymentMethod::Card(Box::new(card)))
+                .with_customer(Customer::default().with_ip([203, 0, 113, 7].into()))
+                .with_urls(ReturnUrls::default().with_success(
+                    Url::parse("https://shop.example/back").map_err(|e| e.to_string())?,
+                ))
+                .authorize_only();
+        let fail = |e: payments::Error| e.to_string();
+        let authorized = provider.create_payment(&request).await.map_err(fail)?;
+        if authorized.status != PaymentStatus::Authorized {
+            return Err(format!("authorization is {:?}", authorized.status));
+        }
+        let captured = provider
+            .capture_payment(&authorized.id, None)
             .await
-            .map_err(|e| e.to_string())?;
-        match payment.status {
-            PaymentStatus::Authorized | PaymentStatus::Captured => {
-                Ok(format!("{:?} through the common trait", payment.status))
+            .map_err(fail)?;
+        let refunded = provider
+            .refund_payment(&captured.id, Some(yen("500")))
+            .await
+            .map_err(fail)?;
+        let status = provider.get_payment(&captured.id).await.map_err(fail)?;
+        match (&captured.status, &refunded.status, &status.status) {
+            (PaymentStatus::Captured, PaymentStatus::Refunded, PaymentStatus::Captured) => {
+                Ok(format!(
+                    "authorized 2000 JPY → captured all of it (new id {}) → refunded 500 → status: {:?}",
+                    captured.id, status.status
+                ))
             }
             other => Err(format!("{other:?}")),
         }
     };
     story.step(
-        "the same gateway through Arc<dyn PaymentProvider>",
+        "authorize → capture → partial refund → status, through Arc<dyn PaymentProvider>",
         through_trait.await,
     );
 }

@@ -5,46 +5,85 @@ use std::net::IpAddr;
 
 use clap::Subcommand;
 use payments::paymentoptions::{
-    Card, PaymentOptionsClient, PaymentSource, PurchaseOutcome, PurchaseRequest, ReturnUrl,
+    CaptureRequest, Card, PaymentOptionsClient, PaymentSource, PurchaseOutcome, PurchaseRequest,
+    RefundRequest, ReturnUrl, TransactionResponse,
 };
 use payments::{Currency, Error, Money, Url};
 use serde::Deserialize;
 
 use crate::output::Report;
 
+/// What a card operation takes: the same flags for purchase and authorize.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CardOperation {
+    /// The amount in major units (1000 for JPY 1000, 10.50 for USD 10.50).
+    #[arg(long)]
+    amount: String,
+    /// ISO 4217 currency (JPY, USD, ...).
+    #[arg(long)]
+    currency: String,
+    /// Your unique reference for this payment (the idempotency handle).
+    #[arg(long)]
+    merchant_txn_ref: String,
+    /// The customer's IP address.
+    #[arg(long)]
+    customer_ip: String,
+    /// A JSON file with {number, expiry_month, expiry_year, cvc, name}, or - for standard
+    /// input. Never pass card data as arguments: every user of the machine can read them.
+    #[arg(long)]
+    card: String,
+    /// return_url.webhook_url.
+    #[arg(long)]
+    webhook_url: Option<String>,
+    /// return_url.success_url (mandatory with --v2: 3-D Secure returns the customer there).
+    #[arg(long)]
+    success_url: Option<String>,
+    /// return_url.decline_url.
+    #[arg(long)]
+    decline_url: Option<String>,
+    /// Use the v2 operation (3-D Secure).
+    #[arg(long)]
+    v2: bool,
+}
+
+/// What capture and refund take.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AmountOperation {
+    /// The transaction: the authorization to capture, or the capture/purchase to refund.
+    #[arg(long)]
+    transaction_id: String,
+    /// The amount in major units.
+    #[arg(long)]
+    amount: String,
+    /// Its ISO 4217 currency (the transaction's).
+    #[arg(long, default_value = "JPY")]
+    currency: String,
+    /// Free text kept with the operation.
+    #[arg(long)]
+    notes: Option<String>,
+}
+
 /// PaymentOptions commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum PaymentOptionsCommand {
     /// Charge a card (purchase v1, or v2 with --v2).
-    Purchase {
-        /// The amount in major units (1000 for JPY 1000, 10.50 for USD 10.50).
+    Purchase(CardOperation),
+    /// Authorize a card without capturing (authorization v1, or v2 with --v2).
+    Authorize(CardOperation),
+    /// Capture an authorization (at most the authorized amount; a new transaction id).
+    Capture(AmountOperation),
+    /// Release an authorization that was not captured.
+    Void {
+        /// The authorization.
         #[arg(long)]
-        amount: String,
-        /// ISO 4217 currency (JPY, USD, ...).
-        #[arg(long)]
-        currency: String,
-        /// Your unique reference for this payment (the idempotency handle).
-        #[arg(long)]
-        merchant_txn_ref: String,
-        /// The customer's IP address.
-        #[arg(long)]
-        customer_ip: String,
-        /// A JSON file with {number, expiry_month, expiry_year, cvc, name}, or - for standard
-        /// input. Never pass card data as arguments: every user of the machine can read them.
-        #[arg(long)]
-        card: String,
-        /// return_url.webhook_url.
-        #[arg(long)]
-        webhook_url: Option<String>,
-        /// return_url.success_url.
-        #[arg(long)]
-        success_url: Option<String>,
-        /// return_url.decline_url.
-        #[arg(long)]
-        decline_url: Option<String>,
-        /// Use purchase v2 (3-D Secure).
-        #[arg(long)]
-        v2: bool,
+        transaction_id: String,
+    },
+    /// Refund a captured or purchased transaction, in part or in whole.
+    Refund(AmountOperation),
+    /// The gateway's record of any transaction.
+    Status {
+        /// The transaction id.
+        transaction_id: String,
     },
 }
 
@@ -96,7 +135,62 @@ fn url(field: &'static str, value: Option<String>) -> Result<Option<Url>, Error>
 }
 
 pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error> {
-    let PaymentOptionsCommand::Purchase {
+    match command {
+        PaymentOptionsCommand::Purchase(operation) => card_operation(operation, false).await,
+        PaymentOptionsCommand::Authorize(operation) => card_operation(operation, true).await,
+        PaymentOptionsCommand::Capture(operation) => {
+            let (id, amount, notes) = amount_operation(operation)?;
+            let request = CaptureRequest::new(&id, amount, notes)?;
+            let gateway = PaymentOptionsClient::from_env()?;
+            let captured = gateway.capture(&request).await?;
+            transaction_report("captured", &captured)
+        }
+        PaymentOptionsCommand::Refund(operation) => {
+            let (id, amount, notes) = amount_operation(operation)?;
+            let request = RefundRequest::new(&id, amount, notes)?;
+            let gateway = PaymentOptionsClient::from_env()?;
+            let refunded = gateway.refund(&request).await?;
+            transaction_report("refunded", &refunded)
+        }
+        PaymentOptionsCommand::Void { transaction_id } => {
+            let gateway = PaymentOptionsClient::from_env()?;
+            let voided = gateway.void(&transaction_id).await?;
+            transaction_report("voided", &voided)
+        }
+        PaymentOptionsCommand::Status { transaction_id } => {
+            let gateway = PaymentOptionsClient::from_env()?;
+            let status = gateway.transaction_status(&transaction_id).await?;
+            transaction_report("status", &status)
+        }
+    }
+}
+
+fn amount_operation(operation: AmountOperation) -> Result<(String, Money, Option<String>), Error> {
+    let currency = Currency::from_code(&operation.currency).map_err(|e| e.for_field("currency"))?;
+    let amount =
+        Money::parse_positive(&operation.amount, currency).map_err(|e| e.for_field("amount"))?;
+    Ok((operation.transaction_id, amount, operation.notes))
+}
+
+/// One line for a transaction answer: what happened, its new id, its status and amount.
+fn transaction_report(what: &str, answer: &TransactionResponse) -> Result<Report, Error> {
+    let amount = answer
+        .amount()
+        .map(|a| format!(", amount {a}"))
+        .unwrap_or_default();
+    Report::new(
+        format!(
+            "{what}: transaction {} is {} ({}){amount}",
+            answer.transaction_id().unwrap_or_default(),
+            answer.transaction_type.as_ref().map_or("?", |t| t.as_str()),
+            answer.gateway_response.code,
+        ),
+        answer,
+    )
+}
+
+async fn card_operation(operation: CardOperation, authorize_only: bool) -> Result<Report, Error> {
+    let CardOperation {
         amount,
         currency,
         merchant_txn_ref,
@@ -106,7 +200,7 @@ pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error>
         success_url,
         decline_url,
         v2,
-    } = command;
+    } = operation;
     let currency = Currency::from_code(&currency).map_err(|e| e.for_field("currency"))?;
     let amount = Money::parse_positive(&amount, currency).map_err(|e| e.for_field("amount"))?;
     let ip: IpAddr = customer_ip
@@ -134,29 +228,30 @@ pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error>
     }
     let request = builder.build()?;
     let gateway = PaymentOptionsClient::from_env()?;
+    let what = if authorize_only { "authorized" } else { "paid" };
     if v2 {
-        let outcome = gateway.purchase_v2(&request).await?;
-        let title = match &outcome {
-            PurchaseOutcome::ChallengeRequired(challenge) => format!(
-                "3-D Secure challenge: send the customer to {}",
-                challenge.redirect_url
-            ),
-            _ => format!("payment {} approved", request.merchant_txn_ref()),
+        let outcome = if authorize_only {
+            gateway.authorize_v2(&request).await?
+        } else {
+            gateway.purchase_v2(&request).await?
         };
-        Report::new(title, outcome)
-    } else {
-        let response = gateway.purchase(&request).await?;
-        let id = response
-            .transaction_details
-            .as_ref()
-            .map(|t| t.id.clone())
-            .unwrap_or_default();
-        Report::new(
-            format!(
-                "payment {} approved (transaction {id})",
-                request.merchant_txn_ref()
+        match &outcome {
+            PurchaseOutcome::ChallengeRequired(challenge) => Report::new(
+                format!(
+                    "3-D Secure challenge: send the customer to {}",
+                    challenge.redirect_url
+                ),
+                &outcome,
             ),
-            &response,
-        )
+            PurchaseOutcome::Completed(response) => transaction_report(what, response),
+            _ => Report::new("an answer this version does not know", &outcome),
+        }
+    } else {
+        let response = if authorize_only {
+            gateway.authorize(&request).await?
+        } else {
+            gateway.purchase(&request).await?
+        };
+        transaction_report(what, &response)
     }
 }

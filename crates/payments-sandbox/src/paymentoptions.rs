@@ -179,7 +179,11 @@ fn authenticate(state: &AppState, headers: &HeaderMap, with_body: bool) -> Optio
     if header("authorization") != Some(format!("Basic {}", settings.api_key).as_str())
         || header("x-api-key") != Some(settings.api_key.as_str())
     {
-        return Some(error(StatusCode::UNAUTHORIZED, "AUTH0001", "Invalid API key"));
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "AUTH0001",
+            "Invalid API key",
+        ));
     }
     if with_body && !header("content-type").is_some_and(|c| c.starts_with("application/json")) {
         return Some(error(
@@ -319,7 +323,12 @@ fn void(state: &AppState, body: &Value) -> Response {
 
 impl PaymentOptionsState {
     /// Records a follow-up transaction of `kind` on `parent`, under a new id.
-    fn record(&mut self, kind: Kind, amount: Decimal, parent: &Transaction) -> (String, Transaction) {
+    fn record(
+        &mut self,
+        kind: Kind,
+        amount: Decimal,
+        parent: &Transaction,
+    ) -> (String, Transaction) {
         self.next_ref += 1;
         let transaction = Transaction {
             kind,
@@ -346,7 +355,8 @@ fn transaction_answer(
     transaction: &Transaction,
 ) -> Response {
     // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
-    let amount: Value = serde_json::from_str(&transaction.amount.to_string()).unwrap_or(Value::Null);
+    let amount: Value =
+        serde_json::from_str(&transaction.amount.to_string()).unwrap_or(Value::Null);
     let card = &transaction.card;
     json_answer(
         status,

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
 use payments::paymentoptions::{
-    BrowserInfo, Card, CaptureRequest, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
+    BrowserInfo, CaptureRequest, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
     PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl, TransactionType,
 };
 use payments::zaif::{
     CreateInvoice, CryptoCurrency, InProcessNonce, InvoiceStatus, Speed, ZaifClient, ZaifError,
 };
 use payments::{
-    Classify, Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider,
-    PaymentRequest, PaymentStatus, ReturnUrls, Secret,
+    Classify, Currency, Customer, ErrorKind, Money, PaymentMethod, PaymentProvider, PaymentRequest,
+    PaymentStatus, ReturnUrls, Secret,
 };
 use payments_sandbox::{
     CHALLENGE_CARD, DECLINE_CARD, FaultKind, FaultRule, Provider, Sandbox, SandboxConfig, StoreUser,
@@ -245,7 +245,11 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
             .last4(),
         "1005"
     );
-    assert_eq!(approved.status(), PaymentStatus::Captured, "a purchase captures");
+    assert_eq!(
+        approved.status(),
+        PaymentStatus::Captured,
+        "a purchase captures"
+    );
 
     let declined = gateway
         .purchase(&purchase(DECLINE_CARD, "po-2", PaymentSource::Card))
@@ -351,10 +355,12 @@ async fn paymentoptions_lifecycle_keeps_a_ledger_per_transaction() {
     let capture_id = captured.transaction_id().unwrap().to_owned();
     assert_ne!(capture_id, auth_id, "a capture is a new transaction");
     // A captured authorization cannot be captured again, nor voided.
-    assert!(gateway
-        .capture(&CaptureRequest::new(&auth_id, yen("100"), None).unwrap())
-        .await
-        .is_err());
+    assert!(
+        gateway
+            .capture(&CaptureRequest::new(&auth_id, yen("100"), None).unwrap())
+            .await
+            .is_err()
+    );
     assert!(gateway.void(&auth_id).await.is_err());
 
     // Partial refund, then the rest, then one too many (ERR3019).
@@ -430,7 +436,10 @@ async fn paymentoptions_lifecycle_through_the_trait() {
     let authorized = provider.create_payment(&request).await.unwrap();
     assert_eq!(authorized.status, PaymentStatus::Authorized);
     // No amount: the whole authorization, read from the gateway's status.
-    let captured = provider.capture_payment(&authorized.id, None).await.unwrap();
+    let captured = provider
+        .capture_payment(&authorized.id, None)
+        .await
+        .unwrap();
     assert_eq!(captured.status, PaymentStatus::Captured);
     assert_eq!(captured.amount, Some(yen("2000")));
     let refunded = provider
@@ -438,7 +447,10 @@ async fn paymentoptions_lifecycle_through_the_trait() {
         .await
         .unwrap();
     assert_eq!(refunded.status, PaymentStatus::Refunded);
-    let rest = provider.refund_payment(&captured.id, Some(yen("1500"))).await.unwrap();
+    let rest = provider
+        .refund_payment(&captured.id, Some(yen("1500")))
+        .await
+        .unwrap();
     assert_eq!(rest.amount, Some(yen("1500")));
     let err = provider
         .refund_payment(&captured.id, Some(yen("1")))

@@ -2,7 +2,7 @@
 //! client. Hand-written; the tests that call it are generated from `fixtures/paymentoptions/`.
 
 use paymentoptions::{
-    Address, BrowserInfo, Card, CaptureRequest, PaymentOptionsClient, PaymentOptionsError,
+    Address, BrowserInfo, CaptureRequest, Card, PaymentOptionsClient, PaymentOptionsError,
     PaymentSource, PurchaseRequest, RefundRequest, ReturnUrl,
 };
 use payments_core::{Currency, Money, Secret};
@@ -30,9 +30,7 @@ pub(crate) async fn run(fixture_json: &str) {
                 .get("notes")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            let money = || {
-                Money::parse(text("amount"), Currency::from_code(text("currency"))?)
-            };
+            let money = || Money::parse(text("amount"), Currency::from_code(text("currency"))?);
             match operation.as_str() {
                 "purchase" => json(gateway.purchase(&purchase(&input)?).await),
                 "purchase_v2" => json(gateway.purchase_v2(&purchase(&input)?).await),
