@@ -359,7 +359,11 @@ async fn paymentoptions_purchases_read_the_card_from_a_file_or_stdin() {
         )
         .await;
     assert_eq!(approved.code, 0, "{}", approved.all());
-    assert!(approved.stdout.contains("payment CLI-PO-1 approved"));
+    assert!(
+        approved.stdout.contains("paid: transaction") && approved.stdout.contains("is CAPTURE"),
+        "{}",
+        approved.stdout
+    );
     assert!(approved.stdout.contains("****1005"));
 
     let stdin_card = format!(
@@ -387,7 +391,11 @@ async fn paymentoptions_purchases_read_the_card_from_a_file_or_stdin() {
     assert_eq!(declined.code, 1, "{}", declined.all());
     assert!(declined.stderr.contains("provider code: ERR0005"));
 
-    let challenge_args = with("CLI-PO-4", setup.card_file(CHALLENGE_CARD), &["--v2"]);
+    let challenge_args = with(
+        "CLI-PO-4",
+        setup.card_file(CHALLENGE_CARD),
+        &["--v2", "--success-url", "https://shop.example/back"],
+    );
     let challenge = setup
         .run(
             &challenge_args
@@ -448,6 +456,90 @@ async fn paymentoptions_purchases_read_the_card_from_a_file_or_stdin() {
         .filter(|e| e.event == "card_charged")
         .count();
     assert_eq!(charged, 2, "only the two approved purchases charged a card");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paymentoptions_lifecycle_commands_and_their_exit_codes() {
+    let setup = Setup::new().await;
+    let card = setup.card_file(PAN);
+    let run = |args: Vec<String>| {
+        let setup = &setup;
+        async move {
+            let mut all = vec!["--json".to_owned(), "paymentoptions".to_owned()];
+            all.extend(args);
+            setup
+                .run(&all.iter().map(String::as_str).collect::<Vec<_>>(), None)
+                .await
+        }
+    };
+    let words = |text: &str| text.split(' ').map(str::to_owned).collect::<Vec<_>>();
+    let authorized = run(words(&format!(
+        "authorize --amount 1000 --currency JPY --customer-ip 203.0.113.7 --merchant-txn-ref CLI-LIFE-1 --card {card}"
+    )))
+    .await;
+    assert_eq!(authorized.code, 0, "{}", authorized.all());
+    let answer: serde_json::Value = serde_json::from_str(&authorized.stdout).unwrap();
+    assert_eq!(answer["transaction_type"], "PRE_AUTH");
+    let auth_id = answer["transaction_details"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let captured = run(words(&format!(
+        "capture --transaction-id {auth_id} --amount 1000 --currency JPY --notes shipped"
+    )))
+    .await;
+    assert_eq!(captured.code, 0, "{}", captured.all());
+    let answer: serde_json::Value = serde_json::from_str(&captured.stdout).unwrap();
+    assert_eq!(answer["gateway_response"]["code"], "INFO0001");
+    let capture_id = answer["transaction_details"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(capture_id, auth_id);
+
+    for (amount, code) in [("400", 0), ("600", 0), ("1", 1)] {
+        let refund = run(words(&format!(
+            "refund --transaction-id {capture_id} --amount {amount} --currency JPY"
+        )))
+        .await;
+        assert_eq!(refund.code, code, "refund {amount}: {}", refund.all());
+        if code == 1 {
+            assert!(refund.stderr.contains("ERR3019"), "{}", refund.stderr);
+        }
+    }
+    let status = run(words(&format!("status {capture_id}"))).await;
+    assert_eq!(status.code, 0, "{}", status.all());
+    let answer: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(answer["transaction_type"], "CAPTURE");
+
+    // A void of the captured authorization is refused by the gateway (exit 1); bad input is 2.
+    let void = run(words(&format!("void --transaction-id {auth_id}"))).await;
+    assert_eq!(void.code, 1, "{}", void.all());
+    let zero = run(words(&format!(
+        "capture --transaction-id {auth_id} --amount 0 --currency JPY"
+    )))
+    .await;
+    assert_eq!(zero.code, 2, "{}", zero.all());
+    for output in [&authorized, &captured, &status] {
+        assert!(!output.all().contains(PAN), "the echoed card number leaked");
+    }
+    let events: Vec<_> = setup
+        .sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.reference == "CLI-LIFE-1")
+        .map(|e| (e.event, e.amount))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("card_authorized", "1000".to_owned()),
+            ("card_captured", "1000".to_owned()),
+            ("card_refunded", "400".to_owned()),
+            ("card_refunded", "600".to_owned()),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -211,17 +211,17 @@ fn refused(code: &str, message: &str, response_code: i64) -> Response {
 }
 
 /// The `transactionId` and `merchant_id` every follow-up carries.
-fn follow_up_target<'a>(state: &AppState, body: &'a Value) -> Result<&'a str, Response> {
-    let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
+/// The error is the `VAL0002` message to answer with.
+fn follow_up_target<'a>(state: &AppState, body: &'a Value) -> Result<&'a str, &'static str> {
     if body.get("merchant_id").and_then(Value::as_str)
         != Some(state.config.paymentoptions.merchant_id.as_str())
     {
-        return Err(invalid("Invalid merchant_id"));
+        return Err("Invalid merchant_id");
     }
     body.get("transactionId")
         .and_then(Value::as_str)
         .filter(|id| !id.trim().is_empty())
-        .ok_or_else(|| invalid("transactionId is required"))
+        .ok_or("transactionId is required")
 }
 
 /// Capture (of an open authorization, at most its amount) or refund (of a capture, at most
@@ -230,7 +230,7 @@ fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Res
     let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
     let target_id = match follow_up_target(state, body) {
         Ok(id) => id,
-        Err(refusal) => return refusal,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "VAL0002", message),
     };
     // Documented as a JSON number: a string is refused, as strict as the examples.
     let Some(amount) = body
@@ -293,7 +293,7 @@ fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Res
 fn void(state: &AppState, body: &Value) -> Response {
     let target_id = match follow_up_target(state, body) {
         Ok(id) => id,
-        Err(refusal) => return refusal,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "VAL0002", message),
     };
     let mut po = lock(&state.paymentoptions);
     let Some(target) = po.transactions.get(target_id).cloned() else {
