@@ -679,9 +679,9 @@ pub struct TransactionResponse {
     #[serde(
         alias = "statusCode",
         default,
-        deserialize_with = "crate::wire::signed_integer"
+        deserialize_with = "crate::wire::lenient_integer"
     )]
-    pub status_code: Option<i64>,
+    pub status_code: Option<Lenient<i64>>,
     /// `is_live`: whether the answer comes from the live environment.
     #[serde(default)]
     pub is_live: Option<Lenient<bool>>,

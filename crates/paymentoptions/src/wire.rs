@@ -378,7 +378,8 @@ pub(crate) fn sanitize(value: &mut serde_json::Value) {
     }
 }
 
-/// Text, or a number/boolean written as text; `null` is absent. Objects and arrays are refused.
+/// Text, or any other JSON written as text (numbers and booleans as themselves, objects and
+/// lists as sanitized JSON); `null` is absent. Never fails.
 pub(crate) fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(d)? {
         None | Some(serde_json::Value::Null) => None,
@@ -386,13 +387,40 @@ pub(crate) fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
         Some(scalar @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
             Some(mask_card_numbers(&scalar.to_string()))
         }
-        Some(_) => return Err(serde::de::Error::custom("expected text or a number")),
+        // An object or a list where text belongs: kept as its (sanitized) JSON text rather than
+        // failing the answer around it.
+        Some(mut other) => {
+            sanitize(&mut other);
+            Some(other.to_string())
+        }
     })
 }
 
 /// Like [`number_or_text`], `""` when absent: for `gateway_response.code` and `message`.
 pub(crate) fn text_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(number_or_text(d)?.unwrap_or_default())
+}
+
+/// An integer that only informs (`status_code`): the number (or numeric text) when it is one,
+/// the sanitized JSON otherwise; never fails the answer around it.
+pub(crate) fn lenient_integer<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Lenient<i64>>, D::Error> {
+    let Some(mut value) = Option::<serde_json::Value>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let parsed = match &value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    };
+    Ok(Some(match parsed {
+        Some(number) => Lenient::Parsed(number),
+        None => {
+            sanitize(&mut value);
+            Lenient::Unparsed(value)
+        }
+    }))
 }
 
 /// A signed integer sent as a number or as text (`"-8019"`); `null` is absent.

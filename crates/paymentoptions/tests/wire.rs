@@ -209,7 +209,7 @@ async fn purchase_v1_sends_the_seed_request_and_decodes_the_seed_answer_field_by
     assert_eq!(seen.json(), seed_body());
 
     assert!(response.success);
-    assert_eq!(response.status_code, Some(201));
+    assert_eq!(response.status_code, Some(Lenient::Parsed(201)));
     assert_eq!(response.is_live(), Some(false));
     assert_eq!(response.transaction_type, Some(TransactionType::PreAuth));
     assert_eq!(response.status(), PaymentStatus::Authorized);
