@@ -182,16 +182,21 @@ pub(crate) fn void_body(transaction_id: &str, merchant_id: &str) -> Result<Vec<u
 }
 
 /// Decodes a v2 purchase or authorization answer: a completed transaction, a 3-D Secure
-/// challenge (`redirect_url`, no transaction), a decline, or an error.
+/// challenge (`redirect_url`, no transaction), a decline, or an error. The body is read once;
+/// only an answer without `transaction_details` is looked at again for a challenge.
 pub(crate) fn decode_purchase(
     response: &RawResponse,
 ) -> Result<PurchaseOutcome, PaymentOptionsError> {
-    if response.is_success()
+    if !response.is_success() {
+        return Err(refusal(response));
+    }
+    let answer = parse(response)?;
+    if answer.transaction_details.is_none()
         && let Some(challenge) = challenge(response)?
     {
         return Ok(PurchaseOutcome::ChallengeRequired(challenge));
     }
-    decode_transaction(response).map(|done| PurchaseOutcome::Completed(Box::new(done)))
+    completed(answer, response).map(|done| PurchaseOutcome::Completed(Box::new(done)))
 }
 
 /// Decodes any transaction answer. `success: false` (or HTTP 402 with a transaction body) is a
@@ -201,17 +206,22 @@ pub(crate) fn decode_transaction(
     response: &RawResponse,
 ) -> Result<TransactionResponse, PaymentOptionsError> {
     if !response.is_success() {
-        if response.status == 402
-            && let Ok(declined) = serde_json::from_slice::<TransactionResponse>(&response.body)
-        {
-            // 402 Payment Required: the gateway processed the card and declined it.
-            return Err(declined_error(declined));
-        }
-        return Err(error_answer(response));
+        return Err(refusal(response));
     }
-    // One pass over the bytes, so amounts are read exactly as written.
-    let answer: TransactionResponse = serde_json::from_slice(&response.body)
-        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
+    completed(parse(response)?, response)
+}
+
+/// One pass over the bytes, so amounts are read exactly as written.
+fn parse(response: &RawResponse) -> Result<TransactionResponse, PaymentOptionsError> {
+    serde_json::from_slice(&response.body)
+        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))
+}
+
+/// A decoded 2xx answer: declined, or completed with its transaction id.
+fn completed(
+    answer: TransactionResponse,
+    response: &RawResponse,
+) -> Result<TransactionResponse, PaymentOptionsError> {
     if !answer.success {
         return Err(declined_error(answer));
     }
@@ -221,6 +231,17 @@ pub(crate) fn decode_transaction(
             .into());
     }
     Ok(answer)
+}
+
+/// A non-2xx answer: 402 Payment Required with a transaction body is a decline (the gateway
+/// processed the card and refused it); anything else keeps the gateway's codes when sent.
+fn refusal(response: &RawResponse) -> PaymentOptionsError {
+    if response.status == 402
+        && let Ok(declined) = serde_json::from_slice::<TransactionResponse>(&response.body)
+    {
+        return declined_error(declined);
+    }
+    error_answer(response)
 }
 
 /// Refuses an answer from the other environment: a live answer to a test client would mean
@@ -253,19 +274,17 @@ fn declined_error(answer: TransactionResponse) -> PaymentOptionsError {
     }
 }
 
-/// The 3-D Secure challenge in an answer that has a `redirect_url` and no transaction.
+/// The 3-D Secure challenge in an answer that has a `redirect_url` (and no transaction).
 fn challenge(response: &RawResponse) -> Result<Option<ThreeDsChallenge>, PaymentOptionsError> {
     #[derive(Deserialize)]
     struct Probe<'a> {
         #[serde(borrow, default)]
         redirect_url: Option<&'a RawValue>,
-        #[serde(borrow, default)]
-        transaction_details: Option<&'a RawValue>,
     }
     let Ok(probe) = serde_json::from_slice::<Probe<'_>>(&response.body) else {
         return Ok(None);
     };
-    if probe.redirect_url.is_none() || probe.transaction_details.is_some() {
+    if probe.redirect_url.is_none() {
         return Ok(None);
     }
     serde_json::from_slice(&response.body)
