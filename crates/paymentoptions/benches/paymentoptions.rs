@@ -57,6 +57,27 @@ fn benches(c: &mut Criterion) {
             )
         });
     });
+    // The same floor with the SDK's transport settings (timeouts, user agent, no redirects), to
+    // tell the client's own cost from reqwest's configuration.
+    let configured = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .user_agent("paymentoptions/bench")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    group.bench_function("raw_reqwest_sdk_settings", |b| {
+        b.to_async(&runtime).iter(|| {
+            raw_json(
+                configured
+                    .post(&url)
+                    .header("authorization", "Basic pk_bench")
+                    .header("x-api-key", "pk_bench")
+                    .header("content-type", "application/json")
+                    .body(body.clone()),
+            )
+        });
+    });
     group.bench_function("typed_client", |b| {
         b.to_async(&runtime)
             .iter(|| async { gateway.purchase(&request()).await.unwrap() });
