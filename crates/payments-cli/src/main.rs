@@ -52,11 +52,13 @@ struct Cli {
 enum Command {
     /// Run the whole story against a sandbox started in-process (no account needed).
     Demo,
-    /// Run the local sandbox of all three providers until Ctrl-C.
+    /// Run the local sandbox of all three providers until Ctrl-C (or act on a running one).
     Sandbox {
         /// The port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        #[command(subcommand)]
+        action: Option<SandboxAction>,
     },
     /// Zaif Payment: crypto invoices priced in JPY (ZAIF_* variables).
     #[command(subcommand)]
@@ -67,6 +69,26 @@ enum Command {
     /// INTER-STREAM store: payments and credit (INTERSTREAM_* variables).
     #[command(subcommand)]
     Interstream(interstream::InterstreamCommand),
+}
+
+/// Acting on a running sandbox.
+#[derive(Debug, Subcommand)]
+enum SandboxAction {
+    /// Make the sandbox do what a provider does on its own.
+    #[command(subcommand)]
+    Trigger(Trigger),
+}
+
+#[derive(Debug, Subcommand)]
+enum Trigger {
+    /// Post a PaymentOptions transaction's webhook again, to its loopback webhook_url.
+    Webhook {
+        /// The transaction id.
+        transaction_id: String,
+        /// The running sandbox (printed by `payments sandbox` as PAYMENTS_SANDBOX_URL).
+        #[arg(long, env = "PAYMENTS_SANDBOX_URL")]
+        url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,7 +109,15 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match cli.command {
             Command::Demo => demo::run().await,
-            Command::Sandbox { port } => run_sandbox(port).await,
+            Command::Sandbox { port, action: None } => run_sandbox(port).await,
+            Command::Sandbox {
+                action:
+                    Some(SandboxAction::Trigger(Trigger::Webhook {
+                        transaction_id,
+                        url,
+                    })),
+                ..
+            } => output.finish(trigger_webhook(&url, &transaction_id).await),
             Command::Zaif(command) => output.finish(zaif::run(command).await),
             Command::Paymentoptions(command) => output.finish(paymentoptions::run(command).await),
             Command::Interstream(command) => output.finish(interstream::run(command).await),
@@ -107,6 +137,40 @@ fn init_logging(verbose: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
+}
+
+/// Asks a running sandbox to post a transaction's webhook again.
+async fn trigger_webhook(
+    sandbox: &str,
+    transaction_id: &str,
+) -> Result<output::Report, payments::Error> {
+    let base = payments::http::Endpoint::parse("PAYMENTS_SANDBOX_URL", sandbox)?;
+    if !payments::http::is_loopback(base.url()) {
+        return Err(payments::Error::configuration(
+            "PAYMENTS_SANDBOX_URL",
+            "the sandbox runs on this machine: a loopback URL is expected",
+        ));
+    }
+    let id = transaction_id.trim();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(payments::Error::invalid_input(
+            "transaction_id",
+            "may hold only letters, digits, '-' and '_'",
+        ));
+    }
+    let url = base.join(&format!("_sandbox/paymentoptions/webhooks/{id}"));
+    let http = payments::http::HttpClient::new(&payments::http::HttpConfig::new(
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+    ))?;
+    let answer = http.send("sandbox", http.reqwest().post(url)).await?;
+    let answer = answer.error_for_status("sandbox")?;
+    let body: serde_json::Value = answer.json("sandbox")?;
+    output::Report::new(format!("webhook of {id} posted again"), body)
 }
 
 async fn run_sandbox(port: u16) -> ExitCode {

@@ -543,6 +543,62 @@ async fn paymentoptions_lifecycle_commands_and_their_exit_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_trigger_webhook_posts_a_transactions_webhook_again() {
+    let setup = Setup::new().await;
+    let hooks = payments_test_support::httpmock::MockServer::start_async().await;
+    let (received, _mock) = payments_test_support::record(&hooks, 200, "ok").await;
+    let card = setup.card_file(PAN);
+    let hook = hooks.url("/hook");
+    let args = [
+        "--json",
+        "paymentoptions",
+        "purchase",
+        "--amount",
+        "700",
+        "--currency",
+        "JPY",
+        "--customer-ip",
+        "203.0.113.7",
+        "--merchant-txn-ref",
+        "CLI-HOOK-1",
+        "--card",
+        card.as_str(),
+        "--webhook-url",
+        hook.as_str(),
+    ];
+    let paid = setup.run(&args, None).await;
+    assert_eq!(paid.code, 0, "{}", paid.all());
+    let answer: serde_json::Value = serde_json::from_str(&paid.stdout).unwrap();
+    let id = answer["transaction_details"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let triggered = setup
+        .run(&["sandbox", "trigger", "webhook", id.as_str()], None)
+        .await;
+    assert_eq!(triggered.code, 0, "{}", triggered.all());
+    assert!(
+        triggered.stdout.contains("posted again"),
+        "{}",
+        triggered.stdout
+    );
+    let webhook = received.first();
+    assert_eq!(webhook.path, "/hook");
+    assert_eq!(webhook.json()["transaction_details"]["id"], id.as_str());
+    assert!(!webhook.text().is_empty());
+
+    let bad = setup
+        .run(&["sandbox", "trigger", "webhook", "../ledger"], None)
+        .await;
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    let unknown = setup
+        .run(&["sandbox", "trigger", "webhook", "no-such-id"], None)
+        .await;
+    assert_ne!(unknown.code, 0, "{}", unknown.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interstream_commands_and_their_exit_codes() {
     let setup = Setup::new().await;
     let ok = setup

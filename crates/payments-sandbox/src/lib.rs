@@ -32,6 +32,12 @@
 //! | `GET /_sandbox/ledger` | every processed money movement, as JSON |
 //! | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | the active fault rules (a JSON list of [`FaultRule`]) |
 //! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0"}` adds or replaces a store user |
+//! | `POST /_sandbox/paymentoptions/challenges/{id}/approve` (or `decline`) | the customer answers a 3-D Secure challenge; the answer is the webhook body (also posted to a loopback `webhook_url`) |
+//! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger-webhook ID`) |
+//!
+//! The customer's own 3-D Secure page is `GET /3ds/challenge/{id}`, a form whose buttons post to
+//! `/3ds/challenge/{id}/approve` or `/decline` and redirect (303) to `success_url` or
+//! `decline_url`.
 
 mod config;
 mod faults;
@@ -166,6 +172,7 @@ impl Sandbox {
                 c.interstream.shared_secret.clone(),
             ),
             ("INTERSTREAM_CURRENCY", c.interstream.currency.clone()),
+            ("PAYMENTS_SANDBOX_URL", url.clone()),
         ]
     }
 
@@ -186,6 +193,17 @@ impl Sandbox {
     /// The customer pays a Zaif invoice now.
     pub fn pay_zaif_invoice(&self, invoice_id: &str) -> Result<(), String> {
         zaif::pay(&self.state, invoice_id)
+    }
+
+    /// The customer answers a PaymentOptions 3-D Secure challenge (the transaction id from its
+    /// `redirect_url`): approve records the transaction; either way the webhook is posted to
+    /// the request's loopback `webhook_url`.
+    pub fn answer_paymentoptions_challenge(
+        &self,
+        transaction_id: &str,
+        approve: bool,
+    ) -> Result<(), String> {
+        paymentoptions::answer_challenge(&self.state, transaction_id, approve)
     }
 
     /// How many Zaif requests were refused with `nonce not incremented` so far.
@@ -247,6 +265,18 @@ fn router(state: Arc<AppState>) -> Router {
             get(paymentoptions::status),
         )
         .route("/3ds/challenge/{id}", get(paymentoptions::challenge_page))
+        .route(
+            "/3ds/challenge/{id}/{decision}",
+            post(paymentoptions::challenge_answer),
+        )
+        .route(
+            "/_sandbox/paymentoptions/challenges/{id}/{decision}",
+            post(paymentoptions::control_challenge),
+        )
+        .route(
+            "/_sandbox/paymentoptions/webhooks/{id}",
+            post(paymentoptions::control_resend_webhook),
+        )
         .route("/api.php", get(interstream::api).post(interstream::api))
         .route("/_sandbox/zaif/invoices/{id}/pay", post(control_pay))
         .route("/_sandbox/ledger", get(control_ledger))

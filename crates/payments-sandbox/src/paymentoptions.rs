@@ -82,12 +82,23 @@ struct Transaction {
     refunded: Decimal,
     /// The answer's `gateway_response`, for status (a purchase keeps `INFO0000`).
     code: (&'static str, &'static str),
+    /// Where its webhook goes (`return_url.webhook_url`), when one was given.
+    webhook_url: Option<String>,
+}
+
+/// A 3-D Secure challenge waiting for the customer: the transaction it becomes once approved.
+#[derive(Debug, Clone)]
+struct Challenge {
+    transaction: Transaction,
+    success_url: Option<String>,
+    decline_url: Option<String>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct PaymentOptionsState {
     tokens: HashMap<String, StoredCard>,
     transactions: HashMap<String, Transaction>,
+    challenges: HashMap<String, Challenge>,
     next_ref: u64,
 }
 
@@ -340,6 +351,7 @@ impl PaymentOptionsState {
             closed: false,
             refunded: Decimal::ZERO,
             code: kind.gateway_response(),
+            webhook_url: parent.webhook_url.clone(),
         };
         let id = new_transaction_id();
         self.transactions.insert(id.clone(), transaction.clone());
@@ -354,30 +366,40 @@ fn transaction_answer(
     id: &str,
     transaction: &Transaction,
 ) -> Response {
+    json_answer(
+        status,
+        transaction_json(state, status.as_u16(), id, transaction),
+    )
+}
+
+/// The documented answer (and webhook) body for one transaction.
+fn transaction_json(
+    state: &AppState,
+    status_code: u16,
+    id: &str,
+    transaction: &Transaction,
+) -> Value {
     // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
     let amount: Value =
         serde_json::from_str(&transaction.amount.to_string()).unwrap_or(Value::Null);
     let card = &transaction.card;
-    json_answer(
-        status,
-        json!({
-            "success": true, "status_code": status.as_u16(), "is_live": false,
-            "transaction_type": transaction.kind.wire(),
-            "gateway_response": {"version": "1", "type": "INFO", "message": transaction.code.1, "code": transaction.code.0},
-            "merchant_details": {"legal_name": "Sandbox Merchant", "mid": state.config.paymentoptions.merchant_id,
-                                 "merchant_txn_ref": transaction.reference},
-            "payment_details": {
-                "amount": amount, "response_code": 0,
-                "auth_code": format!("{:06}", transaction.reference_number % 1_000_000),
-                "currency": transaction.currency.code(), "payment_method": "ECMC-SSL", "scheme": scheme(&card.number),
-                // Echoed in full, like the real gateway: the client must mask it.
-                "card": {"name": card.name, "number": card.number, "exp_month": card.exp_month, "exp_year": card.exp_year},
-                "additional_data": {"payment_data_source": {"type": "card"}}
-            },
-            "transaction_details": {"id": id, "ref": transaction.reference_number,
-                                    "timestamp": "2024-11-25T08:41:15.000Z", "merchant_txn_ref": transaction.reference}
-        }),
-    )
+    json!({
+        "success": true, "status_code": status_code, "is_live": false,
+        "transaction_type": transaction.kind.wire(),
+        "gateway_response": {"version": "1", "type": "INFO", "message": transaction.code.1, "code": transaction.code.0},
+        "merchant_details": {"legal_name": "Sandbox Merchant", "mid": state.config.paymentoptions.merchant_id,
+                             "merchant_txn_ref": transaction.reference},
+        "payment_details": {
+            "amount": amount, "response_code": 0,
+            "auth_code": format!("{:06}", transaction.reference_number % 1_000_000),
+            "currency": transaction.currency.code(), "payment_method": "ECMC-SSL", "scheme": scheme(&card.number),
+            // Echoed in full, like the real gateway: the client must mask it.
+            "card": {"name": card.name, "number": card.number, "exp_month": card.exp_month, "exp_year": card.exp_year},
+            "additional_data": {"payment_data_source": {"type": "card"}}
+        },
+        "transaction_details": {"id": id, "ref": transaction.reference_number,
+                                "timestamp": "2024-11-25T08:41:15.000Z", "merchant_txn_ref": transaction.reference}
+    })
 }
 
 fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
@@ -441,7 +463,33 @@ fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
     {
         return invalid("return_url.success_url is mandatory for 3-D Secure");
     }
+    let return_url = |key: &str| {
+        body.get("return_url")
+            .and_then(|r| r.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let transaction = Transaction {
+        kind,
+        amount: amount.amount(),
+        currency,
+        reference: reference.to_owned(),
+        card: card.clone(),
+        reference_number,
+        closed: false,
+        refunded: Decimal::ZERO,
+        code: ("INFO0000", "Payment Successful."),
+        webhook_url: return_url("webhook_url"),
+    };
     if v2 && card.number == CHALLENGE_CARD && stored_id.is_none() {
+        po.challenges.insert(
+            transaction_id.clone(),
+            Challenge {
+                transaction,
+                success_url: return_url("success_url"),
+                decline_url: return_url("decline_url"),
+            },
+        );
         return json_answer(
             StatusCode::OK,
             json!({"url": format!("{}/3ds", state.base_url), "statusCode": 200, "success": true,
@@ -463,14 +511,7 @@ fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
         transaction_id.clone(),
         Transaction {
             kind,
-            amount: amount.amount(),
-            currency,
-            reference: reference.to_owned(),
-            card: card.clone(),
-            reference_number,
-            closed: false,
-            refunded: Decimal::ZERO,
-            code: ("INFO0000", "Payment Successful."),
+            ..transaction
         },
     );
     state.ledger.record(
@@ -551,12 +592,160 @@ fn new_transaction_id() -> String {
     )
 }
 
-/// `GET /3ds/challenge/{id}`: where a 3-D Secure challenge sends the customer.
-pub(crate) async fn challenge_page(Path(id): Path<String>) -> Response {
+/// `GET /3ds/challenge/{id}`: the customer's 3-D Secure page, with approve and decline buttons.
+pub(crate) async fn challenge_page(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
+    if !lock(&state.paymentoptions).challenges.contains_key(&id) {
+        return (StatusCode::NOT_FOUND, "no such challenge\n").into_response();
+    }
+    // The id is one the sandbox made (hex and dashes): safe to put in the page as it is.
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        format!("<html><body><h1>Sandbox 3-D Secure</h1><p>Challenge for {id}</p></body></html>"),
+        format!(
+            "<!doctype html><html><body><h1>Sandbox 3-D Secure</h1>\
+             <p>Challenge for transaction {id}</p>\
+             <form method=\"post\" action=\"/3ds/challenge/{id}/approve\"><button>Approve</button></form>\
+             <form method=\"post\" action=\"/3ds/challenge/{id}/decline\"><button>Decline</button></form>\
+             </body></html>"
+        ),
     )
         .into_response()
+}
+
+/// `POST /3ds/challenge/{id}/{approve|decline}`: the customer's answer. The gateway posts the
+/// webhook and sends the customer to `success_url` or `decline_url` (303).
+pub(crate) async fn challenge_answer(
+    State(state): State<Arc<AppState>>,
+    Path((id, decision)): Path<(String, String)>,
+) -> Response {
+    match resolve_challenge(&state, &id, &decision) {
+        Ok((_, Some(url))) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
+        Ok((body, None)) => json_answer(StatusCode::OK, body),
+        Err(response) => *response,
+    }
+}
+
+/// `POST /_sandbox/paymentoptions/challenges/{id}/{approve|decline}`: the same, for tests; the
+/// answer is the webhook body.
+pub(crate) async fn control_challenge(
+    State(state): State<Arc<AppState>>,
+    Path((id, decision)): Path<(String, String)>,
+) -> Response {
+    match resolve_challenge(&state, &id, &decision) {
+        Ok((body, _)) => json_answer(StatusCode::OK, body),
+        Err(response) => *response,
+    }
+}
+
+/// `POST /_sandbox/paymentoptions/webhooks/{id}`: sends a transaction's webhook again.
+pub(crate) async fn control_resend_webhook(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Response {
+    let found = lock(&state.paymentoptions).transactions.get(&id).cloned();
+    let Some(transaction) = found else {
+        return not_found();
+    };
+    let Some(url) = transaction.webhook_url.clone() else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "VAL0002",
+            "The transaction has no webhook_url",
+        );
+    };
+    let body = transaction_json(&state, 200, &id, &transaction);
+    match post_webhook(&url, &body).await {
+        Ok(status) => json_answer(StatusCode::OK, json!({"sent_to": url, "status": status})),
+        Err(reason) => error(StatusCode::BAD_GATEWAY, "SANDBOX", &reason),
+    }
+}
+
+/// Approves or declines a pending challenge: records the transaction (approve), posts the
+/// webhook in the background, and returns its body with where the customer goes next.
+fn resolve_challenge(
+    state: &Arc<AppState>,
+    id: &str,
+    decision: &str,
+) -> Result<(Value, Option<String>), Box<Response>> {
+    let approve = match decision {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(Box::new(not_found())),
+    };
+    let mut po = lock(&state.paymentoptions);
+    let Some(challenge) = po.challenges.remove(id) else {
+        return Err(Box::new(not_found()));
+    };
+    let transaction = challenge.transaction;
+    let (body, next) = if approve {
+        po.transactions.insert(id.to_owned(), transaction.clone());
+        state.ledger.record(
+            PROVIDER,
+            if transaction.kind == Kind::PreAuth {
+                "card_authorized"
+            } else {
+                "card_charged"
+            },
+            &transaction.reference,
+            id,
+            transaction.amount.to_string(),
+            transaction.currency.code(),
+        );
+        (
+            transaction_json(state, 200, id, &transaction),
+            challenge.success_url,
+        )
+    } else {
+        // Invented shape and code: the documents show no failed 3-D Secure webhook.
+        let body = json!({"success": false, "status_code": 200, "is_live": false,
+            "gateway_response": {"version": "1", "type": "ERROR",
+                                 "message": "3-D Secure authentication failed", "code": "ERR0006"},
+            "transaction_details": {"id": id, "merchant_txn_ref": transaction.reference}});
+        (body, challenge.decline_url)
+    };
+    drop(po);
+    if let Some(url) = transaction.webhook_url.clone() {
+        let body = body.clone();
+        tokio::spawn(async move {
+            if let Err(reason) = post_webhook(&url, &body).await {
+                tracing::warn!(%reason, "webhook failed");
+            }
+        });
+    }
+    Ok((body, next))
+}
+
+/// [`resolve_challenge`] for the library's API.
+pub(crate) fn answer_challenge(
+    state: &Arc<AppState>,
+    id: &str,
+    approve: bool,
+) -> Result<(), String> {
+    resolve_challenge(state, id, if approve { "approve" } else { "decline" })
+        .map(|_| ())
+        .map_err(|_| format!("no pending challenge {id}"))
+}
+
+/// Posts a webhook body to a loopback URL: the sandbox never calls out of this machine.
+async fn post_webhook(url: &str, body: &Value) -> Result<u16, String> {
+    let parsed =
+        payments_core::Url::parse(url).map_err(|_| "webhook_url is not a URL".to_owned())?;
+    if !payments_core::http::is_loopback(&parsed) {
+        return Err("the sandbox posts webhooks to loopback addresses only".into());
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    client
+        .post(parsed)
+        .json(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .map_err(|e| e.without_url().to_string())
 }

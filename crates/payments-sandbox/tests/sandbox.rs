@@ -464,6 +464,139 @@ async fn paymentoptions_lifecycle_through_the_trait() {
 }
 
 #[tokio::test]
+async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
+    let sandbox = sandbox().await;
+    let gateway = cards(&sandbox);
+    let hooks = payments_test_support::httpmock::MockServer::start_async().await;
+    let (received, _mock) = payments_test_support::record(&hooks, 200, "ok").await;
+    let challenged = |reference: &'static str| {
+        let card = Card::new(CHALLENGE_CARD, "12", "2099", "123", "Jane Doe").unwrap();
+        PurchaseRequest::builder(
+            Money::parse("1500", Currency::JPY).unwrap(),
+            PaymentSource::Card(Box::new(card)),
+            reference,
+            "203.0.113.7".parse().unwrap(),
+        )
+        .return_url(
+            ReturnUrl::default()
+                .with_success("https://shop.example/paid".parse().unwrap())
+                .with_decline("https://shop.example/declined".parse().unwrap())
+                .with_webhook(hooks.url("/po-webhook").parse().unwrap()),
+        )
+        .build()
+        .unwrap()
+    };
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // Approved on the customer's page: a redirect to success_url, and the webhook.
+    let PurchaseOutcome::ChallengeRequired(challenge) =
+        gateway.purchase_v2(&challenged("3ds-1")).await.unwrap()
+    else {
+        panic!("expected a challenge")
+    };
+    let page = no_redirects
+        .get(challenge.redirect_url.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Approve") && page.contains("Decline"),
+        "{page}"
+    );
+    let id = challenge
+        .redirect_url
+        .path_segments()
+        .unwrap()
+        .last()
+        .unwrap()
+        .to_owned();
+    let approved = no_redirects
+        .post(format!("{}/approve", challenge.redirect_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 303);
+    assert_eq!(approved.headers()["location"], "https://shop.example/paid");
+    let webhook = wait_for(&received, 1).await;
+    let event = payments::paymentoptions::WebhookEvent::from_json(&webhook.body).unwrap();
+    assert_eq!(event.transaction_id(), Some(id.as_str()));
+    assert_eq!(event.success, Some(true));
+    let confirmed = gateway.confirm_webhook(&webhook.body).await.unwrap();
+    assert_eq!(confirmed.status(), PaymentStatus::Captured);
+    assert_eq!(confirmed.amount().unwrap().to_string(), "1500");
+    assert!(!String::from_utf8_lossy(&webhook.body).is_empty());
+
+    // The control endpoint re-sends it.
+    let resent = no_redirects
+        .post(format!(
+            "{}/_sandbox/paymentoptions/webhooks/{id}",
+            sandbox.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.status(), 200);
+    wait_for(&received, 2).await;
+
+    // Declined through the library: the webhook says so, and nothing was charged.
+    let PurchaseOutcome::ChallengeRequired(challenge) =
+        gateway.purchase_v2(&challenged("3ds-2")).await.unwrap()
+    else {
+        panic!("expected a challenge")
+    };
+    let declined_id = challenge
+        .redirect_url
+        .path_segments()
+        .unwrap()
+        .last()
+        .unwrap()
+        .to_owned();
+    sandbox
+        .answer_paymentoptions_challenge(&declined_id, false)
+        .unwrap();
+    let webhook = wait_for(&received, 3).await;
+    let event = payments::paymentoptions::WebhookEvent::from_json(&webhook.body).unwrap();
+    assert_eq!(event.success, Some(false));
+    assert!(gateway.transaction_status(&declined_id).await.is_err());
+    assert!(
+        sandbox
+            .answer_paymentoptions_challenge(&declined_id, true)
+            .is_err(),
+        "answered once"
+    );
+    let charged: Vec<_> = sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.reference.starts_with("3ds-"))
+        .map(|e| e.reference)
+        .collect();
+    assert_eq!(charged, ["3ds-1"]);
+    sandbox.stop().await;
+}
+
+/// The `count`-th request a recorder received, waiting for it (webhooks are posted in the
+/// background).
+async fn wait_for(
+    recorder: &payments_test_support::Recorder,
+    count: usize,
+) -> payments_test_support::Received {
+    for _ in 0..200 {
+        let all = recorder.all();
+        if all.len() >= count {
+            return all[count - 1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no webhook number {count} arrived")
+}
+
+#[tokio::test]
 async fn interstream_orders_credit_and_signatures() {
     let sandbox = sandbox().await;
     let store = store(&sandbox);
