@@ -110,7 +110,7 @@ async fn main() {
         .redirect_url
         .path_segments()
         .unwrap()
-        .last()
+        .next_back()
         .unwrap()
         .to_owned();
     sandbox.answer_paymentoptions_challenge(&id, true).unwrap();

@@ -513,7 +513,7 @@ async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
         .redirect_url
         .path_segments()
         .unwrap()
-        .last()
+        .next_back()
         .unwrap()
         .to_owned();
     let approved = no_redirects
@@ -554,7 +554,7 @@ async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
         .redirect_url
         .path_segments()
         .unwrap()
-        .last()
+        .next_back()
         .unwrap()
         .to_owned();
     sandbox
