@@ -19,8 +19,8 @@ use crate::model::{
 };
 use crate::webhook::WebhookEvent;
 use crate::wire::{
-    capture_body, check_environment, decode_purchase, decode_transaction, purchase_body,
-    refund_body, void_body,
+    amount_operation_body, check_environment, decode_purchase, decode_transaction, purchase_body,
+    void_body,
 };
 
 /// The gateway's environments. The client is never in one by accident: either an environment
@@ -459,16 +459,8 @@ impl PaymentOptionsClient {
         &self,
         request: &CaptureRequest,
     ) -> Result<TransactionResponse, PaymentOptionsError> {
-        let body = capture_body(request, &self.inner.merchant_id)?;
-        self.call(
-            "capture",
-            Method::POST,
-            CAPTURE_PATH.to_owned(),
-            Some(body),
-            Idempotency::NonIdempotent,
-            decode_transaction,
-        )
-        .await
+        let body = amount_operation_body(&request.0, &self.inner.merchant_id)?;
+        self.post_follow_up("capture", CAPTURE_PATH, body).await
     }
 
     /// Void (`…/void`): releases an authorization that was not captured (`VOID`,
@@ -479,15 +471,7 @@ impl PaymentOptionsClient {
     ) -> Result<TransactionResponse, PaymentOptionsError> {
         let id = crate::model::transaction_id(transaction_id)?;
         let body = void_body(&id, &self.inner.merchant_id)?;
-        self.call(
-            "void",
-            Method::POST,
-            VOID_PATH.to_owned(),
-            Some(body),
-            Idempotency::NonIdempotent,
-            decode_transaction,
-        )
-        .await
+        self.post_follow_up("void", VOID_PATH, body).await
     }
 
     /// Refund (`…/refund`) of a captured or purchased transaction (`REFUND`, `INFO0002`, a new
@@ -498,16 +482,8 @@ impl PaymentOptionsClient {
         &self,
         request: &RefundRequest,
     ) -> Result<TransactionResponse, PaymentOptionsError> {
-        let body = refund_body(request, &self.inner.merchant_id)?;
-        self.call(
-            "refund",
-            Method::POST,
-            REFUND_PATH.to_owned(),
-            Some(body),
-            Idempotency::NonIdempotent,
-            decode_transaction,
-        )
-        .await
+        let body = amount_operation_body(&request.0, &self.inner.merchant_id)?;
+        self.post_follow_up("refund", REFUND_PATH, body).await
     }
 
     /// Transaction status (`GET …/transaction/status/{transactionId}`): the gateway's record of
@@ -544,6 +520,24 @@ impl PaymentOptionsClient {
             Error::invalid_input("webhook", "has no transaction_details.id to confirm")
         })?;
         self.transaction_status(id).await
+    }
+
+    /// A money-moving follow-up (capture, void, refund): posted once, decoded as a transaction.
+    async fn post_follow_up(
+        &self,
+        operation: &'static str,
+        path: &'static str,
+        body: Vec<u8>,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        self.call(
+            operation,
+            Method::POST,
+            path.to_owned(),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_transaction,
+        )
+        .await
     }
 
     async fn card_v1(

@@ -294,14 +294,30 @@ fn notes_field(notes: Option<String>) -> Result<Option<String>, Error> {
     }
 }
 
-/// A validated capture of an authorization (`…/capture`). Build it with
-/// [`CaptureRequest::new`].
+/// What a capture and a refund both carry: a transaction, an amount and optional notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaptureRequest {
+pub(crate) struct AmountOperation {
     pub(crate) transaction_id: String,
     pub(crate) amount: Money,
     pub(crate) notes: Option<String>,
 }
+
+impl AmountOperation {
+    fn new(transaction_id: &str, amount: Money, notes: Option<String>) -> Result<Self, Error> {
+        Ok(AmountOperation {
+            transaction_id: transaction_id_field("transactionId", transaction_id)?,
+            amount: amount
+                .ensure_positive()
+                .map_err(|e| e.for_field("amount"))?,
+            notes: notes_field(notes)?,
+        })
+    }
+}
+
+/// A validated capture of an authorization (`…/capture`). Build it with
+/// [`CaptureRequest::new`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRequest(pub(crate) AmountOperation);
 
 impl CaptureRequest {
     /// Captures `amount` of the authorization `transaction_id` (the `PRE_AUTH`'s
@@ -312,33 +328,23 @@ impl CaptureRequest {
         amount: Money,
         notes: Option<String>,
     ) -> Result<CaptureRequest, Error> {
-        Ok(CaptureRequest {
-            transaction_id: transaction_id_field("transactionId", transaction_id)?,
-            amount: amount
-                .ensure_positive()
-                .map_err(|e| e.for_field("amount"))?,
-            notes: notes_field(notes)?,
-        })
+        AmountOperation::new(transaction_id, amount, notes).map(CaptureRequest)
     }
 
     /// The authorization captured.
     pub fn transaction_id(&self) -> &str {
-        &self.transaction_id
+        &self.0.transaction_id
     }
 
     /// The amount.
     pub fn amount(&self) -> Money {
-        self.amount
+        self.0.amount
     }
 }
 
 /// A validated refund (`…/refund`). Build it with [`RefundRequest::new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundRequest {
-    pub(crate) transaction_id: String,
-    pub(crate) amount: Money,
-    pub(crate) notes: Option<String>,
-}
+pub struct RefundRequest(pub(crate) AmountOperation);
 
 impl RefundRequest {
     /// Refunds `amount` of the captured or purchased transaction `transaction_id` (the
@@ -349,23 +355,17 @@ impl RefundRequest {
         amount: Money,
         notes: Option<String>,
     ) -> Result<RefundRequest, Error> {
-        Ok(RefundRequest {
-            transaction_id: transaction_id_field("transactionId", transaction_id)?,
-            amount: amount
-                .ensure_positive()
-                .map_err(|e| e.for_field("amount"))?,
-            notes: notes_field(notes)?,
-        })
+        AmountOperation::new(transaction_id, amount, notes).map(RefundRequest)
     }
 
     /// The transaction refunded.
     pub fn transaction_id(&self) -> &str {
-        &self.transaction_id
+        &self.0.transaction_id
     }
 
     /// The amount.
     pub fn amount(&self) -> Money {
-        self.amount
+        self.0.amount
     }
 }
 

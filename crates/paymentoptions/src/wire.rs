@@ -16,8 +16,8 @@ use serde_json::value::RawValue;
 use crate::PROVIDER;
 use crate::error::PaymentOptionsError;
 use crate::model::{
-    Address, BrowserInfo, CaptureRequest, Lenient, PaymentSource, PurchaseOutcome, PurchaseRequest,
-    RefundRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
+    Address, AmountOperation, BrowserInfo, Lenient, PaymentSource, PurchaseOutcome,
+    PurchaseRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
 };
 
 /// The JSON body of a purchase (or authorization), with `merchant_id` from the client. The only
@@ -118,24 +118,17 @@ struct WirePaymentMethod<'a> {
     stored_payment_method_id: Option<&'a str>,
 }
 
-/// The JSON body of a capture: `transactionId` (camelCase, as documented), `amount` as a JSON
-/// **number**, `merchant_id`, `notes`.
-pub(crate) fn capture_body(request: &CaptureRequest, merchant_id: &str) -> Result<Vec<u8>, Error> {
+/// The JSON body of a capture or a refund: `transactionId` (camelCase, as documented),
+/// `amount` as a JSON **number**, `merchant_id`, `notes`.
+pub(crate) fn amount_operation_body(
+    operation: &AmountOperation,
+    merchant_id: &str,
+) -> Result<Vec<u8>, Error> {
     amount_body(
-        &request.transaction_id,
-        request.amount,
+        &operation.transaction_id,
+        operation.amount,
         merchant_id,
-        request.notes.as_deref(),
-    )
-}
-
-/// The JSON body of a refund: the same fields as a capture.
-pub(crate) fn refund_body(request: &RefundRequest, merchant_id: &str) -> Result<Vec<u8>, Error> {
-    amount_body(
-        &request.transaction_id,
-        request.amount,
-        merchant_id,
-        request.notes.as_deref(),
+        operation.notes.as_deref(),
     )
 }
 
