@@ -6,16 +6,21 @@ use std::sync::Arc;
 use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
 use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
+use payments_core::validate::{self, Lines};
 use payments_core::{Currency, Error, ExposeSecret, Money, Secret, telemetry};
 use reqwest::header::CONTENT_TYPE;
 
 use crate::PROVIDER;
 use crate::auth::{Clock, SaltSource, Signer};
 use crate::error::InterstreamError;
-use crate::model::{Action, Answer, Credit, CreditAction, UserId};
+use crate::model::{
+    Action, Answer, Cart, ContentItem, Credit, CreditAction, PlaceOrder, PlacedOrder, StoreConfig,
+    UserId,
+};
 use crate::wire::{
-    action_url, amount_field, decode_answer, decode_credit, description_field, expect_data,
-    expect_ok, form_body,
+    action_url, amount_field, decode_answer, decode_answer_with, decode_cart, decode_config,
+    decode_credit, description_field, expect_content, expect_created, expect_data, expect_ok,
+    form_body, place_order_form,
 };
 
 /// An INTER-STREAM store client. Cheap to clone.
@@ -39,6 +44,7 @@ use crate::wire::{
 ///     .api_url(server.url("/api.php"))
 ///     .key_id("1b323a1cb879fd4e66530fbad07a32ee")
 ///     .shared_secret("MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3")
+///     .currency(Currency::EUR) // or leave it unset: read once from get_config
 ///     .build()?;
 /// let answer = store
 ///     .add_payment(UserId::new(2)?, Money::parse("4.50", Currency::EUR)?, Some("SuperGateway ID 154YTR984YX"))
@@ -56,7 +62,8 @@ struct Inner {
     http: HttpClient,
     api_url: Endpoint,
     signer: Signer,
-    currency: Currency,
+    /// The store's currency: configured, or read once from `get_config`.
+    currency: tokio::sync::OnceCell<Currency>,
     retry: RetryPolicy,
 }
 
@@ -65,7 +72,7 @@ impl fmt::Debug for InterstreamClient {
         f.debug_struct("InterstreamClient")
             .field("api_url", &self.inner.api_url.url().as_str())
             .field("signer", &self.inner.signer)
-            .field("currency", &self.inner.currency)
+            .field("currency", &self.inner.currency.get())
             .finish()
     }
 }
@@ -106,7 +113,7 @@ pub struct InterstreamClientBuilder {
     api_url: Option<String>,
     key_id: Option<String>,
     shared_secret: Option<Secret>,
-    currency: Currency,
+    currency: Option<Currency>,
     clock: Option<Clock>,
     salt_source: Option<SaltSource>,
     options: ClientOptions,
@@ -143,10 +150,11 @@ impl InterstreamClientBuilder {
         self
     }
 
-    /// The store's currency (default EUR): amounts in another currency are refused, since the
-    /// API takes a bare number.
+    /// The store's currency: amounts in another currency are refused, since the API takes a
+    /// bare number. When unset, the client reads it from `get_config` before its first amount
+    /// (every store amount is in the currency configured in Store > Settings).
     pub fn currency(mut self, currency: Currency) -> Self {
-        self.currency = currency;
+        self.currency = Some(currency);
         self
     }
 
@@ -195,7 +203,9 @@ impl InterstreamClientBuilder {
                 http,
                 api_url,
                 signer,
-                currency: self.currency,
+                currency: self.currency.map_or_else(tokio::sync::OnceCell::new, |c| {
+                    tokio::sync::OnceCell::new_with(Some(c))
+                }),
                 retry: self.options.retry,
             }),
         })
@@ -209,7 +219,7 @@ impl InterstreamClient {
             api_url: None,
             key_id: None,
             shared_secret: None,
-            currency: Currency::EUR,
+            currency: None,
             clock: None,
             salt_source: None,
             options: ClientOptions::new(
@@ -252,9 +262,26 @@ impl InterstreamClient {
         ENV_VARS.build_if_configured(env, InterstreamClient::from_env_with)
     }
 
-    /// The store's currency.
-    pub fn currency(&self) -> Currency {
-        self.inner.currency
+    /// The store's currency when it is known: configured, or already read from `get_config`.
+    pub fn currency(&self) -> Option<Currency> {
+        self.inner.currency.get().copied()
+    }
+
+    /// The store's currency: configured, or read once from `get_config` (and kept).
+    pub async fn store_currency(&self) -> Result<Currency, InterstreamError> {
+        self.inner
+            .currency
+            .get_or_try_init(|| async {
+                let config = self.get_config().await?;
+                Currency::from_code(&config.currency.code).map_err(|e| {
+                    InterstreamError::from(Error::configuration(
+                        "INTERSTREAM_CURRENCY",
+                        format!("the store's currency from get_config is not usable: {e}"),
+                    ))
+                })
+            })
+            .await
+            .copied()
     }
 
     /// `store > add_payment`: adds a payment of `amount` to the user's current order. Put your
@@ -270,7 +297,8 @@ impl InterstreamClient {
         amount: Money,
         description: Option<&str>,
     ) -> Result<String, InterstreamError> {
-        let mut form = vec![("amount", amount_field(amount, self.inner.currency)?)];
+        let currency = self.store_currency().await?;
+        let mut form = vec![("amount", amount_field(amount, currency)?)];
         if let Some(description) = description_field(description)? {
             form.push(("description", description));
         }
@@ -307,9 +335,10 @@ impl InterstreamClient {
         amount: Money,
         description: Option<&str>,
     ) -> Result<String, InterstreamError> {
+        let currency = self.store_currency().await?;
         let mut form = vec![
             ("creditAction", action.as_str().to_owned()),
-            ("amount", amount_field(amount, self.inner.currency)?),
+            ("amount", amount_field(amount, currency)?),
         ];
         if let Some(description) = description_field(description)? {
             form.push(("description", description));
@@ -325,12 +354,12 @@ impl InterstreamClient {
         expect_ok(answer)
     }
 
-    /// `store > list_current_content`: the user's current order, as the provider sends it (its
-    /// shape is not documented).
+    /// `store > list_current_content`: the content the user can watch now (clips and channels
+    /// bought, with their end dates).
     pub async fn list_current_content(
         &self,
         user_id: UserId,
-    ) -> Result<serde_json::Value, InterstreamError> {
+    ) -> Result<Vec<ContentItem>, InterstreamError> {
         let answer = self
             .send_action(
                 Action::LIST_CURRENT_CONTENT,
@@ -339,12 +368,100 @@ impl InterstreamClient {
                 Idempotency::Idempotent,
             )
             .await?;
-        expect_data(answer)
+        expect_content(answer)
+    }
+
+    /// `store > get_config`: the store's currency, minimum purchase and payment methods. The
+    /// answer carries payment-gateway credentials (`settings`): they are decoded into
+    /// [`Secret`]s, registered with this client's redactor, and never logged or quoted.
+    pub async fn get_config(&self) -> Result<StoreConfig, InterstreamError> {
+        let attempts = self.inner.retry.run(Idempotency::Idempotent, |_| async {
+            let request = self.signed_request(Action::GET_CONFIG, None, &[])?;
+            let response = self.inner.http.send(PROVIDER, request).await?;
+            decode_config(decode_answer_with(&response, true)?)
+        });
+        let config = telemetry::instrument(PROVIDER, Action::GET_CONFIG.action, attempts).await?;
+        self.inner.http.register_secrets(
+            config
+                .payment_methods
+                .iter()
+                .flat_map(|method| method.settings.values().cloned()),
+        );
+        Ok(config)
+    }
+
+    /// `store > get_cart`: the user's current order when one exists (`order_id` set), else the
+    /// cart.
+    pub async fn get_cart(&self, user_id: UserId) -> Result<Cart, InterstreamError> {
+        let answer = self
+            .send_action(
+                Action::GET_CART,
+                Some(user_id),
+                &[],
+                Idempotency::Idempotent,
+            )
+            .await?;
+        decode_cart(answer)
+    }
+
+    /// `store > place_order`: turns the user's cart into the current order. Refused with
+    /// [`InterstreamError::OrderAlreadyPlaced`], [`InterstreamError::EmptyCart`] or
+    /// [`InterstreamError::MinPurchase`]. Not resent after it may have reached the store: on
+    /// an unknown outcome, [`get_cart`](Self::get_cart) tells whether the order exists.
+    pub async fn place_order(
+        &self,
+        user_id: UserId,
+        options: &PlaceOrder,
+    ) -> Result<PlacedOrder, InterstreamError> {
+        let form = place_order_form(options)?;
+        let answer = self
+            .send_action(
+                Action::PLACE_ORDER,
+                Some(user_id),
+                &form,
+                Idempotency::NonIdempotent,
+            )
+            .await?;
+        expect_created(answer)
+    }
+
+    /// `store > set_subscription_rp`: enables the recurring payment of a subscription
+    /// (`subscriptionID`, as `get_subscription_pre_rp_info` reports it; that action's answer is
+    /// not typed yet: call it through [`send_action`](Self::send_action)).
+    pub async fn set_subscription_rp(
+        &self,
+        user_id: UserId,
+        subscription_id: &str,
+    ) -> Result<String, InterstreamError> {
+        let id = subscription_id.trim();
+        validate::text("subscriptionID", id, Lines::Single)?;
+        let answer = self
+            .send_action(
+                Action::SET_SUBSCRIPTION_RP,
+                Some(user_id),
+                &[("subscriptionID", id.to_owned())],
+                Idempotency::NonIdempotent,
+            )
+            .await?;
+        expect_ok(answer)
     }
 
     /// Sends any signed action: `go`/`do` from `action`, `iq` from `user_id`, and `form` as the
-    /// POST body (an idempotent action without a form is sent as a GET). Each attempt is signed
-    /// afresh. This is what the typed methods use; a new action is a few lines on top of it.
+    /// POST body (empty when there are no fields: the provider's sample posts every signed
+    /// request). Each attempt is signed afresh. This is what the typed methods use, and how the
+    /// actions whose pages were not found are called (their answers are not typed):
+    ///
+    /// ```no_run
+    /// # async fn run(store: interstream_store::InterstreamClient) -> Result<(), interstream_store::InterstreamError> {
+    /// use interstream_store::{Action, UserId};
+    /// use payments_core::retry::Idempotency;
+    ///
+    /// let info = store
+    ///     .send_action(Action::GET_SUBSCRIPTION_PRE_RP_INFO, Some(UserId::new(2)?), &[], Idempotency::Idempotent)
+    ///     .await?;
+    /// println!("{info:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn send_action(
         &self,
         action: Action,
@@ -352,9 +469,10 @@ impl InterstreamClient {
         form: &[(&str, String)],
         idempotency: Idempotency,
     ) -> Result<Answer, InterstreamError> {
-        let attempts = self.inner.retry.run(idempotency, |_| {
-            self.attempt(action, user_id, form, idempotency)
-        });
+        let attempts = self
+            .inner
+            .retry
+            .run(idempotency, |_| self.attempt(action, user_id, form));
         telemetry::instrument(PROVIDER, action.action, attempts).await
     }
 
@@ -363,29 +481,24 @@ impl InterstreamClient {
         action: Action,
         user_id: Option<UserId>,
         form: &[(&str, String)],
-        idempotency: Idempotency,
     ) -> Result<Answer, InterstreamError> {
-        let request = self.signed_request(action, user_id, form, idempotency)?;
+        let request = self.signed_request(action, user_id, form)?;
         let response = self.inner.http.send(PROVIDER, request).await?;
         decode_answer(&response)
     }
 
-    /// The request of one attempt, signed now (a fresh salt and timestamp).
+    /// The request of one attempt, signed now (a fresh salt and timestamp): always a POST.
     pub(crate) fn signed_request(
         &self,
         action: Action,
         user_id: Option<UserId>,
         form: &[(&str, String)],
-        idempotency: Idempotency,
     ) -> Result<reqwest::RequestBuilder, InterstreamError> {
         let inner = &self.inner;
         let mut url = action_url(inner.api_url.url(), action, user_id);
         inner.signer.sign_url(&mut url)?;
-        let http = &inner.http;
-        if form.is_empty() && idempotency == Idempotency::Idempotent {
-            return Ok(http.reqwest().get(url));
-        }
-        Ok(http
+        Ok(inner
+            .http
             .reqwest()
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")

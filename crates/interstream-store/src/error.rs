@@ -70,6 +70,24 @@ pub enum InterstreamError {
         /// The provider's `error_long`, verbatim.
         message: String,
     },
+    /// `ERROR_ORDER_ALREADY_PLACED`: the user already has a current order (one at a time).
+    #[error("interstream: ERROR_ORDER_ALREADY_PLACED: {message}")]
+    OrderAlreadyPlaced {
+        /// The provider's `error_long`, verbatim.
+        message: String,
+    },
+    /// `ERROR_EMPTY_CART`: nothing to order.
+    #[error("interstream: ERROR_EMPTY_CART: {message}")]
+    EmptyCart {
+        /// The provider's `error_long`, verbatim.
+        message: String,
+    },
+    /// `ERROR_MIN_PURCHASE`: the cart is below the store's minimum purchase.
+    #[error("interstream: ERROR_MIN_PURCHASE: {message}")]
+    MinPurchase {
+        /// The provider's `error_long`, verbatim.
+        message: String,
+    },
     /// Any other error code, verbatim.
     #[error("interstream: {code}: {message}")]
     Api {
@@ -94,6 +112,9 @@ impl InterstreamError {
             "ERROR_NO_ORDER" => InterstreamError::NoOrder { message },
             "ERROR_AMOUNT_TOO_BIG" => InterstreamError::AmountTooBig { message },
             "ERROR_CANT_SUBTRACT" => InterstreamError::CantSubtract { message },
+            "ERROR_ORDER_ALREADY_PLACED" => InterstreamError::OrderAlreadyPlaced { message },
+            "ERROR_EMPTY_CART" => InterstreamError::EmptyCart { message },
+            "ERROR_MIN_PURCHASE" => InterstreamError::MinPurchase { message },
             _ => InterstreamError::Api { code, message },
         }
     }
@@ -110,6 +131,9 @@ impl InterstreamError {
             InterstreamError::NoOrder { .. } => Some("ERROR_NO_ORDER"),
             InterstreamError::AmountTooBig { .. } => Some("ERROR_AMOUNT_TOO_BIG"),
             InterstreamError::CantSubtract { .. } => Some("ERROR_CANT_SUBTRACT"),
+            InterstreamError::OrderAlreadyPlaced { .. } => Some("ERROR_ORDER_ALREADY_PLACED"),
+            InterstreamError::EmptyCart { .. } => Some("ERROR_EMPTY_CART"),
+            InterstreamError::MinPurchase { .. } => Some("ERROR_MIN_PURCHASE"),
             InterstreamError::Api { code, .. } => Some(code),
             InterstreamError::Core(_) => None,
         }
@@ -132,6 +156,9 @@ impl From<InterstreamError> for Error {
             | InterstreamError::NoOrder { message }
             | InterstreamError::AmountTooBig { message }
             | InterstreamError::CantSubtract { message }
+            | InterstreamError::OrderAlreadyPlaced { message }
+            | InterstreamError::EmptyCart { message }
+            | InterstreamError::MinPurchase { message }
             | InterstreamError::Api { message, .. } => Error::Provider {
                 provider: PROVIDER,
                 code: code.unwrap_or_default(),
@@ -207,6 +234,17 @@ mod tests {
                 "too_big",
             ),
             ("ERROR_CANT_SUBTRACT", "Not enough credit", "cant_subtract"),
+            (
+                "ERROR_ORDER_ALREADY_PLACED",
+                "Order already placed",
+                "already_placed",
+            ),
+            ("ERROR_EMPTY_CART", "The cart is empty", "empty_cart"),
+            (
+                "ERROR_MIN_PURCHASE",
+                "Minimum purchase not reached",
+                "min_purchase",
+            ),
             ("ERROR_NEW", "New thing", "api"),
         ];
         for (code, text, expected) in cases {
@@ -222,6 +260,9 @@ mod tests {
                 InterstreamError::NoOrder { .. } => "no_order",
                 InterstreamError::AmountTooBig { .. } => "too_big",
                 InterstreamError::CantSubtract { .. } => "cant_subtract",
+                InterstreamError::OrderAlreadyPlaced { .. } => "already_placed",
+                InterstreamError::EmptyCart { .. } => "empty_cart",
+                InterstreamError::MinPurchase { .. } => "min_purchase",
                 InterstreamError::Api { .. } => "api",
                 InterstreamError::Core(_) => "core",
             };

@@ -13,13 +13,15 @@ pub const PROVIDER: &str = "interstream";
 pub use auth::{Clock, SaltSource, signature};
 pub use client::{ENV_VARS, InterstreamClient, InterstreamClientBuilder};
 pub use error::{InterstreamError, RequestErrorReason};
-pub use model::{Action, AddedPayment, Answer, Credit, CreditAction, UserId};
+pub use model::{
+    Action, AddedPayment, Answer, Cart, ContentItem, Credit, CreditAction, PlaceOrder, PlacedOrder,
+    StoreConfig, StoreCurrency, StorePaymentMethod, SymbolPosition, UserId,
+};
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]
 pub mod bench_support {
     use payments_core::http::RawResponse;
-    use payments_core::retry::Idempotency;
 
     use crate::{Action, Answer, InterstreamClient, InterstreamError, UserId};
 
@@ -30,12 +32,7 @@ pub mod bench_support {
         form: &[(&str, String)],
     ) -> Result<reqwest::Request, InterstreamError> {
         client
-            .signed_request(
-                Action::ADD_PAYMENT,
-                Some(user),
-                form,
-                Idempotency::NonIdempotent,
-            )?
+            .signed_request(Action::ADD_PAYMENT, Some(user), form)?
             .build()
             .map_err(|e| payments_core::Error::invalid_input("request", e.to_string()).into())
     }

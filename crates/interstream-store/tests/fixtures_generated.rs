@@ -406,14 +406,203 @@ async fn empty_body_outcome_unknown() {
     .await;
 }
 
-/// store > get_credit is a signed GET; the credit stays an exact decimal
+/// store > get_cart with a current order: the documented fields (https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_09); the page lists fields and types without an example, so the values are invented in those types (numbers as strings, flags 0/1)
+///
+/// From `fixtures/interstream/get_cart_current_order.json`.
+#[tokio::test]
+async fn get_cart_current_order() {
+    fixture_support::run(r#"{
+  "description": "store > get_cart with a current order: the documented fields (https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_09); the page lists fields and types without an example, so the values are invented in those types (numbers as strings, flags 0/1)",
+  "expect": {
+    "ok": {
+      "amount_due": "20.00",
+      "amount_paid": "5.00",
+      "buyer_credit": "3.00",
+      "buyer_credit_formatted": "3.00€",
+      "contains_subscription": false,
+      "contains_subscription_trial": false,
+      "has_credit_product": false,
+      "min_purchase_check": true,
+      "num_products": 2,
+      "order_id": "319",
+      "trial_requires_rp": false
+    }
+  },
+  "input": {
+    "user_id": 9
+  },
+  "operation": "get_cart",
+  "request": {
+    "form": {},
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "get_cart",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "data": {
+        "buyer_credit": "3.00",
+        "buyer_credit_formatted": "3.00€",
+        "order_amount_due": "20.00",
+        "order_amount_paid": "5.00",
+        "order_contains_subscription": "0",
+        "order_contains_subscription_trial": "0",
+        "order_has_credit_product": "0",
+        "order_id": "319",
+        "order_min_purchase_check": "1",
+        "order_num_products": "2",
+        "order_trial_requires_rp": "0"
+      }
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > get_config, the documented example (https://webtvsolutions.com/support.php?d=store_get_config&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_02): no iq, an empty POST; the gateway credentials in settings come back as secrets, serialized [REDACTED]
+///
+/// From `fixtures/interstream/get_config_documented.json`.
+#[tokio::test]
+async fn get_config_documented() {
+    fixture_support::run(r#"{
+  "description": "store > get_config, the documented example (https://webtvsolutions.com/support.php?d=store_get_config&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_02): no iq, an empty POST; the gateway credentials in settings come back as secrets, serialized [REDACTED]",
+  "expect": {
+    "ok": {
+      "currency": {
+        "code": "EUR",
+        "id": "5",
+        "symbol": "€",
+        "symbol_position": "after"
+      },
+      "min_purchase_amount": "4.00",
+      "payment_methods": [
+        {
+          "enable_rp": false,
+          "id": "1",
+          "name": "BANK",
+          "settings": {
+            "bank_account": "[REDACTED]",
+            "bank_address": "[REDACTED]",
+            "bank_iban": "[REDACTED]",
+            "bank_message": "[REDACTED]",
+            "bank_name": "[REDACTED]",
+            "bank_swift": "[REDACTED]"
+          }
+        },
+        {
+          "enable_rp": true,
+          "id": "3",
+          "name": "EXTERNAL_GATEWAY",
+          "settings": {
+            "external_gateway_key": "[REDACTED]",
+            "external_gateway_url": "[REDACTED]"
+          }
+        },
+        {
+          "enable_rp": true,
+          "id": "2",
+          "name": "PAYPAL",
+          "settings": {
+            "pp_client_id": "[REDACTED]",
+            "pp_password": "[REDACTED]",
+            "pp_sandbox": "[REDACTED]",
+            "pp_secret": "[REDACTED]",
+            "pp_signature": "[REDACTED]",
+            "pp_username": "[REDACTED]"
+          }
+        }
+      ]
+    }
+  },
+  "input": {},
+  "operation": "get_config",
+  "request": {
+    "form": {},
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "get_config",
+      "go": "store",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "data": {
+        "currency_code": "EUR",
+        "currency_id": "5",
+        "currency_symbol": "€",
+        "currency_symbol_position": "1",
+        "min_purchase_amount": "4.00",
+        "payment_methods": [
+          {
+            "enable_rp": "0",
+            "id": "1",
+            "name": "BANK",
+            "settings": {
+              "bank_account": "",
+              "bank_address": "",
+              "bank_iban": "",
+              "bank_message": "",
+              "bank_name": "",
+              "bank_swift": ""
+            }
+          },
+          {
+            "enable_rp": "1",
+            "id": "3",
+            "name": "EXTERNAL_GATEWAY",
+            "settings": {
+              "external_gateway_key": "XASW89GGH34RTZDF",
+              "external_gateway_url": "http://www.mywebtvdomain.com/external_payment_processor.php"
+            }
+          },
+          {
+            "enable_rp": "1",
+            "id": "2",
+            "name": "PAYPAL",
+            "settings": {
+              "pp_client_id": "",
+              "pp_password": "R302XBAQDAYFJ8HP",
+              "pp_sandbox": "0",
+              "pp_secret": "",
+              "pp_signature": "XnS5s1Kso7MWUdW2ErQKJJJ4qi4-8F-OrbybrDfT0oJ3IGAklzfkhUy.",
+              "pp_username": "info_api1.mywebtvdomain.com"
+            }
+          }
+        ],
+        "support_email": "admin@mywebtvdomain.com"
+      }
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > get_credit, the documented answer (https://inter-stream.jp/interstream_support/api/15_06.html): a signed POST with an empty form, as every action in the provider's sample; the credit stays an exact decimal
 ///
 /// From `fixtures/interstream/get_credit.json`.
 #[tokio::test]
 async fn get_credit() {
-    fixture_support::run(
-        r#"{
-  "description": "store > get_credit is a signed GET; the credit stays an exact decimal",
+    fixture_support::run(r#"{
+  "description": "store > get_credit, the documented answer (https://inter-stream.jp/interstream_support/api/15_06.html): a signed POST with an empty form, as every action in the provider's sample; the credit stays an exact decimal",
   "expect": {
     "ok": {
       "buyer_credit": "3.00",
@@ -426,7 +615,10 @@ async fn get_credit() {
   "operation": "get_credit",
   "request": {
     "form": {},
-    "method": "GET",
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
     "path": "/api.php",
     "query": {
       "do": "get_credit",
@@ -447,9 +639,7 @@ async fn get_credit() {
     },
     "status": 200
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// An HTML 502 after add_payment: outcome unknown, never resent
@@ -501,19 +691,27 @@ async fn html_502_outcome_unknown() {
     .await;
 }
 
-/// store > list_current_content returns its undocumented data as sent
+/// store > list_current_content, the documented answer shape (https://inter-stream.jp/interstream_support/api/15_03.html): {"list": [...]} of clips and channels, numbers as strings
 ///
 /// From `fixtures/interstream/list_current_content.json`.
 #[tokio::test]
 async fn list_current_content() {
-    fixture_support::run(
-        r#"{
-  "description": "store > list_current_content returns its undocumented data as sent",
+    fixture_support::run(r#"{
+  "description": "store > list_current_content, the documented answer shape (https://inter-stream.jp/interstream_support/api/15_03.html): {\"list\": [...]} of clips and channels, numbers as strings",
   "expect": {
     "ok": [
       {
-        "id": 5,
-        "title": "Film"
+        "date_end": "1735689600",
+        "date_end_formatted_d": "01/01/2025",
+        "date_end_formatted_t": "00:00",
+        "description": "Live recording",
+        "id_channel": null,
+        "id_clip": "154",
+        "img_poster": "https://tv.example/poster/154.jpg",
+        "img_social": "https://tv.example/social/154.jpg",
+        "img_thumbnail": "https://tv.example/thumb/154.jpg",
+        "in_grace_period": false,
+        "title": "Concert 2024"
       }
     ]
   },
@@ -523,7 +721,10 @@ async fn list_current_content() {
   "operation": "list_current_content",
   "request": {
     "form": {},
-    "method": "GET",
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
     "path": "/api.php",
     "query": {
       "do": "list_current_content",
@@ -537,18 +738,257 @@ async fn list_current_content() {
   },
   "response": {
     "json": {
-      "data": [
+      "list": [
         {
-          "id": 5,
-          "title": "Film"
+          "date_end": "1735689600",
+          "date_end_formatted_d": "01/01/2025",
+          "date_end_formatted_t": "00:00",
+          "description": "Live recording",
+          "id_channel": null,
+          "id_clip": "154",
+          "img_poster": "https://tv.example/poster/154.jpg",
+          "img_social": "https://tv.example/social/154.jpg",
+          "img_thumbnail": "https://tv.example/thumb/154.jpg",
+          "in_grace_period": "0",
+          "title": "Concert 2024"
         }
       ]
     },
     "status": 200
   }
-}"#,
-    )
-    .await;
+}"#).await;
+}
+
+/// store > place_order refused with ERROR_ORDER_ALREADY_PLACED: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
+///
+/// From `fixtures/interstream/place_order_already_placed.json`.
+#[tokio::test]
+async fn place_order_already_placed() {
+    fixture_support::run(r#"{
+  "description": "store > place_order refused with ERROR_ORDER_ALREADY_PLACED: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)",
+  "expect": {
+    "error": {
+      "code": "ERROR_ORDER_ALREADY_PLACED",
+      "kind": "provider",
+      "message_contains": "The user already has a current order",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "user_id": 9
+  },
+  "operation": "place_order",
+  "request": {
+    "form": {},
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "place_order",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "error": "ERROR_ORDER_ALREADY_PLACED",
+      "error_long": "The user already has a current order"
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > place_order, the documented answer (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs): {"ok", "id"} with the id a JSON number, kept as text; the options as form fields
+///
+/// From `fixtures/interstream/place_order_documented.json`.
+#[tokio::test]
+async fn place_order_documented() {
+    fixture_support::run(r#"{
+  "description": "store > place_order, the documented answer (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs): {\"ok\", \"id\"} with the id a JSON number, kept as text; the options as form fields",
+  "expect": {
+    "ok": {
+      "id": "319",
+      "message": "Order was placed"
+    }
+  },
+  "input": {
+    "buyer_ip": "203.0.113.7",
+    "buyer_useragent": "Mozilla/5.0",
+    "notify_buyer": false,
+    "user_id": 9
+  },
+  "operation": "place_order",
+  "request": {
+    "form": {
+      "buyer_ip": "203.0.113.7",
+      "buyer_useragent": "Mozilla/5.0",
+      "notify_buyer": "0"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "place_order",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "id": 319,
+      "ok": "Order was placed"
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > place_order refused with ERROR_EMPTY_CART: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
+///
+/// From `fixtures/interstream/place_order_empty_cart.json`.
+#[tokio::test]
+async fn place_order_empty_cart() {
+    fixture_support::run(r#"{
+  "description": "store > place_order refused with ERROR_EMPTY_CART: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)",
+  "expect": {
+    "error": {
+      "code": "ERROR_EMPTY_CART",
+      "kind": "provider",
+      "message_contains": "The cart is empty",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "user_id": 9
+  },
+  "operation": "place_order",
+  "request": {
+    "form": {},
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "place_order",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "error": "ERROR_EMPTY_CART",
+      "error_long": "The cart is empty"
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > place_order refused with ERROR_MIN_PURCHASE: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
+///
+/// From `fixtures/interstream/place_order_min_purchase.json`.
+#[tokio::test]
+async fn place_order_min_purchase() {
+    fixture_support::run(r#"{
+  "description": "store > place_order refused with ERROR_MIN_PURCHASE: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)",
+  "expect": {
+    "error": {
+      "code": "ERROR_MIN_PURCHASE",
+      "kind": "provider",
+      "message_contains": "The minimum purchase amount was not reached",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "user_id": 9
+  },
+  "operation": "place_order",
+  "request": {
+    "form": {},
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "place_order",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "error": "ERROR_MIN_PURCHASE",
+      "error_long": "The minimum purchase amount was not reached"
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// store > set_subscription_rp posts subscriptionID (https://inter-stream.jp/interstream_support/api/15_16.html); the page shows no answer, so the {"ok"} body is invented
+///
+/// From `fixtures/interstream/set_subscription_rp.json`.
+#[tokio::test]
+async fn set_subscription_rp() {
+    fixture_support::run(r#"{
+  "description": "store > set_subscription_rp posts subscriptionID (https://inter-stream.jp/interstream_support/api/15_16.html); the page shows no answer, so the {\"ok\"} body is invented",
+  "expect": {
+    "ok": "Recurring payment was set"
+  },
+  "input": {
+    "subscription_id": "77",
+    "user_id": 9
+  },
+  "operation": "set_subscription_rp",
+  "request": {
+    "form": {
+      "subscriptionID": "77"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/api.php",
+    "query": {
+      "do": "set_subscription_rp",
+      "go": "store",
+      "iq": "9",
+      "key": "{{key}}",
+      "salt": "{{salt}}",
+      "signature": "{{signature}}",
+      "timestamp": "{{timestamp}}"
+    }
+  },
+  "response": {
+    "json": {
+      "ok": "Recurring payment was set"
+    },
+    "status": 200
+  }
+}"#).await;
 }
 
 /// store > add_subtract_credit with creditAction=subtract refused with ERROR_CANT_SUBTRACT

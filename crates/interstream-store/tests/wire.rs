@@ -45,6 +45,7 @@ fn pinned(server: &MockServer) -> InterstreamClient {
         .api_url(server.url("/api.php"))
         .key_id(KEY_ID)
         .shared_secret(SECRET)
+        .currency(Currency::EUR)
         .clock(Arc::new(|| 1_732_521_601))
         .salt_source(Arc::new(|| SALT_BYTES))
         .build()
@@ -56,6 +57,7 @@ fn real(server: &MockServer) -> InterstreamClient {
         .api_url(server.url("/api.php"))
         .key_id(KEY_ID)
         .shared_secret(SECRET)
+        .currency(Currency::EUR)
         .build()
         .unwrap()
 }
@@ -180,17 +182,32 @@ async fn every_action_is_signed_and_shaped_as_documented() {
     assert_eq!(credit.amount.to_string(), "3.00");
     assert_eq!(credit.formatted, "3.00€");
     let seen = &recorder.all()[0];
-    assert_eq!(seen.method, "GET");
+    // Every signed request is a POST, as in the provider's sample; no fields, an empty form.
+    assert_eq!(seen.method, "POST");
     assert!(seen.form().is_empty());
+    assert_eq!(
+        seen.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     assert_signed(seen, "store", "get_credit", "9");
 
     let server = MockServer::start_async().await;
-    let (recorder, _mock) = answer(&server, 200, r#"{"data": [{"id": 5, "title": "Film"}]}"#).await;
+    let (recorder, _mock) = answer(
+        &server,
+        200,
+        r#"{"list": [{"title": "Film", "id_clip": "5", "id_channel": null, "date_end": "1735689600", "in_grace_period": "0"}, "not an item"]}"#,
+    )
+    .await;
     let content = real(&server)
         .list_current_content(UserId::new(9).unwrap())
         .await
         .unwrap();
-    assert_eq!(content[0]["title"], "Film");
+    assert_eq!(content.len(), 1, "an item in another shape is skipped");
+    assert_eq!(content[0].title.as_deref(), Some("Film"));
+    assert_eq!(content[0].id_clip.as_deref(), Some("5"));
+    assert_eq!(content[0].id_channel, None);
+    assert_eq!(content[0].in_grace_period, Some(false));
+    assert_eq!(recorder.all()[0].method, "POST");
     assert_signed(&recorder.all()[0], "store", "list_current_content", "9");
 }
 
@@ -294,6 +311,7 @@ async fn reads_are_retried_and_each_retry_is_signed_again() {
         .api_url(server.url("/api.php"))
         .key_id(KEY_ID)
         .shared_secret(SECRET)
+        .currency(Currency::EUR)
         .retry_policy(payments_core::retry::RetryPolicy::default().backoff(
             std::time::Duration::from_millis(1),
             std::time::Duration::from_millis(2),
@@ -463,5 +481,5 @@ fn from_env_names_each_missing_variable() {
         ("INTERSTREAM_CURRENCY", "usd"),
     ])
     .unwrap();
-    assert_eq!(store.currency(), Currency::USD);
+    assert_eq!(store.currency(), Some(Currency::USD));
 }

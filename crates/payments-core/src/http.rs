@@ -181,6 +181,12 @@ impl HttpClient {
         self
     }
 
+    /// Registers secrets learned from answers (credentials a provider returns), so they are
+    /// blanked from every later excerpt of this client and its clones.
+    pub fn register_secrets(&self, secrets: impl IntoIterator<Item = Secret>) {
+        self.redactor.add(secrets);
+    }
+
     /// Wraps a caller's own `reqwest::Client` (its timeouts, proxy and TLS roots are the
     /// caller's responsibility). Answers are still read up to [`DEFAULT_MAX_BODY_BYTES`].
     pub fn from_reqwest(client: reqwest::Client) -> HttpClient {

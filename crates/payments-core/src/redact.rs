@@ -6,7 +6,7 @@
 //! them) down to its last four digits, blanks the values of secret-bearing fields, and is cut
 //! to a few hundred characters.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use regex::Regex;
 
@@ -53,9 +53,12 @@ pub fn mask_secret_fields(text: &str) -> String {
 
 /// Produces excerpts that also blank the exact values of the caller's own secrets, wherever
 /// and however the provider echoes them. Each HTTP client carries one holding its credentials.
+///
+/// Clones share their list: secrets learned later (credentials a provider returns, such as
+/// INTER-STREAM's gateway settings) are [added](Redactor::add) once and blanked everywhere.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    known: Arc<[Secret]>,
+    known: Arc<RwLock<Vec<Secret>>>,
 }
 
 /// Values shorter than this are not scrubbed by value: they would blank ordinary text.
@@ -70,7 +73,21 @@ impl Redactor {
             .filter(|s| s.expose().chars().count() >= MIN_KNOWN_SECRET_CHARS)
             .collect();
         Redactor {
-            known: known.into(),
+            known: Arc::new(RwLock::new(known)),
+        }
+    }
+
+    /// Adds secrets to blank from now on, in this redactor and every clone of it.
+    pub fn add(&self, secrets: impl IntoIterator<Item = Secret>) {
+        let mut known = self
+            .known
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for secret in secrets {
+            let long_enough = secret.expose().chars().count() >= MIN_KNOWN_SECRET_CHARS;
+            if long_enough && !known.iter().any(|k| k.expose() == secret.expose()) {
+                known.push(secret);
+            }
         }
     }
 
@@ -87,8 +104,11 @@ impl Redactor {
     /// );
     /// ```
     pub fn excerpt(&self, body: &[u8]) -> String {
-        let longest_secret = self
+        let known = self
             .known
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let longest_secret = known
             .iter()
             .map(|s| s.expose().chars().count())
             .max()
@@ -108,7 +128,7 @@ impl Redactor {
             let keep = text.chars().count().saturating_sub(margin);
             text = text.chars().take(keep).collect();
         }
-        for secret in self.known.iter() {
+        for secret in known.iter() {
             text = text.replace(secret.expose(), REDACTED);
         }
         let masked = mask_secret_fields(&mask_card_numbers(text.trim()));
@@ -125,7 +145,12 @@ impl Redactor {
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor {{ known_secrets: {} }}", self.known.len())
+        let count = self
+            .known
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
+        write!(f, "Redactor {{ known_secrets: {count} }}")
     }
 }
 
@@ -199,6 +224,19 @@ mod tests {
         let shown = redactor.excerpt(b"unexpected echo sk_live_abcdef in text, abc stays");
         assert_eq!(shown, "unexpected echo [REDACTED] in text, abc stays");
         assert_eq!(format!("{redactor:?}"), "Redactor { known_secrets: 1 }");
+        // Secrets learned later are blanked by every clone; short and repeated ones are skipped.
+        let clone = redactor.clone();
+        redactor.add([
+            Secret::new("paypal-api-signature-xyz"),
+            Secret::new("abc"),
+            Secret::new("paypal-api-signature-xyz"),
+        ]);
+        assert_eq!(format!("{clone:?}"), "Redactor { known_secrets: 2 }");
+        assert!(
+            !clone
+                .excerpt(b"sig=paypal-api-signature-xyz")
+                .contains("paypal-api")
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The INTER-STREAM fixture runner: maps a fixture's operation and input onto the real client.
 //! Hand-written; the tests that call it are generated from `fixtures/interstream/`.
 
-use interstream_store::{CreditAction, InterstreamClient, InterstreamError, UserId, signature};
+use interstream_store::{
+    CreditAction, InterstreamClient, InterstreamError, PlaceOrder, UserId, signature,
+};
 use payments_core::retry::RetryPolicy;
 use payments_core::{Currency, Money, Secret};
 use payments_test_support::Received;
@@ -22,9 +24,11 @@ pub(crate) async fn run(fixture_json: &str) {
                 .api_url(format!("{base}/api.php"))
                 .key_id(KEY_ID)
                 .shared_secret(SECRET)
+                .currency(Currency::EUR)
                 .retry_policy(RetryPolicy::never())
                 .build()?;
-            let user = UserId::new(input.get("user_id").and_then(Value::as_u64).unwrap_or(0))?;
+            let user_id = input.get("user_id").and_then(Value::as_u64).unwrap_or(0);
+            let user = || UserId::new(user_id);
             let description = input.get("description").and_then(Value::as_str);
             let amount = || -> Result<Money, payments_core::Error> {
                 let currency = input
@@ -38,8 +42,8 @@ pub(crate) async fn run(fixture_json: &str) {
                 Ok(Money::parse(text, Currency::from_code(currency)?)?)
             };
             match operation.as_str() {
-                "add_payment" => json(store.add_payment(user, amount()?, description).await),
-                "get_credit" => json(store.get_credit(user).await),
+                "add_payment" => json(store.add_payment(user()?, amount()?, description).await),
+                "get_credit" => json(store.get_credit(user()?).await),
                 "add_subtract_credit" => {
                     let action = match input.get("action").and_then(Value::as_str) {
                         Some("subtract") => CreditAction::Subtract,
@@ -47,11 +51,33 @@ pub(crate) async fn run(fixture_json: &str) {
                     };
                     json(
                         store
-                            .add_subtract_credit(user, action, amount()?, description)
+                            .add_subtract_credit(user()?, action, amount()?, description)
                             .await,
                     )
                 }
-                "list_current_content" => json(store.list_current_content(user).await),
+                "list_current_content" => json(store.list_current_content(user()?).await),
+                "get_config" => json(store.get_config().await),
+                "get_cart" => json(store.get_cart(user()?).await),
+                "place_order" => {
+                    let mut options = PlaceOrder::default();
+                    if let Some(notify) = input.get("notify_buyer").and_then(Value::as_bool) {
+                        options = options.notify_buyer(notify);
+                    }
+                    if let Some(ip) = input.get("buyer_ip").and_then(Value::as_str) {
+                        options = options.buyer_ip(ip.parse().expect("an IP address"));
+                    }
+                    if let Some(agent) = input.get("buyer_useragent").and_then(Value::as_str) {
+                        options = options.buyer_useragent(agent);
+                    }
+                    json(store.place_order(user()?, &options).await)
+                }
+                "set_subscription_rp" => {
+                    let id = input
+                        .get("subscription_id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    json(store.set_subscription_rp(user()?, id).await)
+                }
                 other => panic!("unknown operation {other}"),
             }
         },
