@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
+use payments::interstream::{
+    CreditAction, InterstreamClient, InterstreamError, PlaceOrder, UserId,
+};
 use payments::paymentoptions::{
     Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource, PurchaseOutcome,
     PurchaseRequest, ReturnUrl,
@@ -400,4 +402,41 @@ async fn interstream_story(env: &[(&'static str, String)], story: &mut Story) {
         ))
     };
     story.step("add and subtract credit", credit.await);
+    let order = async {
+        let fail = |e: InterstreamError| e.to_string();
+        let buyer = UserId::new(3).map_err(fail)?;
+        let config = store.get_config().await.map_err(fail)?;
+        let cart = store.get_cart(buyer).await.map_err(fail)?;
+        let placed = store
+            .place_order(buyer, &PlaceOrder::default().notify_buyer(false))
+            .await
+            .map_err(fail)?;
+        store
+            .add_payment(buyer, eur("12.50"), Some("DEMO-IS-5"))
+            .await
+            .map_err(fail)?;
+        let half = store.get_cart(buyer).await.map_err(fail)?;
+        store
+            .add_payment(buyer, eur("7.50"), Some("DEMO-IS-6"))
+            .await
+            .map_err(fail)?;
+        let done = store.get_cart(buyer).await.map_err(fail)?;
+        let content = store.list_current_content(buyer).await.map_err(fail)?;
+        if done.is_order() || content.is_empty() {
+            return Err("the paid order was not processed".to_owned());
+        }
+        Ok(format!(
+            "store in {} ({} payment methods, credentials withheld); cart {} → order {} → paid 12.50 ({} due) → paid 7.50 → processed, {} item(s) to watch",
+            config.currency.code,
+            config.payment_methods.len(),
+            cart.num_products.unwrap_or_default(),
+            placed.id,
+            half.amount_due.map(|a| a.to_string()).unwrap_or_default(),
+            content.len()
+        ))
+    };
+    story.step(
+        "user 3: cart → place order → two partial payments → processed",
+        order.await,
+    );
 }

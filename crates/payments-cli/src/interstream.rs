@@ -1,7 +1,7 @@
 //! `payments interstream …`.
 
 use clap::Subcommand;
-use payments::interstream::{CreditAction, InterstreamClient, UserId};
+use payments::interstream::{CreditAction, InterstreamClient, PlaceOrder, UserId};
 use payments::{Error, Money};
 
 use crate::output::Report;
@@ -51,13 +51,57 @@ pub(crate) enum InterstreamCommand {
         #[arg(long)]
         description: Option<String>,
     },
+    /// The store's configuration (store > get_config); gateway credentials are never printed.
+    GetConfig,
+    /// The user's current order, or the cart (store > get_cart).
+    GetCart {
+        /// The user id.
+        #[arg(long)]
+        user_id: String,
+    },
+    /// Turn the user's cart into the current order (store > place_order).
+    PlaceOrder {
+        /// The user id.
+        #[arg(long)]
+        user_id: String,
+        /// Whether the store e-mails the buyer (1, the store's default, or 0).
+        #[arg(long)]
+        notify_buyer: Option<u8>,
+        /// The buyer's IP address.
+        #[arg(long)]
+        buyer_ip: Option<String>,
+        /// The buyer's user agent.
+        #[arg(long)]
+        buyer_useragent: Option<String>,
+    },
+    /// The content the user can watch now (store > list_current_content).
+    ListContent {
+        /// The user id.
+        #[arg(long)]
+        user_id: String,
+    },
+    /// Enable a subscription's recurring payment (store > set_subscription_rp).
+    SetSubscriptionRp {
+        /// The user id.
+        #[arg(long)]
+        user_id: String,
+        /// The subscription id, as get_subscription_pre_rp_info reports it.
+        #[arg(long)]
+        subscription_id: String,
+    },
+}
+
+/// An amount in the store's currency: its syntax is checked before anything is sent; the
+/// currency is the configured one, or read from get_config.
+async fn store_amount(store: &InterstreamClient, text: &str) -> Result<Money, Error> {
+    payments::Decimal::from_str_exact(text.trim())
+        .map_err(|_| Error::invalid_input("amount", "is not a decimal number"))?;
+    let currency = store.store_currency().await?;
+    Money::parse_positive(text, currency).map_err(|e| e.for_field("amount"))
 }
 
 pub(crate) async fn run(command: InterstreamCommand) -> Result<Report, Error> {
     let store = InterstreamClient::from_env()?;
-    let amount = |text: &str| {
-        Money::parse_positive(text, store.currency()).map_err(|e| e.for_field("amount"))
-    };
     match command {
         InterstreamCommand::AddPayment {
             user_id,
@@ -65,7 +109,7 @@ pub(crate) async fn run(command: InterstreamCommand) -> Result<Report, Error> {
             description,
         } => {
             let user = UserId::parse(&user_id)?;
-            let amount = amount(&text)?;
+            let amount = store_amount(&store, &text).await?;
             let message = store
                 .add_payment(user, amount, description.as_deref())
                 .await?;
@@ -91,7 +135,7 @@ pub(crate) async fn run(command: InterstreamCommand) -> Result<Report, Error> {
                 &store,
                 CreditAction::Add,
                 &user_id,
-                amount(&text)?,
+                store_amount(&store, &text).await?,
                 description,
             )
             .await
@@ -105,10 +149,90 @@ pub(crate) async fn run(command: InterstreamCommand) -> Result<Report, Error> {
                 &store,
                 CreditAction::Subtract,
                 &user_id,
-                amount(&text)?,
+                store_amount(&store, &text).await?,
                 description,
             )
             .await
+        }
+        InterstreamCommand::GetConfig => {
+            let config = store.get_config().await?;
+            let methods: Vec<&str> = config
+                .payment_methods
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect();
+            Report::new(
+                format!(
+                    "store currency {}, minimum purchase {}, payment methods: {}",
+                    config.currency.code,
+                    config
+                        .min_purchase_amount
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "none".into()),
+                    methods.join(", ")
+                ),
+                &config,
+            )
+        }
+        InterstreamCommand::GetCart { user_id } => {
+            let user = UserId::parse(&user_id)?;
+            let cart = store.get_cart(user).await?;
+            let what = match &cart.order_id {
+                Some(id) => format!("current order {id}"),
+                None => "cart".to_owned(),
+            };
+            let due = cart
+                .amount_due
+                .map(|a| format!(", {a} due"))
+                .unwrap_or_default();
+            Report::new(format!("user {user}: {what}{due}"), &cart)
+        }
+        InterstreamCommand::PlaceOrder {
+            user_id,
+            notify_buyer,
+            buyer_ip,
+            buyer_useragent,
+        } => {
+            let user = UserId::parse(&user_id)?;
+            let mut options = PlaceOrder::default();
+            match notify_buyer {
+                None => {}
+                Some(flag @ (0 | 1)) => options = options.notify_buyer(flag == 1),
+                Some(_) => return Err(Error::invalid_input("notify_buyer", "must be 0 or 1")),
+            }
+            if let Some(ip) = buyer_ip {
+                let ip = ip
+                    .parse()
+                    .map_err(|_| Error::invalid_input("buyer_ip", "is not an IP address"))?;
+                options = options.buyer_ip(ip);
+            }
+            if let Some(agent) = buyer_useragent {
+                options = options.buyer_useragent(agent);
+            }
+            let placed = store.place_order(user, &options).await?;
+            Report::new(
+                format!("{}: order {} for user {user}", placed.message, placed.id),
+                &placed,
+            )
+        }
+        InterstreamCommand::ListContent { user_id } => {
+            let user = UserId::parse(&user_id)?;
+            let content = store.list_current_content(user).await?;
+            Report::new(
+                format!("user {user} can watch {} item(s)", content.len()),
+                &content,
+            )
+        }
+        InterstreamCommand::SetSubscriptionRp {
+            user_id,
+            subscription_id,
+        } => {
+            let user = UserId::parse(&user_id)?;
+            let message = store.set_subscription_rp(user, &subscription_id).await?;
+            Report::new(
+                format!("{message}: subscription {subscription_id} of user {user}"),
+                serde_json::json!({"ok": message}),
+            )
         }
     }
 }

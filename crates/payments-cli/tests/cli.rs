@@ -50,6 +50,7 @@ fn forbidden(sandbox: &Sandbox) -> Vec<String> {
             .to_owned(),
     );
     values.extend([PAN, DECLINE_CARD, CHALLENGE_CARD, "520000000000"].map(str::to_owned));
+    values.push(payments_sandbox::INTERSTREAM_GATEWAY_KEY.to_owned());
     values
 }
 
@@ -596,6 +597,152 @@ async fn sandbox_trigger_webhook_posts_a_transactions_webhook_again() {
         .run(&["sandbox", "trigger", "webhook", "no-such-id"], None)
         .await;
     assert_ne!(unknown.code, 0, "{}", unknown.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interstream_store_commands_and_the_gateway_credentials() {
+    let setup = Setup::new().await;
+    // Without INTERSTREAM_CURRENCY the CLI reads the store's currency from get_config.
+    let no_currency: Vec<(String, String)> = setup
+        .env
+        .iter()
+        .filter(|(name, _)| name != "INTERSTREAM_CURRENCY")
+        .cloned()
+        .collect();
+    let mut trace = no_currency.clone();
+    trace.push(("RUST_LOG".into(), "trace".into()));
+    for (env, json) in [(&no_currency, false), (&no_currency, true), (&trace, true)] {
+        let mut args = vec!["interstream", "get-config"];
+        if json {
+            args.insert(0, "--json");
+        }
+        let config = setup.run_with(env, &args, None).await;
+        assert_eq!(config.code, 0, "{}", config.all());
+        assert!(config.stdout.contains("EUR"), "{}", config.stdout);
+        if json {
+            let body: serde_json::Value = serde_json::from_str(&config.stdout).unwrap();
+            assert_eq!(
+                body["payment_methods"][1]["settings"]["external_gateway_key"],
+                "[REDACTED]"
+            );
+        }
+    }
+    let cart = setup
+        .run_with(
+            &no_currency,
+            &["--json", "interstream", "get-cart", "--user-id", "3"],
+            None,
+        )
+        .await;
+    assert_eq!(cart.code, 0, "{}", cart.all());
+    let placed = setup
+        .run_with(
+            &no_currency,
+            &[
+                "interstream",
+                "place-order",
+                "--user-id",
+                "3",
+                "--notify-buyer",
+                "0",
+                "--buyer-ip",
+                "203.0.113.7",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(placed.code, 0, "{}", placed.all());
+    assert!(
+        placed.stdout.contains("Order was placed"),
+        "{}",
+        placed.stdout
+    );
+    let again = setup
+        .run_with(
+            &no_currency,
+            &["interstream", "place-order", "--user-id", "3"],
+            None,
+        )
+        .await;
+    assert_eq!(again.code, 1, "{}", again.all());
+    assert!(
+        again.stderr.contains("ERROR_ORDER_ALREADY_PLACED"),
+        "{}",
+        again.stderr
+    );
+    let bad = setup
+        .run_with(
+            &no_currency,
+            &[
+                "interstream",
+                "place-order",
+                "--user-id",
+                "3",
+                "--notify-buyer",
+                "2",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(bad.code, 2, "{}", bad.all());
+    let pay = setup
+        .run_with(
+            &no_currency,
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "3",
+                "--amount",
+                "20.00",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(pay.code, 0, "{}", pay.all());
+    let content = setup
+        .run_with(
+            &no_currency,
+            &["interstream", "list-content", "--user-id", "3"],
+            None,
+        )
+        .await;
+    assert_eq!(content.code, 0, "{}", content.all());
+    assert!(
+        content.stdout.contains("can watch 1 item"),
+        "{}",
+        content.stdout
+    );
+    let rp = setup
+        .run_with(
+            &no_currency,
+            &[
+                "interstream",
+                "set-subscription-rp",
+                "--user-id",
+                "3",
+                "--subscription-id",
+                "77",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(rp.code, 0, "{}", rp.all());
+    let not_a_number = setup
+        .run_with(
+            &no_currency,
+            &[
+                "interstream",
+                "add-payment",
+                "--user-id",
+                "3",
+                "--amount",
+                "ten",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(not_a_number.code, 2, "{}", not_a_number.all());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

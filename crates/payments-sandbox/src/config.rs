@@ -43,6 +43,8 @@ pub struct StoreUser {
     pub order_due: Decimal,
     /// The user's credit.
     pub credit: Decimal,
+    /// What the products in the user's cart total (zero: an empty cart).
+    pub cart: Decimal,
 }
 
 /// The sandbox's INTER-STREAM settings.
@@ -56,6 +58,8 @@ pub struct InterstreamSettings {
     pub request_expiry: Duration,
     /// The currency amounts are in.
     pub currency: String,
+    /// The least an order may total (`min_purchase_amount`).
+    pub min_purchase: Decimal,
     /// The users it starts with.
     pub users: Vec<StoreUser>,
 }
@@ -75,8 +79,8 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     /// Fixed sandbox credentials (printed by `payments sandbox`), the seed's rates, 30-minute
-    /// invoices confirmed every 300 ms once paid, and two store users: 2 owes 50.00 with 3.00
-    /// credit, 3 has no current order.
+    /// invoices confirmed every 300 ms once paid, and two store users: 2 owes 50.00 on a
+    /// current order with 3.00 credit; 3 has no current order and 20.00 in the cart.
     fn default() -> Self {
         let rates = [
             ("btc", Decimal::new(30012, 0)),
@@ -104,16 +108,19 @@ impl Default for SandboxConfig {
                 shared_secret: "sandbox-interstream-secret".into(),
                 request_expiry: Duration::from_secs(300),
                 currency: "EUR".into(),
+                min_purchase: Decimal::new(400, 2),
                 users: vec![
                     StoreUser {
                         id: 2,
                         order_due: Decimal::new(5000, 2),
                         credit: Decimal::new(300, 2),
+                        cart: Decimal::ZERO,
                     },
                     StoreUser {
                         id: 3,
                         order_due: Decimal::ZERO,
                         credit: Decimal::ZERO,
+                        cart: Decimal::new(2000, 2),
                     },
                 ],
             },

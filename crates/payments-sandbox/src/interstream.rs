@@ -1,6 +1,10 @@
-//! INTER-STREAM's `api.php`: signature, salt and timestamp checks, users with a current order
-//! and credit, `store > add_payment`, `get_credit`, `add_subtract_credit`,
-//! `list_current_content`.
+//! INTER-STREAM's `api.php`: signature, salt and timestamp checks on signed POSTs (a GET is
+//! refused), and the documented order model: one current order per user, `place_order` turns
+//! the cart into it (refused while one exists, for an empty cart, or under the minimum
+//! purchase), `get_cart` returns the order when there is one, payments add up until the amount
+//! due is 0 and the order is processed (its content then listed by `list_current_content`),
+//! credit, `get_config` (with gateway credentials, as the documented example), and
+//! `set_subscription_rp`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -19,21 +23,73 @@ use crate::faults::{self, Provider, lock};
 
 const PROVIDER: &str = "interstream";
 
+/// The external gateway's key in the sandbox's `get_config` answer: a credential, as in the
+/// documented example, which clients must never print.
+pub const GATEWAY_KEY: &str = "sandbox-external-gateway-key-5f1c";
+
+/// A placed order: what it totals and what has been paid.
+#[derive(Debug, Clone)]
+struct Order {
+    id: u64,
+    total: Decimal,
+    paid: Decimal,
+}
+
+/// One store user: credit, cart, current order, and what processed orders gave access to.
+#[derive(Debug, Clone)]
+struct Account {
+    credit: Decimal,
+    cart: Decimal,
+    order: Option<Order>,
+    content: Vec<u64>,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct InterstreamState {
-    users: BTreeMap<u64, StoreUser>,
+    accounts: BTreeMap<u64, Account>,
+    next_order: u64,
 }
 
 impl InterstreamState {
     pub(crate) fn new(users: &[StoreUser]) -> InterstreamState {
-        InterstreamState {
-            users: users.iter().map(|u| (u.id, u.clone())).collect(),
+        let mut state = InterstreamState::default();
+        for user in users {
+            state.set_user(user.clone());
         }
+        state
     }
 
     pub(crate) fn set_user(&mut self, user: StoreUser) {
-        self.users.insert(user.id, user);
+        let order = (!user.order_due.is_zero()).then(|| {
+            self.next_order += 1;
+            Order {
+                id: 318 + self.next_order,
+                total: user.order_due,
+                paid: Decimal::ZERO,
+            }
+        });
+        self.accounts.insert(
+            user.id,
+            Account {
+                credit: user.credit,
+                cart: user.cart,
+                order,
+                content: Vec::new(),
+            },
+        );
     }
+}
+
+/// `GET /api.php`: every signed request is a POST in the provider's sample; refused in the
+/// provider's error shape (the text is invented: the general-errors page was not found).
+pub(crate) async fn refuse_get() -> Response {
+    refuse("REQUEST_ERROR", "Invalid request method")
+}
+
+/// Two decimals, as the store writes amounts.
+fn money_text(mut amount: Decimal) -> String {
+    amount.rescale(2);
+    amount.to_string()
 }
 
 fn answer(value: Value) -> Response {
@@ -98,6 +154,14 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
     if query.get("go").map(String::as_str) != Some("store") {
         return refuse("REQUEST_ERROR", "Invalid API section");
     }
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .map(|pairs| pairs.into_iter().collect())
+        .unwrap_or_default();
+    let currency = &settings.currency;
+    let action = query.get("do").map(String::as_str).unwrap_or_default();
+    if action == "get_config" {
+        return answer(get_config(state));
+    }
     let Some(user_id) = query
         .get("iq")
         .and_then(|iq| iq.parse::<u64>().ok())
@@ -105,9 +169,6 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
     else {
         return refuse("REQUEST_ERROR", "Invalid User ID");
     };
-    let form: HashMap<String, String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .map(|pairs| pairs.into_iter().collect())
-        .unwrap_or_default();
     let amount = || {
         form.get("amount")
             .and_then(|a| Decimal::from_str_exact(a.trim()).ok())
@@ -115,27 +176,32 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
     };
     let description = form.get("description").cloned().unwrap_or_default();
     let mut store = lock(&state.interstream);
-    let user = store.users.entry(user_id).or_insert(StoreUser {
-        id: user_id,
-        order_due: Decimal::ZERO,
+    let next_order = store.next_order;
+    let account = store.accounts.entry(user_id).or_insert(Account {
         credit: Decimal::ZERO,
+        cart: Decimal::ZERO,
+        order: None,
+        content: Vec::new(),
     });
-    let currency = &settings.currency;
-    match query.get("do").map(String::as_str) {
-        Some("add_payment") => {
+    let symbol = |amount: Decimal| format!("{}€", money_text(amount));
+    match action {
+        "add_payment" => {
+            // Zero-amount payments are discarded by the store: refused as an invalid amount.
             let Some(amount) = amount() else {
                 return refuse("REQUEST_ERROR", "Invalid amount");
             };
-            if user.order_due.is_zero() {
+            let Some(order) = account.order.as_mut() else {
                 return refuse("ERROR_NO_ORDER", "User does not have any current order");
-            }
-            if amount > user.order_due {
+            };
+            if amount > order.total - order.paid {
                 return refuse(
                     "ERROR_AMOUNT_TOO_BIG",
                     "Amount can't be higher than order amount due",
                 );
             }
-            user.order_due -= amount;
+            order.paid += amount;
+            let order_id = order.id;
+            let processed = order.paid == order.total;
             state.ledger.record(
                 PROVIDER,
                 "payment_added",
@@ -144,16 +210,25 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
                 amount.to_string(),
                 currency,
             );
+            if processed {
+                // Fully paid: the order is processed and its content becomes available.
+                account.order = None;
+                account.content.push(order_id);
+                state.ledger.record(
+                    PROVIDER,
+                    "order_processed",
+                    &format!("order {order_id}"),
+                    &user_id.to_string(),
+                    "0".into(),
+                    currency,
+                );
+            }
             answer(json!({"ok": "Payment was added"}))
         }
-        Some("get_credit") => {
-            let mut credit = user.credit;
-            credit.rescale(2);
-            answer(
-                json!({"data": {"buyer_credit": credit.to_string(), "buyer_credit_formatted": format!("{credit}€")}}),
-            )
-        }
-        Some("add_subtract_credit") => {
+        "get_credit" => answer(json!({"data": {
+            "buyer_credit": money_text(account.credit),
+            "buyer_credit_formatted": symbol(account.credit)}})),
+        "add_subtract_credit" => {
             let subtract = match form.get("creditAction").map(String::as_str) {
                 Some("add") => false,
                 Some("subtract") => true,
@@ -163,12 +238,14 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
                 return refuse("REQUEST_ERROR", "Invalid amount");
             };
             if subtract {
-                if amount > user.credit {
+                // The sandbox refuses to go below zero (the documents name the error only for
+                // a credit already at zero).
+                if amount > account.credit {
                     return refuse("ERROR_CANT_SUBTRACT", "Credit can't be lower than zero");
                 }
-                user.credit -= amount;
+                account.credit -= amount;
             } else {
-                user.credit += amount;
+                account.credit += amount;
             }
             let event = if subtract {
                 "credit_subtracted"
@@ -183,18 +260,116 @@ fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Res
                 amount.to_string(),
                 currency,
             );
-            answer(json!({"ok": "Credit was updated"}))
+            answer(json!({"ok": "Credit action was performed"}))
         }
-        Some("list_current_content") => {
-            let mut due = user.order_due;
-            due.rescale(2);
-            let items = if user.order_due.is_zero() {
-                json!([])
-            } else {
-                json!([{"order_user": user_id, "amount_due": due.to_string()}])
-            };
-            answer(json!({"data": items}))
+        "get_cart" => {
+            let mut data = json!({
+                "order_contains_subscription": "0",
+                "order_contains_subscription_trial": "0",
+                "order_trial_requires_rp": "0",
+                "order_has_credit_product": "0",
+                "buyer_credit": money_text(account.credit),
+                "buyer_credit_formatted": symbol(account.credit),
+            });
+            match &account.order {
+                Some(order) => {
+                    data["order_id"] = json!(order.id.to_string());
+                    data["order_num_products"] = json!("1");
+                    data["order_min_purchase_check"] = json!("1");
+                    data["order_amount_due"] = json!(money_text(order.total - order.paid));
+                    data["order_amount_paid"] = json!(money_text(order.paid));
+                }
+                None => {
+                    let products = if account.cart.is_zero() { "0" } else { "1" };
+                    let enough = account.cart >= settings.min_purchase;
+                    data["order_num_products"] = json!(products);
+                    data["order_min_purchase_check"] = json!(if enough { "1" } else { "0" });
+                }
+            }
+            answer(json!({ "data": data }))
         }
+        "place_order" => {
+            if account.order.is_some() {
+                return refuse(
+                    "ERROR_ORDER_ALREADY_PLACED",
+                    "The user already has a current order",
+                );
+            }
+            if account.cart.is_zero() {
+                return refuse("ERROR_EMPTY_CART", "The cart is empty");
+            }
+            if account.cart < settings.min_purchase {
+                return refuse(
+                    "ERROR_MIN_PURCHASE",
+                    "The minimum purchase amount was not reached",
+                );
+            }
+            for (key, allowed) in [("notify_buyer", &["0", "1"][..])] {
+                if let Some(value) = form.get(key)
+                    && !allowed.contains(&value.as_str())
+                {
+                    return refuse("REQUEST_ERROR", "Invalid notify_buyer");
+                }
+            }
+            let id = 319 + next_order;
+            account.order = Some(Order {
+                id,
+                total: account.cart,
+                paid: Decimal::ZERO,
+            });
+            let total = account.cart;
+            account.cart = Decimal::ZERO;
+            store.next_order += 1;
+            state.ledger.record(
+                PROVIDER,
+                "order_placed",
+                &format!("order {id}"),
+                &user_id.to_string(),
+                total.to_string(),
+                currency,
+            );
+            // The id is a JSON number here, as documented (elsewhere numbers are strings).
+            answer(json!({"ok": "Order was placed", "id": id}))
+        }
+        "list_current_content" => {
+            let items: Vec<Value> = account
+                .content
+                .iter()
+                .map(|order| {
+                    json!({"title": format!("Order {order}"), "description": "Sandbox content",
+                           "id_clip": order.to_string(), "id_channel": null,
+                           "img_thumbnail": "", "img_social": "", "img_poster": "",
+                           "date_end": "4102444800", "date_end_formatted_d": "01/01/2100",
+                           "date_end_formatted_t": "00:00", "in_grace_period": "0"})
+                })
+                .collect();
+            answer(json!({ "list": items }))
+        }
+        "set_subscription_rp" => match form.get("subscriptionID") {
+            // Invented answer: the page shows none.
+            Some(id) if !id.trim().is_empty() => answer(json!({"ok": "Recurring payment was set"})),
+            _ => refuse("REQUEST_ERROR", "Invalid subscription ID"),
+        },
         _ => refuse("REQUEST_ERROR", "Invalid API action"),
     }
+}
+
+/// The documented `get_config` shape, with the sandbox's own (fake) gateway credentials.
+fn get_config(state: &AppState) -> Value {
+    let settings = &state.config.interstream;
+    let symbol = if settings.currency == "EUR" {
+        "€".to_owned()
+    } else {
+        settings.currency.clone()
+    };
+    json!({"data": {
+        "currency_code": settings.currency, "currency_id": "5", "currency_symbol": symbol,
+        "currency_symbol_position": "1", "min_purchase_amount": money_text(settings.min_purchase),
+        "payment_methods": [
+            {"id": "1", "name": "BANK", "settings": {"bank_name": "", "bank_iban": ""}, "enable_rp": "0"},
+            {"id": "3", "name": "EXTERNAL_GATEWAY", "enable_rp": "1",
+             "settings": {"external_gateway_url": format!("{}/gateway", state.base_url),
+                          "external_gateway_key": GATEWAY_KEY}}
+        ],
+        "support_email": "support@sandbox.invalid"}})
 }

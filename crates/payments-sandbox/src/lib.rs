@@ -31,7 +31,7 @@
 //! | `POST /_sandbox/zaif/invoices/{id}/pay` | the customer pays the invoice |
 //! | `GET /_sandbox/ledger` | every processed money movement, as JSON |
 //! | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | the active fault rules (a JSON list of [`FaultRule`]) |
-//! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0"}` adds or replaces a store user |
+//! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0", "cart": "12.00"}` adds or replaces a store user (a current order owing `order_due`, and a cart) |
 //! | `POST /_sandbox/paymentoptions/challenges/{id}/approve` (or `decline`) | the customer answers a 3-D Secure challenge; the answer is the webhook body (also posted to a loopback `webhook_url`) |
 //! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger-webhook ID`) |
 //!
@@ -62,6 +62,7 @@ pub use config::{
     InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings,
 };
 pub use faults::{FaultKind, FaultRule, Provider};
+pub use interstream::GATEWAY_KEY as INTERSTREAM_GATEWAY_KEY;
 pub use ledger::LedgerEntry;
 pub use paymentoptions::{CHALLENGE_CARD, DECLINE_CARD};
 
@@ -277,7 +278,10 @@ fn router(state: Arc<AppState>) -> Router {
             "/_sandbox/paymentoptions/webhooks/{id}",
             post(paymentoptions::control_resend_webhook),
         )
-        .route("/api.php", get(interstream::api).post(interstream::api))
+        .route(
+            "/api.php",
+            get(interstream::refuse_get).post(interstream::api),
+        )
         .route("/_sandbox/zaif/invoices/{id}/pay", post(control_pay))
         .route("/_sandbox/ledger", get(control_ledger))
         .route(
@@ -318,6 +322,8 @@ struct UserBody {
     order_due: Option<String>,
     #[serde(default)]
     credit: Option<String>,
+    #[serde(default)]
+    cart: Option<String>,
 }
 
 async fn control_user(
@@ -329,16 +335,19 @@ async fn control_user(
             Decimal::from_str_exact(&t).map_err(|_| format!("{t:?} is not a decimal"))
         })
     };
-    match (parse(body.order_due), parse(body.credit)) {
-        (Ok(order_due), Ok(credit)) if body.id > 0 => {
+    match (parse(body.order_due), parse(body.credit), parse(body.cart)) {
+        (Ok(order_due), Ok(credit), Ok(cart)) if body.id > 0 => {
             lock(&state.interstream).set_user(StoreUser {
                 id: body.id,
                 order_due,
                 credit,
+                cart,
             });
             (StatusCode::OK, "user set\n").into_response()
         }
-        (Err(reason), _) | (_, Err(reason)) => (StatusCode::BAD_REQUEST, reason).into_response(),
+        (Err(reason), _, _) | (_, Err(reason), _) | (_, _, Err(reason)) => {
+            (StatusCode::BAD_REQUEST, reason).into_response()
+        }
         _ => (StatusCode::BAD_REQUEST, "id must be 1 or more").into_response(),
     }
 }

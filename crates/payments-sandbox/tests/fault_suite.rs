@@ -22,6 +22,7 @@ async fn every_fault_on_every_provider() {
         id: 2,
         order_due: payments::Decimal::new(1_000_000, 0),
         credit: payments::Decimal::ZERO,
+        cart: payments::Decimal::ZERO,
     });
     let clients = clients(&sandbox);
     let secrets: Vec<String> = sandbox
@@ -121,10 +122,10 @@ async fn recovering_from_a_dropped_answer() {
     assert_eq!(charges.len(), 1);
 
     // INTER-STREAM: no lookup either; the order's amount due shows the payment was taken.
-    let due = |content: serde_json::Value| content[0]["amount_due"].as_str().unwrap().to_owned();
+    let due = |cart: payments::interstream::Cart| cart.amount_due.unwrap().to_string();
     let before = due(clients
         .store
-        .list_current_content(UserId::new(2).unwrap())
+        .get_cart(UserId::new(2).unwrap())
         .await
         .unwrap());
     drop_next(Provider::Interstream);
@@ -136,7 +137,7 @@ async fn recovering_from_a_dropped_answer() {
     );
     let after = due(clients
         .store
-        .list_current_content(UserId::new(2).unwrap())
+        .get_cart(UserId::new(2).unwrap())
         .await
         .unwrap());
     assert_eq!(

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use payments::interstream::{CreditAction, InterstreamClient, InterstreamError, UserId};
+use payments::interstream::{
+    CreditAction, InterstreamClient, InterstreamError, PlaceOrder, UserId,
+};
 use payments::paymentoptions::{
     BrowserInfo, CaptureRequest, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
     PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl, TransactionType,
@@ -325,6 +327,10 @@ async fn paymentoptions_approves_declines_challenges_and_stores() {
     sandbox.stop().await;
 }
 
+fn eur(text: &str) -> Money {
+    Money::parse(text, Currency::EUR).unwrap()
+}
+
 fn yen(text: &str) -> Money {
     Money::parse(text, Currency::JPY).unwrap()
 }
@@ -597,6 +603,117 @@ async fn wait_for(
 }
 
 #[tokio::test]
+async fn interstream_order_model_cart_to_processed() {
+    let sandbox = sandbox().await;
+    // No currency configured: the client reads the store's from get_config.
+    let mut env = env_of(&sandbox);
+    env.remove("INTERSTREAM_CURRENCY");
+    let store = InterstreamClient::from_env_with(&env).unwrap();
+    let config = store.get_config().await.unwrap();
+    assert_eq!(config.currency.code, "EUR");
+    assert_eq!(config.min_purchase_amount.unwrap().to_string(), "4.00");
+    let buyer = UserId::new(3).unwrap();
+
+    let cart = store.get_cart(buyer).await.unwrap();
+    assert!(!cart.is_order());
+    assert_eq!(cart.min_purchase_check, Some(true));
+    // Nothing to pay before an order is placed.
+    assert!(matches!(
+        store.add_payment(buyer, eur("1"), None).await.unwrap_err(),
+        InterstreamError::NoOrder { .. }
+    ));
+    let placed = store
+        .place_order(buyer, &PlaceOrder::default().notify_buyer(false))
+        .await
+        .unwrap();
+    assert_eq!(placed.message, "Order was placed");
+    // One current order at a time.
+    assert!(matches!(
+        store
+            .place_order(buyer, &PlaceOrder::default())
+            .await
+            .unwrap_err(),
+        InterstreamError::OrderAlreadyPlaced { .. }
+    ));
+    let order = store.get_cart(buyer).await.unwrap();
+    assert_eq!(order.order_id.as_deref(), Some(placed.id.as_str()));
+    assert_eq!(order.amount_due.unwrap().to_string(), "20.00");
+
+    // Two partial payments add up; a zero amount is refused before sending.
+    assert!(store.add_payment(buyer, eur("0"), None).await.is_err());
+    store
+        .add_payment(buyer, eur("12.50"), Some("part 1"))
+        .await
+        .unwrap();
+    let order = store.get_cart(buyer).await.unwrap();
+    assert_eq!(order.amount_due.unwrap().to_string(), "7.50");
+    assert_eq!(order.amount_paid.unwrap().to_string(), "12.50");
+    store
+        .add_payment(buyer, eur("7.50"), Some("part 2"))
+        .await
+        .unwrap();
+
+    // Paid in full: processed, no current order, and its content is listed.
+    let after = store.get_cart(buyer).await.unwrap();
+    assert!(!after.is_order());
+    let content = store.list_current_content(buyer).await.unwrap();
+    assert_eq!(content.len(), 1);
+    assert_eq!(content[0].id_clip.as_deref(), Some(placed.id.as_str()));
+    assert!(matches!(
+        store
+            .place_order(buyer, &PlaceOrder::default())
+            .await
+            .unwrap_err(),
+        InterstreamError::EmptyCart { .. }
+    ));
+    sandbox.set_store_user(StoreUser {
+        id: 5,
+        order_due: payments::Decimal::ZERO,
+        credit: payments::Decimal::ZERO,
+        cart: payments::Decimal::new(150, 2),
+    });
+    assert!(matches!(
+        store
+            .place_order(UserId::new(5).unwrap(), &PlaceOrder::default())
+            .await
+            .unwrap_err(),
+        InterstreamError::MinPurchase { .. }
+    ));
+    assert_eq!(
+        store.set_subscription_rp(buyer, "77").await.unwrap(),
+        "Recurring payment was set"
+    );
+    let events: Vec<&str> = sandbox
+        .ledger()
+        .iter()
+        .filter(|e| e.provider == "interstream" && e.id == "3")
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "order_placed",
+            "payment_added",
+            "payment_added",
+            "order_processed"
+        ]
+    );
+
+    // A GET is refused, as the provider's sample only posts.
+    let refused = reqwest::get(format!(
+        "{}/api.php?go=store&do=get_credit&iq=3",
+        sandbox.url()
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(refused.contains("REQUEST_ERROR"), "{refused}");
+    sandbox.stop().await;
+}
+
+#[tokio::test]
 async fn interstream_orders_credit_and_signatures() {
     let sandbox = sandbox().await;
     let store = store(&sandbox);
@@ -620,6 +737,7 @@ async fn interstream_orders_credit_and_signatures() {
         id: 3,
         order_due: payments::Decimal::new(100, 0),
         credit: payments::Decimal::ZERO,
+        cart: payments::Decimal::ZERO,
     });
     store
         .add_payment(UserId::new(3).unwrap(), eur("100"), None)
@@ -647,8 +765,9 @@ async fn interstream_orders_credit_and_signatures() {
         .await
         .unwrap_err();
     assert!(matches!(cant, InterstreamError::CantSubtract { .. }));
-    let content = store.list_current_content(two).await.unwrap();
-    assert_eq!(content[0]["amount_due"], "37.50");
+    let cart = store.get_cart(two).await.unwrap();
+    assert_eq!(cart.amount_due.unwrap().to_string(), "37.50");
+    assert!(cart.is_order());
 
     let mut env = env_of(&sandbox);
     env.insert("INTERSTREAM_SHARED_SECRET".into(), "wrong".into());

@@ -50,6 +50,7 @@ async fn soak_with_random_faults_reconciles() {
         id: 2,
         order_due: payments::Decimal::new(1_000_000, 0),
         credit: payments::Decimal::ZERO,
+        cart: payments::Decimal::ZERO,
     });
     let clients = Arc::new(clients(&sandbox));
     let running = Arc::new(AtomicBool::new(true));
