@@ -183,7 +183,7 @@ pub struct StoreCurrency {
 }
 
 /// One payment method of the store. Its `settings` hold the gateway's credentials (the
-/// documented example carries PayPal API credentials), so every value is a [`Secret`]: never
+/// documented example carries PayPal API credentials), so every value is a [`Secret`](payments_core::Secret): never
 /// printed, serialized as `[REDACTED]`, and registered with the client's redactor.
 #[derive(Clone, Serialize)]
 #[non_exhaustive]
