@@ -297,9 +297,15 @@ impl InterstreamClient {
         amount: Money,
         description: Option<&str>,
     ) -> Result<String, InterstreamError> {
+        // What can be checked without the store is checked first: invalid input sends nothing,
+        // not even the get_config that learns the currency.
+        let description = description_field(description)?;
+        amount
+            .ensure_positive()
+            .map_err(|e| InterstreamError::from(e.for_field("amount")))?;
         let currency = self.store_currency().await?;
         let mut form = vec![("amount", amount_field(amount, currency)?)];
-        if let Some(description) = description_field(description)? {
+        if let Some(description) = description {
             form.push(("description", description));
         }
         let answer = self
@@ -335,12 +341,16 @@ impl InterstreamClient {
         amount: Money,
         description: Option<&str>,
     ) -> Result<String, InterstreamError> {
+        let description = description_field(description)?;
+        amount
+            .ensure_positive()
+            .map_err(|e| InterstreamError::from(e.for_field("amount")))?;
         let currency = self.store_currency().await?;
         let mut form = vec![
             ("creditAction", action.as_str().to_owned()),
             ("amount", amount_field(amount, currency)?),
         ];
-        if let Some(description) = description_field(description)? {
+        if let Some(description) = description {
             form.push(("description", description));
         }
         let answer = self

@@ -293,3 +293,27 @@ async fn documented_answer_shapes_decode_and_store_errors_are_typed() {
         assert_eq!(mock.calls_async().await, 1, "place_order is sent once");
     }
 }
+
+#[tokio::test]
+async fn invalid_input_sends_nothing_even_before_the_currency_is_known() {
+    let server = MockServer::start_async().await;
+    let (_recorder, mock) = record(&server, 200, &config_answer()).await;
+    let store = store(&server);
+    let zero = Money::zero(Currency::EUR);
+    assert!(store.add_payment(user(), zero, None).await.is_err());
+    let one = Money::parse("1", Currency::EUR).unwrap();
+    assert!(
+        store
+            .add_payment(user(), one, Some("a\u{0}b"))
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .add_subtract_credit(user(), interstream_store::CreditAction::Add, zero, None)
+            .await
+            .is_err()
+    );
+    assert!(store.set_subscription_rp(user(), " ").await.is_err());
+    assert_eq!(mock.calls_async().await, 0, "not even get_config");
+}

@@ -138,6 +138,7 @@ async fn hostile_text_is_sent_exactly_and_invalid_input_sends_nothing() {
         .api_url(server.url("/api.php"))
         .key_id("k")
         .shared_secret("s")
+        .currency(Currency::EUR)
         .build()
         .unwrap();
     let user = UserId::new(2).unwrap();
