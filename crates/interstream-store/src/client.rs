@@ -64,6 +64,8 @@ struct Inner {
     signer: Signer,
     /// The store's currency: configured, or read once from `get_config`.
     currency: tokio::sync::OnceCell<Currency>,
+    /// The `Referer` header, when the key's settings require one.
+    referrer: Option<reqwest::header::HeaderValue>,
     retry: RetryPolicy,
 }
 
@@ -84,7 +86,7 @@ pub const ENV_VARS: EnvVars = EnvVars {
         "INTERSTREAM_KEY_ID",
         "INTERSTREAM_SHARED_SECRET",
     ],
-    optional: &["INTERSTREAM_CURRENCY"],
+    optional: &["INTERSTREAM_CURRENCY", "INTERSTREAM_REFERRER"],
 };
 
 /// The names settings are reported under: the builder's or the environment's.
@@ -114,6 +116,7 @@ pub struct InterstreamClientBuilder {
     key_id: Option<String>,
     shared_secret: Option<Secret>,
     currency: Option<Currency>,
+    referrer: Option<String>,
     clock: Option<Clock>,
     salt_source: Option<SaltSource>,
     options: ClientOptions,
@@ -158,6 +161,13 @@ impl InterstreamClientBuilder {
         self
     }
 
+    /// A `Referer` sent with every request, for a key whose settings allow only listed
+    /// referrers (by default none is sent, which a key with a blank allowed referrer accepts).
+    pub fn referrer(mut self, referrer: impl Into<String>) -> Self {
+        self.referrer = Some(referrer.into());
+        self
+    }
+
     /// Replaces the clock used for `timestamp` (unix seconds), for tests.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
@@ -190,6 +200,13 @@ impl InterstreamClientBuilder {
             .shared_secret
             .filter(|s| !s.expose_secret().trim().is_empty())
             .ok_or_else(|| Error::configuration(names.shared_secret, "is not set or is empty"))?;
+        let referrer = self
+            .referrer
+            .map(|r| {
+                reqwest::header::HeaderValue::from_str(r.trim())
+                    .map_err(|_| Error::configuration("referrer", "is not a valid header value"))
+            })
+            .transpose()?;
         let http = self.options.build_http([shared_secret.clone()])?;
         let mut signer = Signer::new(key_id, shared_secret);
         if let Some(clock) = self.clock {
@@ -206,6 +223,7 @@ impl InterstreamClientBuilder {
                 currency: self.currency.map_or_else(tokio::sync::OnceCell::new, |c| {
                     tokio::sync::OnceCell::new_with(Some(c))
                 }),
+                referrer,
                 retry: self.options.retry,
             }),
         })
@@ -213,13 +231,15 @@ impl InterstreamClientBuilder {
 }
 
 impl InterstreamClient {
-    /// A builder with the defaults: EUR, the system clock, a CSPRNG salt.
+    /// A builder with the defaults: the store's own currency (from `get_config`), no
+    /// `Referer`, the system clock, a CSPRNG salt.
     pub fn builder() -> InterstreamClientBuilder {
         InterstreamClientBuilder {
             api_url: None,
             key_id: None,
             shared_secret: None,
             currency: None,
+            referrer: None,
             clock: None,
             salt_source: None,
             options: ClientOptions::new(
@@ -233,13 +253,21 @@ impl InterstreamClient {
 
     /// A client configured from the environment: `INTERSTREAM_API_URL` (the deployment's full
     /// `.../api.php` URL), `INTERSTREAM_KEY_ID`, `INTERSTREAM_SHARED_SECRET`, and optionally
-    /// `INTERSTREAM_CURRENCY` (default `EUR`).
+    /// `INTERSTREAM_CURRENCY` (default: the store's own, from `get_config`) and
+    /// `INTERSTREAM_REFERRER`.
     pub fn from_env() -> Result<InterstreamClient, InterstreamError> {
         InterstreamClient::from_env_with(&ProcessEnv)
     }
 
     /// Like [`InterstreamClient::from_env`], reading from `env`.
     pub fn from_env_with(env: &dyn EnvSource) -> Result<InterstreamClient, InterstreamError> {
+        InterstreamClient::builder_from_env(env)?.build()
+    }
+
+    /// A builder preset from `env`, to adjust before building.
+    pub fn builder_from_env(
+        env: &dyn EnvSource,
+    ) -> Result<InterstreamClientBuilder, InterstreamError> {
         let mut builder = InterstreamClient::builder()
             .api_url(config::required(env, "INTERSTREAM_API_URL")?)
             .key_id(config::required(env, "INTERSTREAM_KEY_ID")?)
@@ -249,8 +277,11 @@ impl InterstreamClient {
                 .map_err(|e| Error::configuration("INTERSTREAM_CURRENCY", e.to_string()))?;
             builder = builder.currency(currency);
         }
+        if let Some(referrer) = config::optional(env, "INTERSTREAM_REFERRER") {
+            builder = builder.referrer(referrer);
+        }
         builder.names = ENV_NAMES;
-        builder.build()
+        Ok(builder)
     }
 
     /// Like [`InterstreamClient::from_env_with`], but `Ok(None)` when none of the required
@@ -507,11 +538,15 @@ impl InterstreamClient {
         let inner = &self.inner;
         let mut url = action_url(inner.api_url.url(), action, user_id);
         inner.signer.sign_url(&mut url)?;
-        Ok(inner
+        let mut request = inner
             .http
             .reqwest()
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(form_body(form)?))
+            .body(form_body(form)?);
+        if let Some(referrer) = &inner.referrer {
+            request = request.header(reqwest::header::REFERER, referrer.clone());
+        }
+        Ok(request)
     }
 }

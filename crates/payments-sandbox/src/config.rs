@@ -60,6 +60,8 @@ pub struct InterstreamSettings {
     pub currency: String,
     /// The least an order may total (`min_purchase_amount`).
     pub min_purchase: Decimal,
+    /// The credential's allowed referrers (`Referer` values); empty allows any request.
+    pub allowed_referrers: Vec<String>,
     /// The users it starts with.
     pub users: Vec<StoreUser>,
 }
@@ -109,6 +111,7 @@ impl Default for SandboxConfig {
                 request_expiry: Duration::from_secs(300),
                 currency: "EUR".into(),
                 min_purchase: Decimal::new(400, 2),
+                allowed_referrers: Vec::new(),
                 users: vec![
                     StoreUser {
                         id: 2,

@@ -109,15 +109,38 @@ fn refuse(code: &str, text: &str) -> Response {
 pub(crate) async fn api(
     State(state): State<Arc<AppState>>,
     Query(query): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let action = query.get("do").cloned().unwrap_or_default();
     let fault = state.faults.take(Provider::Interstream, &action);
-    faults::apply(fault, || async { handle(&state, &query, &body) }).await
+    let referrer = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .map(str::to_owned);
+    faults::apply(fault, || async {
+        handle(&state, &query, referrer.as_deref(), &body)
+    })
+    .await
 }
 
-fn handle(state: &AppState, query: &HashMap<String, String>, body: &[u8]) -> Response {
+fn handle(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    referrer: Option<&str>,
+    body: &[u8],
+) -> Response {
     let settings = &state.config.interstream;
+    // The credential's allowed referrers; empty allows any (the admin's "blank" entry allows a
+    // request without one). The error text is invented: the general-errors page was not found.
+    if !settings.allowed_referrers.is_empty()
+        && !settings
+            .allowed_referrers
+            .iter()
+            .any(|allowed| Some(allowed.as_str()) == referrer)
+    {
+        return refuse("REQUEST_ERROR", "Invalid referrer");
+    }
     let (Some(key), Some(timestamp), Some(salt), Some(signature)) = (
         query.get("key"),
         query.get("timestamp"),

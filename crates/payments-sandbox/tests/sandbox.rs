@@ -711,6 +711,22 @@ async fn interstream_order_model_cart_to_processed() {
     .unwrap();
     assert!(refused.contains("REQUEST_ERROR"), "{refused}");
     sandbox.stop().await;
+
+    // A key limited to listed referrers refuses requests without one.
+    let mut config = SandboxConfig::default();
+    config.interstream.allowed_referrers = vec!["https://shop.example/".into()];
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let env = env_of(&sandbox);
+    let anonymous = InterstreamClient::from_env_with(&env).unwrap();
+    let err = anonymous.get_credit(buyer).await.unwrap_err();
+    assert!(err.to_string().contains("Invalid referrer"), "{err}");
+    let referred = InterstreamClient::builder_from_env(&env)
+        .unwrap()
+        .referrer("https://shop.example/")
+        .build()
+        .unwrap();
+    referred.get_credit(buyer).await.unwrap();
+    sandbox.stop().await;
 }
 
 #[tokio::test]
