@@ -15,12 +15,15 @@ use crate::PROVIDER;
 use crate::auth::Credentials;
 use crate::error::PaymentOptionsError;
 use crate::model::{
-    CaptureRequest, PurchaseOutcome, PurchaseRequest, RefundRequest, TransactionResponse,
+    CaptureRequest, HostedLink, HostedLinkRequest, PurchaseOutcome, PurchaseRequest, RefundRequest,
+    SubscriptionDetails, SubscriptionRequest, SubscriptionUpdate, TransactionResponse,
+    WalletLinkRequest,
 };
 use crate::webhook::WebhookEvent;
 use crate::wire::{
-    amount_operation_body, check_environment, decode_purchase, decode_transaction, purchase_body,
-    void_body,
+    amount_operation_body, check_environment, decode_link, decode_purchase,
+    decode_subscription_list, decode_subscription_update, decode_transaction, hosted_link_body,
+    purchase_body, subscription_body, void_body, wallet_link_body,
 };
 
 /// The gateway's environments. The client is never in one by accident: either an environment
@@ -95,6 +98,11 @@ pub const VOID_PATH: &str = "server-to-server-interface/void";
 pub const REFUND_PATH: &str = "server-to-server-interface/refund";
 /// Transaction status, appended to the base URL and followed by `/{transactionId}`.
 pub const STATUS_PATH: &str = "server-to-server-interface/transaction/status";
+/// Subscriptions: `/payment` creates one, `/list` lists them, `/{id}` is one, and
+/// `/{id}/cancel|pause|resume` change it.
+pub const SUBSCRIPTION_PATH: &str = "server-to-server-interface/subscription";
+/// Hosted payment page and e-wallet links.
+pub const HOSTED_LINK_PATH: &str = "server-to-server-interface/hpp/generate/link";
 
 /// A PaymentOptions client. Cheap to clone.
 ///
@@ -522,6 +530,153 @@ impl PaymentOptionsClient {
         self.transaction_status(id).await
     }
 
+    /// Creates a subscription (`…/subscription/payment`): the first cycle is charged at once
+    /// (`CAPTURE`), so it is never resent after it may have reached the gateway. v1-style: no
+    /// 3-D Secure, as in the documented example.
+    pub async fn create_subscription(
+        &self,
+        request: &SubscriptionRequest,
+    ) -> Result<TransactionResponse, PaymentOptionsError> {
+        let body = subscription_body(request, &self.inner.merchant_id)?;
+        self.call(
+            "create_subscription",
+            Method::POST,
+            format!("{SUBSCRIPTION_PATH}/payment"),
+            Some(body),
+            Idempotency::NonIdempotent,
+            decode_transaction,
+        )
+        .await
+    }
+
+    /// A subscription's details (`GET …/subscription/{id}`).
+    pub async fn subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<SubscriptionDetails, PaymentOptionsError> {
+        let id = crate::model::transaction_id(subscription_id)?;
+        let update = self
+            .call(
+                "subscription",
+                Method::GET,
+                format!("{SUBSCRIPTION_PATH}/{id}"),
+                None,
+                Idempotency::Idempotent,
+                decode_subscription_update,
+            )
+            .await?;
+        Ok(update.subscription)
+    }
+
+    /// Every subscription of the merchant (`GET …/subscription/list`; no paging is documented).
+    pub async fn subscriptions(&self) -> Result<Vec<SubscriptionDetails>, PaymentOptionsError> {
+        self.call(
+            "subscriptions",
+            Method::GET,
+            format!("{SUBSCRIPTION_PATH}/list"),
+            None,
+            Idempotency::Idempotent,
+            decode_subscription_list,
+        )
+        .await
+    }
+
+    /// Cancels a subscription for good (`…/{id}/cancel`, `INFO3000`): it cannot be resumed.
+    pub async fn cancel_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<SubscriptionUpdate, PaymentOptionsError> {
+        self.change_subscription("cancel_subscription", subscription_id, "cancel")
+            .await
+    }
+
+    /// Pauses a subscription (`…/{id}/pause`): no cycles until resumed.
+    pub async fn pause_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<SubscriptionUpdate, PaymentOptionsError> {
+        self.change_subscription("pause_subscription", subscription_id, "pause")
+            .await
+    }
+
+    /// Resumes a paused subscription (`…/{id}/resume`); a due cycle is then charged. The
+    /// gateway refuses to resume a cancelled one: [`PaymentOptionsError::NotResumable`].
+    pub async fn resume_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<SubscriptionUpdate, PaymentOptionsError> {
+        self.change_subscription("resume_subscription", subscription_id, "resume")
+            .await
+            .map_err(|err| match err {
+                PaymentOptionsError::Api {
+                    status,
+                    code,
+                    message,
+                    ..
+                } if status < 500 => PaymentOptionsError::NotResumable {
+                    subscription_id: subscription_id.trim().to_owned(),
+                    code,
+                    message,
+                },
+                other => other,
+            })
+    }
+
+    /// A hosted payment page link (`…/hpp/generate/link`): send the customer to
+    /// [`HostedLink::url`]; the outcome arrives by webhook (confirm it with
+    /// [`confirm_webhook`](Self::confirm_webhook)). Creating a link moves no money.
+    pub async fn hosted_link(
+        &self,
+        request: &HostedLinkRequest,
+    ) -> Result<HostedLink, PaymentOptionsError> {
+        let body = hosted_link_body(request, &self.inner.merchant_id)?;
+        self.call(
+            "hosted_link",
+            Method::POST,
+            HOSTED_LINK_PATH.to_owned(),
+            Some(body),
+            Idempotency::Idempotent,
+            decode_link,
+        )
+        .await
+    }
+
+    /// An e-wallet link (GCash documented), generated like a hosted page link.
+    pub async fn wallet_link(
+        &self,
+        request: &WalletLinkRequest,
+    ) -> Result<HostedLink, PaymentOptionsError> {
+        let body = wallet_link_body(request, &self.inner.merchant_id)?;
+        self.call(
+            "wallet_link",
+            Method::POST,
+            HOSTED_LINK_PATH.to_owned(),
+            Some(body),
+            Idempotency::Idempotent,
+            decode_link,
+        )
+        .await
+    }
+
+    async fn change_subscription(
+        &self,
+        operation: &'static str,
+        subscription_id: &str,
+        change: &str,
+    ) -> Result<SubscriptionUpdate, PaymentOptionsError> {
+        let id = crate::model::transaction_id(subscription_id)?;
+        // Documented without a body: nothing is sent but the path.
+        self.call(
+            operation,
+            Method::POST,
+            format!("{SUBSCRIPTION_PATH}/{id}/{change}"),
+            None,
+            Idempotency::NonIdempotent,
+            decode_subscription_update,
+        )
+        .await
+    }
+
     /// A money-moving follow-up (capture, void, refund): posted once, decoded as a transaction.
     async fn post_follow_up(
         &self,
@@ -642,6 +797,25 @@ trait Completed {
 impl Completed for TransactionResponse {
     fn transaction(&self) -> Option<&TransactionResponse> {
         Some(self)
+    }
+}
+
+/// Subscription and link answers carry no `is_live`.
+impl Completed for SubscriptionUpdate {
+    fn transaction(&self) -> Option<&TransactionResponse> {
+        None
+    }
+}
+
+impl Completed for Vec<SubscriptionDetails> {
+    fn transaction(&self) -> Option<&TransactionResponse> {
+        None
+    }
+}
+
+impl Completed for HostedLink {
+    fn transaction(&self) -> Option<&TransactionResponse> {
+        None
     }
 }
 

@@ -37,6 +37,16 @@ pub enum PaymentOptionsError {
         /// `payment_details.response_code`, when sent.
         response_code: Option<ResponseCode>,
     },
+    /// The gateway refused to resume a subscription: a cancelled one never resumes.
+    #[error("paymentoptions: subscription {subscription_id} cannot be resumed ({code}): {message}")]
+    NotResumable {
+        /// The subscription.
+        subscription_id: String,
+        /// `gateway_response.code`, verbatim.
+        code: String,
+        /// `gateway_response.message`, verbatim.
+        message: String,
+    },
     /// Input, configuration, transport, HTTP and decoding errors from the shared runtime.
     #[error(transparent)]
     Core(#[from] Error),
@@ -80,6 +90,12 @@ impl From<PaymentOptionsError> for Error {
                 message,
                 transient: false,
             },
+            PaymentOptionsError::NotResumable { code, message, .. } => Error::Provider {
+                provider: PROVIDER,
+                code,
+                message,
+                transient: false,
+            },
             PaymentOptionsError::Core(error) => error,
         }
     }
@@ -91,16 +107,16 @@ impl PaymentOptionsError {
         match self {
             PaymentOptionsError::Declined { response_code, .. }
             | PaymentOptionsError::Api { response_code, .. } => *response_code,
-            PaymentOptionsError::Core(_) => None,
+            PaymentOptionsError::NotResumable { .. } | PaymentOptionsError::Core(_) => None,
         }
     }
 
     /// The gateway's code, when it sent one.
     pub fn code(&self) -> Option<&str> {
         match self {
-            PaymentOptionsError::Declined { code, .. } | PaymentOptionsError::Api { code, .. } => {
-                Some(code)
-            }
+            PaymentOptionsError::Declined { code, .. }
+            | PaymentOptionsError::Api { code, .. }
+            | PaymentOptionsError::NotResumable { code, .. } => Some(code),
             PaymentOptionsError::Core(error) => error.provider_code(),
         }
     }
@@ -117,6 +133,7 @@ impl Classify for PaymentOptionsError {
     fn kind(&self) -> ErrorKind {
         match self {
             PaymentOptionsError::Declined { .. } => ErrorKind::Declined,
+            PaymentOptionsError::NotResumable { .. } => ErrorKind::Provider,
             PaymentOptionsError::Api { status, .. } => match status {
                 401 | 403 => ErrorKind::Authentication,
                 429 => ErrorKind::RateLimited,

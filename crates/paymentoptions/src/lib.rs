@@ -14,15 +14,19 @@ pub const PROVIDER: &str = "paymentoptions";
 
 pub use client::{
     AUTHORIZATION_V1_PATH, AUTHORIZATION_V2_PATH, CAPTURE_PATH, ENV_VARS, Environment,
-    PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient, PaymentOptionsClientBuilder,
-    REFUND_PATH, STATUS_PATH, TEST_BASE_URL, VOID_PATH,
+    HOSTED_LINK_PATH, PURCHASE_V1_PATH, PURCHASE_V2_PATH, PaymentOptionsClient,
+    PaymentOptionsClientBuilder, REFUND_PATH, STATUS_PATH, SUBSCRIPTION_PATH, TEST_BASE_URL,
+    VOID_PATH,
 };
 pub use error::PaymentOptionsError;
 pub use model::{
-    Address, BillingDetails, BrowserInfo, CaptureRequest, DeviceDetails, GatewayResponse, Lenient,
-    MerchantDetails, PaymentDetails, PaymentSource, PurchaseOutcome, PurchaseRequest,
+    Address, BillingDetails, BrowserInfo, CaptureRequest, CycleType, DeviceDetails,
+    GatewayResponse, HostedLink, HostedLinkRequest, Lenient, LinkAmount, MerchantDetails,
+    PaymentDetails, PaymentSource, Plan, PlanBuilder, PurchaseOutcome, PurchaseRequest,
     PurchaseRequestBuilder, PurchaseResponse, RefundRequest, ResponseCard, ReturnUrl, RiskDetails,
-    ThreeDsChallenge, TransactionDetails, TransactionResponse, TransactionType,
+    SubscriptionCycle, SubscriptionDetails, SubscriptionPlanDetails, SubscriptionRequest,
+    SubscriptionStatus, SubscriptionUpdate, ThreeDsChallenge, TransactionDetails,
+    TransactionResponse, TransactionType, WalletLinkRequest,
 };
 pub use payments_core::card::{Card, CardExpiry, CardNumber, Cvc, MaskedPan};
 pub use webhook::WebhookEvent;

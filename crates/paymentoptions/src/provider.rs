@@ -175,13 +175,20 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
         request.reference.clone(),
         customer_ip,
     )
-    .return_url(ReturnUrl {
-        webhook_url: urls.notification.clone(),
-        success_url: urls.success.clone(),
-        decline_url: urls.failure.clone(),
-    });
+    .return_url(return_url(urls, false));
     if let Some(browser) = &request.customer.browser {
         builder = builder.browser_info(BrowserInfo::from_browser(browser));
     }
     builder.build()
+}
+
+/// The gateway's `return_url` from the neutral URLs; on a hosted page, a customer who cancels
+/// returns to the failure URL too.
+fn return_url(urls: &payments_core::ReturnUrls, hosted: bool) -> ReturnUrl {
+    ReturnUrl {
+        webhook_url: urls.notification.clone(),
+        success_url: urls.success.clone(),
+        decline_url: urls.failure.clone(),
+        cancel_url: if hosted { urls.failure.clone() } else { None },
+    }
 }

@@ -16,8 +16,10 @@ use serde_json::value::RawValue;
 use crate::PROVIDER;
 use crate::error::PaymentOptionsError;
 use crate::model::{
-    Address, AmountOperation, BrowserInfo, Lenient, PaymentSource, PurchaseOutcome,
-    PurchaseRequest, ReturnUrl, ThreeDsChallenge, TransactionResponse,
+    Address, AmountOperation, BrowserInfo, HostedLink, HostedLinkRequest, Lenient, LinkAmount,
+    PaymentSource, PurchaseOutcome, PurchaseRequest, ReturnUrl, SubscriptionDetails,
+    SubscriptionRequest, SubscriptionUpdate, ThreeDsChallenge, TransactionResponse,
+    WalletLinkRequest,
 };
 
 /// The JSON body of a purchase (or authorization), with `merchant_id` from the client. The only
@@ -26,6 +28,43 @@ pub(crate) fn purchase_body(
     request: &PurchaseRequest,
     merchant_id: &str,
 ) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(&wire_purchase(request, merchant_id, None))
+        .map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+/// The body of a subscription: the card payment of its first cycle plus `subscription`.
+pub(crate) fn subscription_body(
+    request: &SubscriptionRequest,
+    merchant_id: &str,
+) -> Result<Vec<u8>, Error> {
+    let plan = &request.plan;
+    let subscription = WireSubscription {
+        plan_name: &plan.name,
+        plan_desc: &plan.description,
+        cycle_type: plan.cycle_type.as_str(),
+        subscription_end_type: &plan.end_type,
+        cycle_interval: plan.cycle_interval,
+        max_cycle_count: plan.max_cycle_count,
+        has_trial_period: plan.trial.is_some(),
+        trial_period_duration_type: plan.trial.as_ref().map(|(kind, _)| kind.as_str()),
+        trial_period_duration: plan.trial.as_ref().map(|(_, days)| *days),
+        has_discount: plan.discount.is_some(),
+        discount_percentage: plan.discount.map(|(percentage, _)| percentage),
+        discount_duration: plan.discount.map(|(_, cycles)| cycles),
+    };
+    serde_json::to_vec(&wire_purchase(
+        &request.payment,
+        merchant_id,
+        Some(subscription),
+    ))
+    .map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+fn wire_purchase<'a>(
+    request: &'a PurchaseRequest,
+    merchant_id: &'a str,
+    subscription: Option<WireSubscription<'a>>,
+) -> WirePurchase<'a> {
     let (card, payment_method) = match &request.source {
         PaymentSource::Card(card) => (Some(WireCard::from(card.as_ref())), None),
         PaymentSource::CardAndStore(card) => (
@@ -46,9 +85,9 @@ pub(crate) fn purchase_body(
         ),
     };
     let currency = request.amount.currency();
-    let body = WirePurchase {
+    WirePurchase {
         amount: request.amount,
-        currency: currency.code(),
+        currency: currency.code().to_owned(),
         card,
         payment_method,
         merchant_txn_ref: &request.merchant_txn_ref,
@@ -59,15 +98,15 @@ pub(crate) fn purchase_body(
         shipping_address: request.shipping_address.as_ref(),
         browser_info: request.browser_info.as_ref(),
         time_zone: request.time_zone.as_deref(),
-    };
-    serde_json::to_vec(&body).map_err(|e| Error::invalid_input("body", e.to_string()))
+        subscription,
+    }
 }
 
 #[derive(Serialize)]
 struct WirePurchase<'a> {
     #[serde(serialize_with = "wire::major_string")]
     amount: Money,
-    currency: &'a str,
+    currency: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     card: Option<WireCard<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,6 +124,112 @@ struct WirePurchase<'a> {
     browser_info: Option<&'a BrowserInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     time_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription: Option<WireSubscription<'a>>,
+}
+
+/// The request's `subscription` object, with the request's names (the answer's differ).
+#[derive(Serialize)]
+struct WireSubscription<'a> {
+    plan_name: &'a str,
+    plan_desc: &'a str,
+    cycle_type: &'a str,
+    subscription_end_type: &'a str,
+    cycle_interval: u32,
+    max_cycle_count: u32,
+    has_trial_period: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trial_period_duration_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trial_period_duration: Option<u32>,
+    has_discount: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount_percentage: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount_duration: Option<u32>,
+}
+
+/// The body of a hosted payment page link: `amount` as a JSON **number** here.
+pub(crate) fn hosted_link_body(
+    request: &HostedLinkRequest,
+    merchant_id: &str,
+) -> Result<Vec<u8>, Error> {
+    #[derive(Serialize)]
+    struct WireHostedLink<'a> {
+        return_url: &'a ReturnUrl,
+        amount: &'a RawValue,
+        currency: &'a str,
+        merchant_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        merchant_email: Option<&'a str>,
+        merchant_txn_ref: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        payment_method: Option<WirePaymentMethod<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        billing_address: Option<&'a Address>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shipping_address: Option<&'a Address>,
+    }
+    let number = RawValue::from_string(request.amount.to_major_string())
+        .map_err(|e| Error::invalid_input("amount", e.to_string()))?;
+    let currency = request.amount.currency();
+    let body = WireHostedLink {
+        return_url: &request.return_url,
+        amount: &number,
+        currency: currency.code(),
+        merchant_id,
+        merchant_email: request.merchant_email.as_deref(),
+        merchant_txn_ref: &request.merchant_txn_ref,
+        payment_method: request.tokenize.then_some(WirePaymentMethod {
+            kind: "scheme",
+            store_payment_method: Some(true),
+            stored_payment_method_id: None,
+        }),
+        billing_address: request.billing_address.as_ref(),
+        shipping_address: request.shipping_address.as_ref(),
+    };
+    serde_json::to_vec(&body).map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+/// The body of an e-wallet link: `amount` as a **string**, empty when the customer enters it.
+pub(crate) fn wallet_link_body(
+    request: &WalletLinkRequest,
+    merchant_id: &str,
+) -> Result<Vec<u8>, Error> {
+    #[derive(Serialize)]
+    struct WireWallet<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+    }
+    #[derive(Serialize)]
+    struct WireWalletLink<'a> {
+        amount: String,
+        currency: &'a str,
+        merchant_id: &'a str,
+        return_url: &'a ReturnUrl,
+        payment_method: WireWallet<'a>,
+        merchant_txn_ref: &'a str,
+        customer_ip: IpAddr,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        time_zone: Option<&'a str>,
+    }
+    let (amount, currency) = match request.amount {
+        LinkAmount::Fixed(money) => (money.to_major_string(), money.currency()),
+        LinkAmount::CustomerEntered(currency) => (String::new(), currency),
+    };
+    let body = WireWalletLink {
+        amount,
+        currency: currency.code(),
+        merchant_id,
+        return_url: &request.return_url,
+        payment_method: WireWallet {
+            kind: &request.wallet,
+        },
+        merchant_txn_ref: &request.merchant_txn_ref,
+        customer_ip: request.customer_ip,
+        time_zone: request.time_zone.as_deref(),
+    };
+    serde_json::to_vec(&body).map_err(|e| Error::invalid_input("body", e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -235,6 +380,96 @@ fn refusal(response: &RawResponse) -> PaymentOptionsError {
         return declined_error(declined);
     }
     error_answer(response)
+}
+
+/// The `subscription_details` of a details, cancel, pause or resume answer, and its
+/// `gateway_response` when sent.
+pub(crate) fn decode_subscription_update(
+    response: &RawResponse,
+) -> Result<SubscriptionUpdate, PaymentOptionsError> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        success: Option<bool>,
+        #[serde(default)]
+        gateway_response: Option<crate::model::GatewayResponse>,
+        subscription_details: SubscriptionDetails,
+    }
+    if !response.is_success() {
+        return Err(refusal(response));
+    }
+    let envelope =
+        subscription_envelope::<Envelope>(response, |e| (e.success, e.gateway_response.clone()))?;
+    Ok(SubscriptionUpdate {
+        gateway_response: envelope.gateway_response.unwrap_or_default(),
+        subscription: envelope.subscription_details,
+    })
+}
+
+/// The subscriptions of a list answer (`subscription_details` is an array there); an entry in
+/// another shape is skipped (it is a listing, not an outcome).
+pub(crate) fn decode_subscription_list(
+    response: &RawResponse,
+) -> Result<Vec<SubscriptionDetails>, PaymentOptionsError> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        success: Option<bool>,
+        #[serde(default)]
+        gateway_response: Option<crate::model::GatewayResponse>,
+        #[serde(default)]
+        subscription_details: Vec<serde_json::Value>,
+    }
+    if !response.is_success() {
+        return Err(refusal(response));
+    }
+    let envelope =
+        subscription_envelope::<Envelope>(response, |e| (e.success, e.gateway_response.clone()))?;
+    Ok(envelope
+        .subscription_details
+        .into_iter()
+        .filter_map(|item| serde_json::from_value(item).ok())
+        .collect())
+}
+
+/// Parses a 2xx subscription answer; `success: false` is the gateway refusing (typed with its
+/// code).
+fn subscription_envelope<T: serde::de::DeserializeOwned>(
+    response: &RawResponse,
+    verdict: fn(&T) -> (Option<bool>, Option<crate::model::GatewayResponse>),
+) -> Result<T, PaymentOptionsError> {
+    let envelope: T = serde_json::from_slice(&response.body)
+        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
+    if let (Some(false), gateway) = verdict(&envelope) {
+        let gateway = gateway.unwrap_or_default();
+        return Err(PaymentOptionsError::Api {
+            status: response.status,
+            code: gateway.code,
+            message: gateway.message,
+            response_code: None,
+        });
+    }
+    Ok(envelope)
+}
+
+/// A generated hosted-page or wallet link (`id` and `url` decide; the rest is informational).
+pub(crate) fn decode_link(response: &RawResponse) -> Result<HostedLink, PaymentOptionsError> {
+    if !response.is_success() {
+        return Err(refusal(response));
+    }
+    #[derive(Deserialize)]
+    struct Verdict {
+        #[serde(default)]
+        success: Option<bool>,
+    }
+    if let Ok(Verdict {
+        success: Some(false),
+    }) = serde_json::from_slice::<Verdict>(&response.body)
+    {
+        return Err(error_answer(response));
+    }
+    serde_json::from_slice(&response.body)
+        .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))
 }
 
 /// Refuses an answer from the other environment: a live answer to a test client would mean
@@ -445,6 +680,37 @@ pub(crate) fn signed_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i
             .map(Some)
             .map_err(|_| serde::de::Error::custom("expected a whole number")),
     }
+}
+
+/// Text that decides (an id): a string or a number; anything else fails.
+pub(crate) fn required_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(text) if !text.trim().is_empty() => Ok(text),
+        serde_json::Value::Number(number) => Ok(number.to_string()),
+        _ => Err(serde::de::Error::custom("expected a non-empty id")),
+    }
+}
+
+/// A count sent as a number or text, `""` meaning none (`trial_period_duration` in answers).
+pub(crate) fn optional_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(number_or_text(d)?.and_then(|text| text.trim().parse().ok()))
+}
+
+/// A list whose items are each kept typed or, when they do not parse, as sanitized JSON.
+pub(crate) fn lenient_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Vec<Lenient<T>>, D::Error> {
+    let items = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(items
+        .into_iter()
+        .map(|mut item| match serde_json::from_value::<T>(item.clone()) {
+            Ok(value) => Lenient::Parsed(value),
+            Err(_) => {
+                sanitize(&mut item);
+                Lenient::Unparsed(item)
+            }
+        })
+        .collect())
 }
 
 /// An exact amount: a JSON number read as written, or a decimal string; `null` is absent.

@@ -5,6 +5,15 @@
 //! Responses mask the card number the gateway echoes ([`MaskedPan`]) and hold the stored-card
 //! token as a [`Secret`] from the moment they are decoded.
 
+mod hosted;
+mod subscription;
+
+pub use hosted::{HostedLink, HostedLinkRequest, LinkAmount, WalletLinkRequest};
+pub use subscription::{
+    CycleType, Plan, PlanBuilder, SubscriptionCycle, SubscriptionDetails, SubscriptionPlanDetails,
+    SubscriptionRequest, SubscriptionStatus, SubscriptionUpdate,
+};
+
 use std::fmt;
 use std::net::IpAddr;
 
@@ -40,6 +49,9 @@ pub struct ReturnUrl {
     /// `decline_url`: where the customer returns after a decline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decline_url: Option<Url>,
+    /// `cancel_url`: where the customer returns after cancelling on a hosted page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<Url>,
 }
 
 impl ReturnUrl {
@@ -52,6 +64,12 @@ impl ReturnUrl {
     /// Sets `success_url`.
     pub fn with_success(mut self, url: Url) -> Self {
         self.success_url = Some(url);
+        self
+    }
+
+    /// Sets `cancel_url` (hosted pages).
+    pub fn with_cancel(mut self, url: Url) -> Self {
+        self.cancel_url = Some(url);
         self
     }
 
@@ -703,12 +721,21 @@ pub struct TransactionResponse {
     /// `risk-details` / `risk_details`.
     #[serde(rename = "risk-details", alias = "risk_details", default)]
     pub risk_details: Option<Lenient<RiskDetails>>,
+    /// `subscription_details`, when the answer creates a subscription (the documented sample is
+    /// cut off after `transaction_type`; the details/list answers carry this object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_details: Option<Lenient<SubscriptionDetails>>,
 }
 
 /// The answer to a purchase: a [`TransactionResponse`].
 pub type PurchaseResponse = TransactionResponse;
 
 impl TransactionResponse {
+    /// The subscription this answer created, when it says.
+    pub fn subscription(&self) -> Option<&SubscriptionDetails> {
+        self.subscription_details.as_ref().and_then(Lenient::parsed)
+    }
+
     /// `transaction_details.id`.
     pub fn transaction_id(&self) -> Option<&str> {
         self.transaction_details.as_ref().map(|t| t.id.as_str())
