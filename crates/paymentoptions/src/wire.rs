@@ -418,7 +418,7 @@ pub(crate) fn decode_subscription_list(
         #[serde(default)]
         gateway_response: Option<crate::model::GatewayResponse>,
         #[serde(default)]
-        subscription_details: Vec<serde_json::Value>,
+        subscription_details: Vec<Box<RawValue>>,
     }
     if !response.is_success() {
         return Err(refusal(response));
@@ -428,7 +428,7 @@ pub(crate) fn decode_subscription_list(
     Ok(envelope
         .subscription_details
         .into_iter()
-        .filter_map(|item| serde_json::from_value(item).ok())
+        .filter_map(|raw| serde_json::from_str(raw.get()).ok())
         .collect())
 }
 
@@ -700,12 +700,16 @@ pub(crate) fn optional_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i
 pub(crate) fn lenient_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
     d: D,
 ) -> Result<Vec<Lenient<T>>, D::Error> {
-    let items = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    // Raw items, parsed from their own text: the exact-amount decoders read JSON numbers as
+    // written, which a `serde_json::Value` would already have turned into floats.
+    let items = Option::<Vec<Box<RawValue>>>::deserialize(d)?.unwrap_or_default();
     Ok(items
         .into_iter()
-        .map(|mut item| match serde_json::from_value::<T>(item.clone()) {
+        .map(|raw| match serde_json::from_str::<T>(raw.get()) {
             Ok(value) => Lenient::Parsed(value),
             Err(_) => {
+                let mut item: serde_json::Value =
+                    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
                 sanitize(&mut item);
                 Lenient::Unparsed(item)
             }

@@ -33,6 +33,8 @@
 //! | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | the active fault rules (a JSON list of [`FaultRule`]) |
 //! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0", "cart": "12.00"}` adds or replaces a store user (a current order owing `order_due`, and a cart) |
 //! | `POST /_sandbox/paymentoptions/challenges/{id}/approve` (or `decline`) | the customer answers a 3-D Secure challenge; the answer is the webhook body (also posted to a loopback `webhook_url`) |
+//! | `POST /_sandbox/paymentoptions/subscriptions/{id}/advance` | the next cycle of an active subscription comes due and is charged (discount and `max_cycle_count` applied) |
+//! | `POST /_sandbox/paymentoptions/links/{id}/approve` (or `decline`) | the customer pays (or declines) on a hosted page or wallet link; `{"amount": "…"}` when the customer enters it |
 //! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger-webhook ID`) |
 //!
 //! The customer's own 3-D Secure page is `GET /3ds/challenge/{id}`, a form whose buttons post to
@@ -207,6 +209,23 @@ impl Sandbox {
         paymentoptions::answer_challenge(&self.state, transaction_id, approve)
     }
 
+    /// The next cycle of a PaymentOptions subscription comes due (charged when active).
+    pub async fn advance_paymentoptions_subscription(&self, id: &str) -> Result<(), String> {
+        let response = paymentoptions::control_advance(
+            axum::extract::State(self.state.clone()),
+            axum::extract::Path(id.to_owned()),
+        )
+        .await;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "subscription {id} was not charged ({})",
+                response.status()
+            ))
+        }
+    }
+
     /// How many Zaif requests were refused with `nonce not incremented` so far.
     pub fn zaif_nonce_rejections(&self) -> u64 {
         lock(&self.state.zaif).nonce_rejections
@@ -262,6 +281,46 @@ fn router(state: Arc<AppState>) -> Router {
             get(paymentoptions::status),
         )
         .route(
+            "/api/v1/server-to-server-interface/subscription/payment",
+            post(paymentoptions::create_subscription),
+        )
+        .route(
+            "/api/v1/server-to-server-interface/subscription/list",
+            get(paymentoptions::subscription_list),
+        )
+        .route(
+            "/api/v1/server-to-server-interface/subscription/{id}",
+            get(paymentoptions::subscription_details),
+        )
+        .route(
+            "/api/v1/server-to-server-interface/subscription/{id}/{change}",
+            post(paymentoptions::change_subscription),
+        )
+        .route(
+            "/api/v1/server-to-server-interface/hpp/generate/link",
+            post(paymentoptions::create_link),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/subscription/payment",
+            post(paymentoptions::create_subscription),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/subscription/list",
+            get(paymentoptions::subscription_list),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/subscription/{id}",
+            get(paymentoptions::subscription_details),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/subscription/{id}/{change}",
+            post(paymentoptions::change_subscription),
+        )
+        .route(
+            "/api/v1/api/v1/server-to-server-interface/hpp/generate/link",
+            post(paymentoptions::create_link),
+        )
+        .route(
             "/api/v1/api/v1/server-to-server-interface/transaction/status/{id}",
             get(paymentoptions::status),
         )
@@ -273,6 +332,16 @@ fn router(state: Arc<AppState>) -> Router {
         .route(
             "/_sandbox/paymentoptions/challenges/{id}/{decision}",
             post(paymentoptions::control_challenge),
+        )
+        .route("/hpp/{id}", get(paymentoptions::link_page))
+        .route("/hpp/{id}/{decision}", post(paymentoptions::link_answer))
+        .route(
+            "/_sandbox/paymentoptions/links/{id}/{decision}",
+            post(paymentoptions::control_link),
+        )
+        .route(
+            "/_sandbox/paymentoptions/subscriptions/{id}/advance",
+            post(paymentoptions::control_advance),
         )
         .route(
             "/_sandbox/paymentoptions/webhooks/{id}",

@@ -11,8 +11,10 @@ use payments::interstream::{
     CreditAction, InterstreamClient, InterstreamError, PlaceOrder, UserId,
 };
 use payments::paymentoptions::{
-    BrowserInfo, CaptureRequest, Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
-    PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl, TransactionType,
+    BrowserInfo, CaptureRequest, Card, CycleType, HostedLinkRequest, LinkAmount,
+    PaymentOptionsClient, PaymentOptionsError, PaymentSource, Plan, PurchaseOutcome,
+    PurchaseRequest, RefundRequest, ReturnUrl, SubscriptionRequest, SubscriptionStatus,
+    TransactionType, WalletLinkRequest,
 };
 use payments::zaif::{
     CreateInvoice, CryptoCurrency, InProcessNonce, InvoiceStatus, Speed, ZaifClient, ZaifError,
@@ -600,6 +602,182 @@ async fn wait_for(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("no webhook number {count} arrived")
+}
+
+#[tokio::test]
+async fn paymentoptions_subscription_lifecycle_and_hosted_links() {
+    let sandbox = sandbox().await;
+    let gateway = cards(&sandbox);
+    let card = Card::new("4000000000001091", "12", "2099", "112", "Jane Doe").unwrap();
+    let payment = PurchaseRequest::builder(
+        yen("1000"),
+        PaymentSource::Card(Box::new(card)),
+        "sub-1",
+        "203.0.113.7".parse().unwrap(),
+    )
+    .build()
+    .unwrap();
+    let plan = Plan::builder("Gold", CycleType::Days, 30, 4)
+        .description("Monthly-ish")
+        .discount(10, 2)
+        .build()
+        .unwrap();
+    let created = gateway
+        .create_subscription(&SubscriptionRequest::new(payment, plan))
+        .await
+        .unwrap();
+    assert_eq!(
+        created.status(),
+        PaymentStatus::Captured,
+        "the first cycle is charged"
+    );
+    assert_eq!(
+        created.amount().unwrap().to_string(),
+        "900",
+        "10% off the first cycle"
+    );
+    let id = created.subscription().unwrap().id.clone();
+
+    // Two more cycles: the second still discounted, the third at full price.
+    sandbox
+        .advance_paymentoptions_subscription(&id)
+        .await
+        .unwrap();
+    sandbox
+        .advance_paymentoptions_subscription(&id)
+        .await
+        .unwrap();
+    let details = gateway.subscription(&id).await.unwrap();
+    assert_eq!(details.status, SubscriptionStatus::Active);
+    assert_eq!(details.completed_payment_cycle, Some(3));
+    let amounts: Vec<String> = details
+        .charged_cycles()
+        .map(|c| c.amount.unwrap().to_string())
+        .collect();
+    assert_eq!(amounts, ["900", "900", "1000"]);
+    let plan = details.plan().unwrap();
+    assert_eq!(plan.billing_cycle_type, Some(CycleType::Days));
+    assert_eq!(plan.plan_discount_percentage, Some(10));
+    assert_eq!(plan.trial_period_duration, None, "\"\" without a trial");
+
+    // Pause: no charge; resume; cancel; a cancelled subscription cannot be resumed.
+    let paused = gateway.pause_subscription(&id).await.unwrap();
+    assert_eq!(paused.gateway_response.code, "INFO3000");
+    assert_eq!(paused.subscription.status, SubscriptionStatus::Paused);
+    assert!(
+        sandbox
+            .advance_paymentoptions_subscription(&id)
+            .await
+            .is_err()
+    );
+    let resumed = gateway.resume_subscription(&id).await.unwrap();
+    assert_eq!(resumed.subscription.status, SubscriptionStatus::Active);
+    let cancelled = gateway.cancel_subscription(&id).await.unwrap();
+    assert_eq!(cancelled.subscription.status, SubscriptionStatus::Cancelled);
+    let err = gateway.resume_subscription(&id).await.unwrap_err();
+    assert!(
+        matches!(&err, PaymentOptionsError::NotResumable { subscription_id, .. } if *subscription_id == id),
+        "{err:?}"
+    );
+    let all = gateway.subscriptions().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        all[0].last_payment_status, None,
+        "the list omits it, as documented"
+    );
+
+    // A hosted payment page: the customer pays on the page; the webhook confirms it.
+    let hooks = payments_test_support::httpmock::MockServer::start_async().await;
+    let (received, _mock) = payments_test_support::record(&hooks, 200, "ok").await;
+    let urls = ReturnUrl::default()
+        .with_success("https://shop.example/paid".parse().unwrap())
+        .with_decline("https://shop.example/declined".parse().unwrap())
+        .with_webhook(hooks.url("/hook").parse().unwrap());
+    let link = gateway
+        .hosted_link(
+            &HostedLinkRequest::new(yen("2500"), "hpp-1", urls.clone())
+                .unwrap()
+                .merchant_email("shop@example.jp")
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(link.amount.unwrap().to_string(), "2500");
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = no_redirects
+        .get(link.url.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2500 JPY"), "{page}");
+    let paid = no_redirects
+        .post(format!("{}/approve", link.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.headers()["location"], "https://shop.example/paid");
+    let webhook = wait_for(&received, 1).await;
+    let confirmed = gateway.confirm_webhook(&webhook.body).await.unwrap();
+    assert_eq!(confirmed.amount().unwrap().to_string(), "2500");
+
+    // An e-wallet link whose amount the customer types.
+    let wallet = gateway
+        .wallet_link(
+            &WalletLinkRequest::new(
+                "gcash",
+                LinkAmount::CustomerEntered(Currency::from_code("PHP").unwrap()),
+                "wallet-1",
+                "203.0.113.7".parse().unwrap(),
+                urls,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(wallet.amount, None);
+    let page = no_redirects
+        .get(wallet.url.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("gcash") && page.contains("name=\"amount\""),
+        "{page}"
+    );
+    let paid = no_redirects
+        .post(format!("{}/approve", wallet.url))
+        .form(&[("amount", "750.00")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    let events: Vec<(String, String)> = sandbox
+        .ledger()
+        .into_iter()
+        .filter(|e| e.provider == "paymentoptions" && e.event != "subscription_changed")
+        .map(|e| (e.event.to_owned(), e.amount))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("card_charged", "900"),
+            ("subscription_charged", "900"),
+            ("subscription_charged", "1000"),
+            ("card_charged", "2500"),
+            ("wallet_charged", "750.00"),
+        ]
+        .map(|(e, a)| (e.to_owned(), a.to_owned()))
+    );
+    sandbox.stop().await;
 }
 
 #[tokio::test]

@@ -23,6 +23,15 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
 
+mod hosted;
+mod subscriptions;
+
+pub(crate) use hosted::{control_link, create_link, link_answer, link_page};
+pub(crate) use subscriptions::{
+    change as change_subscription, control_advance, create as create_subscription,
+    details as subscription_details, list as subscription_list,
+};
+
 const PROVIDER: &str = "paymentoptions";
 
 /// The documented decline card of the sandbox (not in the provider's docs, which list none).
@@ -31,16 +40,16 @@ pub const DECLINE_CARD: &str = "4000000000000002";
 pub const CHALLENGE_CARD: &str = "4000002500003155";
 
 #[derive(Debug, Clone)]
-struct StoredCard {
-    number: String,
-    name: String,
-    exp_month: String,
-    exp_year: String,
+pub(super) struct StoredCard {
+    pub(super) number: String,
+    pub(super) name: String,
+    pub(super) exp_month: String,
+    pub(super) exp_year: String,
 }
 
 /// What a transaction did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     PreAuth,
     Capture,
     Refund,
@@ -69,21 +78,21 @@ impl Kind {
 
 /// One transaction and its balances.
 #[derive(Debug, Clone)]
-struct Transaction {
-    kind: Kind,
-    amount: Decimal,
-    currency: Currency,
-    reference: String,
-    card: StoredCard,
-    reference_number: u64,
+pub(super) struct Transaction {
+    pub(super) kind: Kind,
+    pub(super) amount: Decimal,
+    pub(super) currency: Currency,
+    pub(super) reference: String,
+    pub(super) card: StoredCard,
+    pub(super) reference_number: u64,
     /// For an authorization: whether it was captured or voided (then nothing more may happen).
-    closed: bool,
+    pub(super) closed: bool,
     /// For a capture or purchase: how much has been refunded.
-    refunded: Decimal,
+    pub(super) refunded: Decimal,
     /// The answer's `gateway_response`, for status (a purchase keeps `INFO0000`).
-    code: (&'static str, &'static str),
+    pub(super) code: (&'static str, &'static str),
     /// Where its webhook goes (`return_url.webhook_url`), when one was given.
-    webhook_url: Option<String>,
+    pub(super) webhook_url: Option<String>,
 }
 
 /// A 3-D Secure challenge waiting for the customer: the transaction it becomes once approved.
@@ -97,12 +106,14 @@ struct Challenge {
 #[derive(Debug, Default)]
 pub(crate) struct PaymentOptionsState {
     tokens: HashMap<String, StoredCard>,
-    transactions: HashMap<String, Transaction>,
+    pub(super) transactions: HashMap<String, Transaction>,
     challenges: HashMap<String, Challenge>,
-    next_ref: u64,
+    pub(super) next_ref: u64,
+    pub(super) subscriptions: std::collections::BTreeMap<String, subscriptions::Subscription>,
+    pub(super) links: HashMap<String, hosted::Link>,
 }
 
-fn json_answer(status: StatusCode, value: Value) -> Response {
+pub(super) fn json_answer(status: StatusCode, value: Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -111,7 +122,7 @@ fn json_answer(status: StatusCode, value: Value) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     json_answer(
         status,
         json!({"success": false, "status_code": status.as_u16(),
@@ -184,7 +195,11 @@ pub(crate) async fn status(
 }
 
 /// Both keys, and JSON where a body is sent.
-fn authenticate(state: &AppState, headers: &HeaderMap, with_body: bool) -> Option<Response> {
+pub(super) fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    with_body: bool,
+) -> Option<Response> {
     let settings = &state.config.paymentoptions;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if header("authorization") != Some(format!("Basic {}", settings.api_key).as_str())
@@ -206,7 +221,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap, with_body: bool) -> Optio
     None
 }
 
-fn not_found() -> Response {
+pub(super) fn not_found() -> Response {
     // Invented: the documents show no answer for an unknown id.
     error(StatusCode::NOT_FOUND, "VAL0404", "Transaction not found")
 }
@@ -373,7 +388,7 @@ fn transaction_answer(
 }
 
 /// The documented answer (and webhook) body for one transaction.
-fn transaction_json(
+pub(super) fn transaction_json(
     state: &AppState,
     status_code: u16,
     id: &str,
@@ -402,7 +417,7 @@ fn transaction_json(
     })
 }
 
-fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
+pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
     let settings = &state.config.paymentoptions;
     let text = |key: &str| body.get(key).and_then(Value::as_str);
     let invalid = |message: &str| error(StatusCode::BAD_REQUEST, "VAL0002", message);
@@ -556,7 +571,7 @@ fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Response {
     )
 }
 
-fn validate_card(card: &Value) -> Result<StoredCard, &'static str> {
+pub(super) fn validate_card(card: &Value) -> Result<StoredCard, &'static str> {
     let field = |key: &str| card.get(key).and_then(Value::as_str).unwrap_or_default();
     let number = CardNumber::parse(field("number")).map_err(|_| "Invalid card number")?;
     Cvc::parse(field("cvc")).map_err(|_| "Invalid cvc")?;
@@ -580,7 +595,7 @@ fn scheme(number: &str) -> &'static str {
     }
 }
 
-fn new_transaction_id() -> String {
+pub(super) fn new_transaction_id() -> String {
     let hex = hex::encode(rand::random::<[u8; 16]>());
     format!(
         "{}-{}-{}-{}-{}",
@@ -730,7 +745,7 @@ pub(crate) fn answer_challenge(
 }
 
 /// Posts a webhook body to a loopback URL: the sandbox never calls out of this machine.
-async fn post_webhook(url: &str, body: &Value) -> Result<u16, String> {
+pub(super) async fn post_webhook(url: &str, body: &Value) -> Result<u16, String> {
     let parsed =
         payments_core::Url::parse(url).map_err(|_| "webhook_url is not a URL".to_owned())?;
     if !payments_core::http::is_loopback(&parsed) {
