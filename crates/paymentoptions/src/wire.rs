@@ -66,6 +66,15 @@ fn wire_purchase<'a>(
     subscription: Option<WireSubscription<'a>>,
 ) -> WirePurchase<'a> {
     let (card, payment_method) = match &request.source {
+        // A subscription's card payment says it is not stored, as the create page's example.
+        PaymentSource::Card(card) if subscription.is_some() => (
+            Some(WireCard::from(card.as_ref())),
+            Some(WirePaymentMethod {
+                kind: "scheme",
+                store_payment_method: Some(false),
+                stored_payment_method_id: None,
+            }),
+        ),
         PaymentSource::Card(card) => (Some(WireCard::from(card.as_ref())), None),
         PaymentSource::CardAndStore(card) => (
             Some(WireCard::from(card.as_ref())),

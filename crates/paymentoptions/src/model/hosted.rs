@@ -197,3 +197,69 @@ pub struct HostedLink {
     #[serde(default, deserialize_with = "crate::wire::number_or_text")]
     pub merchant_email: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls() -> ReturnUrl {
+        ReturnUrl::default().with_success("https://shop.example/ok".parse().unwrap())
+    }
+
+    fn field(err: Error) -> String {
+        match err {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_links_name_the_field() {
+        let yen = |t| Money::parse(t, Currency::JPY).unwrap();
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(
+            field(HostedLinkRequest::new(yen("0"), "r", urls()).unwrap_err()),
+            "amount"
+        );
+        assert_eq!(
+            field(HostedLinkRequest::new(yen("1"), "x".repeat(46), urls()).unwrap_err()),
+            "merchant_txn_ref"
+        );
+        assert_eq!(
+            field(HostedLinkRequest::new(yen("1"), "r", ReturnUrl::default()).unwrap_err()),
+            "return_url.success_url"
+        );
+        assert_eq!(
+            field(
+                HostedLinkRequest::new(yen("1"), "r", urls())
+                    .unwrap()
+                    .merchant_email("not-an-address")
+                    .unwrap_err()
+            ),
+            "merchant_email"
+        );
+        assert_eq!(
+            field(
+                WalletLinkRequest::new("g cash", LinkAmount::Fixed(yen("1")), "r", ip, urls())
+                    .unwrap_err()
+            ),
+            "payment_method.type"
+        );
+        assert_eq!(
+            field(
+                WalletLinkRequest::new("gcash", LinkAmount::Fixed(yen("0")), "r", ip, urls())
+                    .unwrap_err()
+            ),
+            "amount"
+        );
+        let open = WalletLinkRequest::new(
+            "GCash",
+            LinkAmount::CustomerEntered(Currency::JPY),
+            "r",
+            ip,
+            urls(),
+        )
+        .unwrap();
+        assert_eq!(open.wallet, "gcash");
+    }
+}

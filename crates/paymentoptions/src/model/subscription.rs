@@ -421,3 +421,74 @@ pub struct SubscriptionUpdate {
     /// `subscription_details`.
     pub subscription: SubscriptionDetails,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(err: Error) -> String {
+        match err {
+            Error::InvalidInput { field, .. } => field.into_owned(),
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn contradictory_plans_are_refused_naming_the_field() {
+        let plan = |interval, count| Plan::builder("Gold", CycleType::Monthly, interval, count);
+        let cases = [
+            (plan(0, 3), "subscription.cycle_interval"),
+            (plan(1, 0), "subscription.max_cycle_count"),
+            (
+                plan(1, 3).trial_days(0),
+                "subscription.trial_period_duration",
+            ),
+            (
+                plan(1, 3).discount(0, 2),
+                "subscription.discount_percentage",
+            ),
+            (
+                plan(1, 3).discount(101, 2),
+                "subscription.discount_percentage",
+            ),
+            (plan(1, 3).discount(10, 0), "subscription.discount_duration"),
+            (
+                Plan::builder("  ", CycleType::Days, 1, 1),
+                "subscription.plan_name",
+            ),
+            (
+                Plan::builder("Gold", CycleType::Other("FORTNIGHT\u{0}".into()), 1, 1),
+                "subscription.cycle_type",
+            ),
+        ];
+        for (builder, expected) in cases {
+            assert_eq!(field(builder.build().unwrap_err()), expected);
+        }
+    }
+
+    #[test]
+    fn valid_plans_keep_what_was_asked() {
+        let plan = Plan::builder(" Gold ", CycleType::Weekly, 2, 10)
+            .trial_days(14)
+            .discount(100, 1)
+            .build()
+            .unwrap();
+        assert_eq!(plan.name, "Gold");
+        assert_eq!(
+            plan.description, "Gold",
+            "the name when no description is given"
+        );
+        assert_eq!(plan.trial, Some(("DAYS".to_owned(), 14)));
+        assert_eq!(plan.discount, Some((100, 1)));
+        assert_eq!(plan.end_type, "CYCLE");
+        assert_eq!(CycleType::from_wire("MONTHLY"), CycleType::Monthly);
+        assert_eq!(
+            SubscriptionStatus::from_wire("canceled"),
+            SubscriptionStatus::Cancelled
+        );
+        assert_eq!(
+            SubscriptionStatus::from_wire("ON_HOLD"),
+            SubscriptionStatus::Other("ON_HOLD".into())
+        );
+    }
+}

@@ -2,8 +2,9 @@
 //! client. Hand-written; the tests that call it are generated from `fixtures/paymentoptions/`.
 
 use paymentoptions::{
-    Address, BrowserInfo, CaptureRequest, Card, PaymentOptionsClient, PaymentOptionsError,
-    PaymentSource, PurchaseRequest, RefundRequest, ReturnUrl,
+    Address, BrowserInfo, CaptureRequest, Card, CycleType, HostedLinkRequest, LinkAmount,
+    PaymentOptionsClient, PaymentOptionsError, PaymentSource, Plan, PurchaseRequest, RefundRequest,
+    ReturnUrl, SubscriptionRequest, WalletLinkRequest,
 };
 use payments_core::{Currency, Money, Secret};
 use payments_test_support::Received;
@@ -47,6 +48,73 @@ pub(crate) async fn run(fixture_json: &str) {
                 "void" => json(gateway.void(text("transactionId")).await),
                 "transaction_status" => {
                     json(gateway.transaction_status(text("transactionId")).await)
+                }
+                "create_subscription" => {
+                    let plan = input.get("subscription").expect("a subscription");
+                    let field = |key: &str| plan.get(key).and_then(Value::as_u64).unwrap_or(0);
+                    let word =
+                        |key: &str| plan.get(key).and_then(Value::as_str).unwrap_or_default();
+                    let mut builder = Plan::builder(
+                        word("plan_name"),
+                        CycleType::from_wire(word("cycle_type")),
+                        u32::try_from(field("cycle_interval")).unwrap(),
+                        u32::try_from(field("max_cycle_count")).unwrap(),
+                    )
+                    .description(word("plan_desc"));
+                    if plan.get("has_trial_period").and_then(Value::as_bool) == Some(true) {
+                        builder = builder
+                            .trial_days(u32::try_from(field("trial_period_duration")).unwrap());
+                    }
+                    if plan.get("has_discount").and_then(Value::as_bool) == Some(true) {
+                        builder = builder.discount(
+                            u32::try_from(field("discount_percentage")).unwrap(),
+                            u32::try_from(field("discount_duration")).unwrap(),
+                        );
+                    }
+                    let request = SubscriptionRequest::new(purchase(&input)?, builder.build()?);
+                    json(gateway.create_subscription(&request).await)
+                }
+                "subscription" => json(gateway.subscription(text("subscription_id")).await),
+                "subscriptions" => json(gateway.subscriptions().await),
+                "cancel_subscription" => {
+                    json(gateway.cancel_subscription(text("subscription_id")).await)
+                }
+                "pause_subscription" => {
+                    json(gateway.pause_subscription(text("subscription_id")).await)
+                }
+                "resume_subscription" => {
+                    json(gateway.resume_subscription(text("subscription_id")).await)
+                }
+                "hosted_link" => {
+                    let urls: ReturnUrl =
+                        serde_json::from_value(input.get("return_url").cloned().unwrap()).unwrap();
+                    let mut request =
+                        HostedLinkRequest::new(money()?, text("merchant_txn_ref"), urls)?;
+                    if let Some(email) = input.get("merchant_email").and_then(Value::as_str) {
+                        request = request.merchant_email(email)?;
+                    }
+                    if input.get("tokenize").and_then(Value::as_bool) == Some(true) {
+                        request = request.tokenize();
+                    }
+                    json(gateway.hosted_link(&request).await)
+                }
+                "wallet_link" => {
+                    let urls: ReturnUrl =
+                        serde_json::from_value(input.get("return_url").cloned().unwrap()).unwrap();
+                    let amount = if text("amount").is_empty() {
+                        LinkAmount::CustomerEntered(Currency::from_code(text("currency"))?)
+                    } else {
+                        LinkAmount::Fixed(money()?)
+                    };
+                    let ip = text("customer_ip").parse().unwrap();
+                    let request = WalletLinkRequest::new(
+                        text("wallet"),
+                        amount,
+                        text("merchant_txn_ref"),
+                        ip,
+                        urls,
+                    )?;
+                    json(gateway.wallet_link(&request).await)
                 }
                 other => panic!("unknown operation {other}"),
             }
