@@ -1,6 +1,8 @@
 //! [`PaymentProvider`] for [`PaymentOptionsClient`].
 //!
-//! * `create_payment` uses the v2 operations (3-D Secure): purchase v2, or authorization v2 for
+//! * `create_payment` with [`PaymentMethod::ProviderDefault`] makes a hosted payment page link
+//!   and answers `RequiresCustomerAction` with its URL (the merchant never touches card data).
+//!   With a card, it uses the v2 operations (3-D Secure): purchase v2, or authorization v2 for
 //!   [`CaptureMode::Manual`]. It takes [`PaymentMethod::Card`] or [`PaymentMethod::StoredCard`],
 //!   requires `customer.ip` and a return URL (`urls.success`; 3-D Secure is mandatory on v2 and
 //!   the customer comes back there), sends `customer.browser` as `browser_info`, and the
@@ -23,16 +25,19 @@ use payments_core::{
 use crate::PROVIDER;
 use crate::client::PaymentOptionsClient;
 use crate::model::{
-    BrowserInfo, CaptureRequest, PaymentSource, PurchaseOutcome, PurchaseRequest, RefundRequest,
-    ReturnUrl, TransactionResponse,
+    BrowserInfo, CaptureRequest, HostedLinkRequest, PaymentSource, PurchaseOutcome,
+    PurchaseRequest, RefundRequest, ReturnUrl, TransactionResponse,
 };
 
-const CAPABILITIES: Capabilities =
-    Capabilities::create_only(&[PaymentMethodKind::Card, PaymentMethodKind::StoredCard])
-        .with_get_payment()
-        .with_capture_payment()
-        .with_void_payment()
-        .with_refund_payment();
+const CAPABILITIES: Capabilities = Capabilities::create_only(&[
+    PaymentMethodKind::Card,
+    PaymentMethodKind::StoredCard,
+    PaymentMethodKind::ProviderDefault,
+])
+.with_get_payment()
+.with_capture_payment()
+.with_void_payment()
+.with_refund_payment();
 
 #[async_trait::async_trait]
 impl PaymentProvider for PaymentOptionsClient {
@@ -45,6 +50,25 @@ impl PaymentProvider for PaymentOptionsClient {
     }
 
     async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
+        if matches!(request.method, PaymentMethod::ProviderDefault) {
+            // The hosted payment page: the customer enters the card on the gateway's page.
+            let link_request = HostedLinkRequest::new(
+                request.amount,
+                request.reference.clone(),
+                return_url(&request.urls, true),
+            )?;
+            let link = self.hosted_link(&link_request).await?;
+            return Ok(Payment::new(
+                PROVIDER,
+                link.id.clone(),
+                PaymentStatus::RequiresCustomerAction {
+                    url: link.url.clone(),
+                },
+                link,
+            )
+            .with_amount(request.amount)
+            .with_reference(request.reference.clone()));
+        }
         let card_request = to_purchase(request)?;
         let outcome = match request.capture {
             CaptureMode::Manual => self.authorize_v2(&card_request).await?,
@@ -154,7 +178,7 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
         _ => {
             return Err(Error::invalid_input(
                 "method",
-                "PaymentOptions takes PaymentMethod::Card or PaymentMethod::StoredCard",
+                "PaymentOptions takes PaymentMethod::Card, PaymentMethod::StoredCard or PaymentMethod::ProviderDefault (a hosted page)",
             ));
         }
     };

@@ -10,8 +10,8 @@ use payments::interstream::{
     CreditAction, InterstreamClient, InterstreamError, PlaceOrder, UserId,
 };
 use payments::paymentoptions::{
-    Card, PaymentOptionsClient, PaymentOptionsError, PaymentSource, PurchaseOutcome,
-    PurchaseRequest, ReturnUrl,
+    Card, CycleType, HostedLinkRequest, PaymentOptionsClient, PaymentOptionsError, PaymentSource,
+    Plan, PurchaseOutcome, PurchaseRequest, ReturnUrl, SubscriptionRequest,
 };
 use payments::zaif::{CreateInvoice, CryptoCurrency, InvoiceStatus, Speed, ZaifClient};
 use payments::{
@@ -84,6 +84,7 @@ pub(crate) async fn run() -> ExitCode {
     zaif_story(&sandbox, &env, &mut story).await;
     println!("\nPaymentOptions: cards");
     paymentoptions_story(&env, &mut story).await;
+    paymentoptions_recurring_story(&sandbox, &env, &mut story).await;
     println!("\nINTER-STREAM: store payments and credit");
     interstream_story(&env, &mut story).await;
 
@@ -356,6 +357,87 @@ async fn paymentoptions_story(env: &[(&'static str, String)], story: &mut Story)
     story.step(
         "authorize → capture → partial refund → status, through Arc<dyn PaymentProvider>",
         through_trait.await,
+    );
+}
+
+async fn paymentoptions_recurring_story(
+    sandbox: &Sandbox,
+    env: &[(&'static str, String)],
+    story: &mut Story,
+) {
+    println!("\nPaymentOptions: subscriptions and the hosted payment page");
+    let gateway = match PaymentOptionsClient::from_env_with(&env.to_vec()) {
+        Ok(gateway) => gateway,
+        Err(error) => return story.step("configure PaymentOptions", Err(error.to_string())),
+    };
+    let subscription = async {
+        let fail = |e: PaymentOptionsError| e.to_string();
+        let plan = Plan::builder("Premium", CycleType::Monthly, 1, 12)
+            .discount(10, 1)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let created = gateway
+            .create_subscription(&SubscriptionRequest::new(
+                card_purchase("4000000000001091", "DEMO-SUB-1", false)?,
+                plan,
+            ))
+            .await
+            .map_err(fail)?;
+        let id = created
+            .subscription()
+            .map(|s| s.id.clone())
+            .ok_or("no subscription id came back")?;
+        for _ in 0..2 {
+            sandbox.advance_paymentoptions_subscription(&id).await?;
+        }
+        let charged: Vec<String> = gateway
+            .subscription(&id)
+            .await
+            .map_err(fail)?
+            .charged_cycles()
+            .filter_map(|c| c.amount.map(|a| a.to_string()))
+            .collect();
+        gateway.pause_subscription(&id).await.map_err(fail)?;
+        gateway.resume_subscription(&id).await.map_err(fail)?;
+        let cancelled = gateway.cancel_subscription(&id).await.map_err(fail)?;
+        let refused = matches!(
+            gateway.resume_subscription(&id).await,
+            Err(PaymentOptionsError::NotResumable { .. })
+        );
+        if !refused {
+            return Err("a cancelled subscription was resumed".to_owned());
+        }
+        Ok(format!(
+            "cycles charged {} JPY (10% off the first) → paused → resumed → {} (resuming it is refused)",
+            charged.join(" + "),
+            cancelled.subscription.status.as_str()
+        ))
+    };
+    story.step(
+        "a monthly subscription: create, two more cycles, pause, resume, cancel",
+        subscription.await,
+    );
+    let hosted = async {
+        let fail = |e: PaymentOptionsError| e.to_string();
+        let urls = ReturnUrl::default()
+            .with_success(Url::parse("https://shop.example/thanks").map_err(|e| e.to_string())?);
+        let link = gateway
+            .hosted_link(
+                &HostedLinkRequest::new(yen("3000"), "DEMO-HPP-1", urls)
+                    .map_err(|e| e.to_string())?,
+            )
+            .await
+            .map_err(fail)?;
+        let id = link.id.clone();
+        sandbox.answer_paymentoptions_link(&id, true)?;
+        Ok(format!(
+            "link {} → the customer paid on the gateway's page (no card data touched the shop)",
+            link.url
+        ))
+    };
+    story.step(
+        "a hosted payment page link, paid by the customer",
+        hosted.await,
     );
 }
 

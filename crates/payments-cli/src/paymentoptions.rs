@@ -5,8 +5,9 @@ use std::net::IpAddr;
 
 use clap::Subcommand;
 use payments::paymentoptions::{
-    CaptureRequest, Card, PaymentOptionsClient, PaymentSource, PurchaseOutcome, PurchaseRequest,
-    RefundRequest, ReturnUrl, TransactionResponse,
+    CaptureRequest, Card, CycleType, HostedLinkRequest, LinkAmount, PaymentOptionsClient,
+    PaymentSource, Plan, PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl,
+    SubscriptionDetails, SubscriptionRequest, TransactionResponse, WalletLinkRequest,
 };
 use payments::{Currency, Error, Money, Url};
 use serde::Deserialize;
@@ -85,6 +86,111 @@ pub(crate) enum PaymentOptionsCommand {
         /// The transaction id.
         transaction_id: String,
     },
+    /// Subscriptions: create, show, list, cancel, pause, resume.
+    #[command(subcommand)]
+    Subscription(SubscriptionCommand),
+    /// A hosted payment page link (or an e-wallet link with --wallet): prints the URL.
+    Link {
+        /// The amount in major units; with --wallet, leave it out to let the customer type it.
+        #[arg(long)]
+        amount: Option<String>,
+        /// ISO 4217 currency.
+        #[arg(long)]
+        currency: String,
+        /// Your unique reference.
+        #[arg(long)]
+        merchant_txn_ref: String,
+        /// Where the customer returns after paying.
+        #[arg(long)]
+        success_url: String,
+        /// Where the customer returns after a decline or cancel.
+        #[arg(long)]
+        decline_url: Option<String>,
+        /// Where the gateway posts the outcome.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// merchant_email (hosted page).
+        #[arg(long)]
+        merchant_email: Option<String>,
+        /// Store the card the customer enters (hosted page).
+        #[arg(long)]
+        tokenize: bool,
+        /// An e-wallet instead of the card page (gcash).
+        #[arg(long)]
+        wallet: Option<String>,
+        /// The customer's IP address (required with --wallet).
+        #[arg(long)]
+        customer_ip: Option<String>,
+    },
+}
+
+/// `payments paymentoptions subscription …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SubscriptionCommand {
+    /// Create one: the first cycle is charged at once with the card.
+    Create {
+        /// Each cycle's amount, in major units.
+        #[arg(long)]
+        amount: String,
+        /// ISO 4217 currency.
+        #[arg(long)]
+        currency: String,
+        /// Your unique reference.
+        #[arg(long)]
+        merchant_txn_ref: String,
+        /// The customer's IP address.
+        #[arg(long)]
+        customer_ip: String,
+        /// The card file (JSON), or - for standard input.
+        #[arg(long)]
+        card: String,
+        /// plan_name.
+        #[arg(long)]
+        plan_name: String,
+        /// plan_desc.
+        #[arg(long)]
+        plan_desc: Option<String>,
+        /// DAYS, WEEKLY or MONTHLY.
+        #[arg(long)]
+        cycle_type: String,
+        /// cycle_interval (1 or more).
+        #[arg(long)]
+        cycle_interval: u32,
+        /// max_cycle_count (1 or more).
+        #[arg(long)]
+        max_cycle_count: u32,
+        /// A free trial of this many days.
+        #[arg(long)]
+        trial_days: Option<u32>,
+        /// A discount percentage (1-100)...
+        #[arg(long, requires = "discount_cycles")]
+        discount_percentage: Option<u32>,
+        /// ...for this many cycles.
+        #[arg(long, requires = "discount_percentage")]
+        discount_cycles: Option<u32>,
+    },
+    /// One subscription.
+    Show {
+        /// The subscription id.
+        id: String,
+    },
+    /// Every subscription.
+    List,
+    /// Cancel for good (it cannot be resumed).
+    Cancel {
+        /// The subscription id.
+        id: String,
+    },
+    /// Pause until resumed.
+    Pause {
+        /// The subscription id.
+        id: String,
+    },
+    /// Resume a paused subscription.
+    Resume {
+        /// The subscription id.
+        id: String,
+    },
 }
 
 /// The card file. Every field is text, as card forms send them.
@@ -157,10 +263,176 @@ pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error>
             let voided = gateway.void(&transaction_id).await?;
             transaction_report("voided", &voided)
         }
+        PaymentOptionsCommand::Subscription(command) => subscription(command).await,
+        PaymentOptionsCommand::Link {
+            amount,
+            currency,
+            merchant_txn_ref,
+            success_url,
+            decline_url,
+            webhook_url,
+            merchant_email,
+            tokenize,
+            wallet,
+            customer_ip,
+        } => {
+            let currency = Currency::from_code(&currency).map_err(|e| e.for_field("currency"))?;
+            let amount = amount
+                .map(|a| Money::parse_positive(&a, currency).map_err(|e| e.for_field("amount")))
+                .transpose()?;
+            let mut urls = ReturnUrl::default();
+            if let Some(success) = url("success_url", Some(success_url))? {
+                urls = urls.with_success(success);
+            }
+            if let Some(decline) = url("decline_url", decline_url)? {
+                urls = urls.with_decline(decline.clone()).with_cancel(decline);
+            }
+            if let Some(webhook) = url("webhook_url", webhook_url)? {
+                urls = urls.with_webhook(webhook);
+            }
+            let gateway_link = match wallet {
+                Some(wallet) => {
+                    let ip: IpAddr = customer_ip
+                        .ok_or_else(|| {
+                            Error::invalid_input("customer_ip", "is required with --wallet")
+                        })?
+                        .parse()
+                        .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+                    let amount = match amount {
+                        Some(money) => LinkAmount::Fixed(money),
+                        None => LinkAmount::CustomerEntered(currency),
+                    };
+                    let request =
+                        WalletLinkRequest::new(wallet, amount, merchant_txn_ref, ip, urls)?;
+                    PaymentOptionsClient::from_env()?
+                        .wallet_link(&request)
+                        .await?
+                }
+                None => {
+                    let amount = amount.ok_or_else(|| {
+                        Error::invalid_input("amount", "is required for a hosted page link")
+                    })?;
+                    let mut request = HostedLinkRequest::new(amount, merchant_txn_ref, urls)?;
+                    if let Some(email) = merchant_email {
+                        request = request.merchant_email(email)?;
+                    }
+                    if tokenize {
+                        request = request.tokenize();
+                    }
+                    PaymentOptionsClient::from_env()?
+                        .hosted_link(&request)
+                        .await?
+                }
+            };
+            Report::new(
+                format!("send the customer to {}", gateway_link.url),
+                &gateway_link,
+            )
+        }
         PaymentOptionsCommand::Status { transaction_id } => {
             let gateway = PaymentOptionsClient::from_env()?;
             let status = gateway.transaction_status(&transaction_id).await?;
             transaction_report("status", &status)
+        }
+    }
+}
+
+async fn subscription(command: SubscriptionCommand) -> Result<Report, Error> {
+    let summary = |details: &SubscriptionDetails| {
+        format!(
+            "subscription {} is {} ({} cycle(s) charged)",
+            details.id,
+            details.status.as_str(),
+            details.completed_payment_cycle.unwrap_or_default()
+        )
+    };
+    let gateway = || PaymentOptionsClient::from_env();
+    match command {
+        SubscriptionCommand::Create {
+            amount,
+            currency,
+            merchant_txn_ref,
+            customer_ip,
+            card,
+            plan_name,
+            plan_desc,
+            cycle_type,
+            cycle_interval,
+            max_cycle_count,
+            trial_days,
+            discount_percentage,
+            discount_cycles,
+        } => {
+            let currency = Currency::from_code(&currency).map_err(|e| e.for_field("currency"))?;
+            let amount =
+                Money::parse_positive(&amount, currency).map_err(|e| e.for_field("amount"))?;
+            let ip: IpAddr = customer_ip
+                .parse()
+                .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+            let cycle_type = match cycle_type.trim().to_ascii_uppercase().as_str() {
+                "DAYS" => CycleType::Days,
+                "WEEKLY" => CycleType::Weekly,
+                "MONTHLY" => CycleType::Monthly,
+                _ => {
+                    return Err(Error::invalid_input(
+                        "cycle_type",
+                        "must be DAYS, WEEKLY or MONTHLY",
+                    ));
+                }
+            };
+            let mut plan = Plan::builder(plan_name, cycle_type, cycle_interval, max_cycle_count);
+            if let Some(text) = plan_desc {
+                plan = plan.description(text);
+            }
+            if let Some(days) = trial_days {
+                plan = plan.trial_days(days);
+            }
+            if let (Some(percentage), Some(cycles)) = (discount_percentage, discount_cycles) {
+                plan = plan.discount(percentage, cycles);
+            }
+            let plan = plan.build()?;
+            let card = read_card(&card)?;
+            let payment = PurchaseRequest::builder(
+                amount,
+                PaymentSource::Card(Box::new(card)),
+                merchant_txn_ref,
+                ip,
+            )
+            .build()?;
+            let created = gateway()?
+                .create_subscription(&SubscriptionRequest::new(payment, plan))
+                .await?;
+            let id = created
+                .subscription()
+                .map(|s| s.id.clone())
+                .unwrap_or_else(|| "(not reported)".into());
+            Report::new(
+                format!(
+                    "subscription {id} created; first cycle charged: {}",
+                    created.amount().map(|a| a.to_string()).unwrap_or_default()
+                ),
+                &created,
+            )
+        }
+        SubscriptionCommand::Show { id } => {
+            let details = gateway()?.subscription(&id).await?;
+            Report::new(summary(&details), &details)
+        }
+        SubscriptionCommand::List => {
+            let all = gateway()?.subscriptions().await?;
+            Report::new(format!("{} subscription(s)", all.len()), &all)
+        }
+        SubscriptionCommand::Cancel { id } => {
+            let update = gateway()?.cancel_subscription(&id).await?;
+            Report::new(summary(&update.subscription), &update)
+        }
+        SubscriptionCommand::Pause { id } => {
+            let update = gateway()?.pause_subscription(&id).await?;
+            Report::new(summary(&update.subscription), &update)
+        }
+        SubscriptionCommand::Resume { id } => {
+            let update = gateway()?.resume_subscription(&id).await?;
+            Report::new(summary(&update.subscription), &update)
         }
     }
 }

@@ -544,6 +544,180 @@ async fn paymentoptions_lifecycle_commands_and_their_exit_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paymentoptions_subscription_and_link_commands() {
+    let setup = Setup::new().await;
+    let card = setup.card_file("4000000000001091");
+    let created = setup
+        .run(
+            &[
+                "--json",
+                "paymentoptions",
+                "subscription",
+                "create",
+                "--amount",
+                "1000",
+                "--currency",
+                "JPY",
+                "--merchant-txn-ref",
+                "CLI-SUB-1",
+                "--customer-ip",
+                "203.0.113.7",
+                "--card",
+                card.as_str(),
+                "--plan-name",
+                "Gold",
+                "--cycle-type",
+                "monthly",
+                "--cycle-interval",
+                "1",
+                "--max-cycle-count",
+                "6",
+                "--discount-percentage",
+                "50",
+                "--discount-cycles",
+                "1",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(created.code, 0, "{}", created.all());
+    let answer: serde_json::Value = serde_json::from_str(&created.stdout).unwrap();
+    assert_eq!(answer["payment_details"]["amount"], "500");
+    let id = answer["subscription_details"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    setup
+        .sandbox
+        .advance_paymentoptions_subscription(&id)
+        .await
+        .unwrap();
+    let shown = setup
+        .run(
+            &["paymentoptions", "subscription", "show", id.as_str()],
+            None,
+        )
+        .await;
+    assert_eq!(shown.code, 0, "{}", shown.all());
+    assert!(
+        shown.stdout.contains("is ACTIVE (2 cycle(s) charged)"),
+        "{}",
+        shown.stdout
+    );
+    for (action, expected, code) in [
+        ("pause", "PAUSED", 0),
+        ("resume", "ACTIVE", 0),
+        ("cancel", "CANCELLED", 0),
+        ("resume", "cannot be resumed", 1),
+    ] {
+        let run = setup
+            .run(
+                &["paymentoptions", "subscription", action, id.as_str()],
+                None,
+            )
+            .await;
+        assert_eq!(run.code, code, "{action}: {}", run.all());
+        assert!(run.all().contains(expected), "{action}: {}", run.all());
+    }
+    let list = setup
+        .run(&["paymentoptions", "subscription", "list"], None)
+        .await;
+    assert!(list.stdout.contains("1 subscription(s)"), "{}", list.stdout);
+    let zero_interval = setup
+        .run(
+            &[
+                "paymentoptions",
+                "subscription",
+                "create",
+                "--amount",
+                "1000",
+                "--currency",
+                "JPY",
+                "--merchant-txn-ref",
+                "CLI-SUB-2",
+                "--customer-ip",
+                "203.0.113.7",
+                "--card",
+                card.as_str(),
+                "--plan-name",
+                "Gold",
+                "--cycle-type",
+                "DAYS",
+                "--cycle-interval",
+                "0",
+                "--max-cycle-count",
+                "6",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(zero_interval.code, 2, "{}", zero_interval.all());
+    assert!(zero_interval.stderr.contains("cycle_interval"));
+
+    let link = setup
+        .run(
+            &[
+                "paymentoptions",
+                "link",
+                "--amount",
+                "2000",
+                "--currency",
+                "JPY",
+                "--merchant-txn-ref",
+                "CLI-HPP-1",
+                "--success-url",
+                "https://shop.example/ok",
+                "--tokenize",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(link.code, 0, "{}", link.all());
+    assert!(
+        link.stdout
+            .contains("send the customer to http://127.0.0.1"),
+        "{}",
+        link.stdout
+    );
+    let wallet = setup
+        .run(
+            &[
+                "paymentoptions",
+                "link",
+                "--currency",
+                "PHP",
+                "--merchant-txn-ref",
+                "CLI-GC-1",
+                "--success-url",
+                "https://shop.example/ok",
+                "--wallet",
+                "gcash",
+                "--customer-ip",
+                "203.0.113.7",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(wallet.code, 0, "{}", wallet.all());
+    let no_amount = setup
+        .run(
+            &[
+                "paymentoptions",
+                "link",
+                "--currency",
+                "JPY",
+                "--merchant-txn-ref",
+                "CLI-HPP-2",
+                "--success-url",
+                "https://shop.example/ok",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(no_amount.code, 2, "{}", no_amount.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_trigger_webhook_posts_a_transactions_webhook_again() {
     let setup = Setup::new().await;
     let hooks = payments_test_support::httpmock::MockServer::start_async().await;

@@ -226,6 +226,12 @@ impl Sandbox {
         }
     }
 
+    /// The customer pays (or declines) a PaymentOptions hosted page or wallet link with a
+    /// fixed amount; the webhook is posted to the link's loopback `webhook_url`.
+    pub fn answer_paymentoptions_link(&self, link_id: &str, approve: bool) -> Result<(), String> {
+        paymentoptions::answer_link(&self.state, link_id, approve)
+    }
+
     /// How many Zaif requests were refused with `nonce not incremented` so far.
     pub fn zaif_nonce_rejections(&self) -> u64 {
         lock(&self.state.zaif).nonce_rejections

@@ -468,6 +468,20 @@ async fn paymentoptions_lifecycle_through_the_trait() {
     let looked_up = provider.get_payment(&captured.id).await.unwrap();
     assert_eq!(looked_up.status, PaymentStatus::Captured);
     assert_eq!(looked_up.reference.as_deref(), Some("trait-1"));
+
+    // The provider's default method is its hosted payment page.
+    let hosted = PaymentRequest::new(yen("1200"), "trait-hpp")
+        .unwrap()
+        .with_urls(
+            ReturnUrls::default().with_success("https://shop.example/back".parse().unwrap()),
+        );
+    let page = provider.create_payment(&hosted).await.unwrap();
+    match &page.status {
+        PaymentStatus::RequiresCustomerAction { url } => {
+            assert!(url.as_str().starts_with(&sandbox.url()), "{url}");
+        }
+        other => panic!("{other:?}"),
+    }
     sandbox.stop().await;
 }
 

@@ -194,6 +194,13 @@ pub(crate) async fn control_link(
     }
 }
 
+/// [`resolve`] for the library's API (a fixed-amount link).
+pub(crate) fn answer_link(state: &Arc<AppState>, id: &str, approve: bool) -> Result<(), String> {
+    resolve(state, id, if approve { "approve" } else { "decline" }, None)
+        .map(|_| ())
+        .map_err(|_| format!("no pending link {id} with a fixed amount"))
+}
+
 fn resolve(
     state: &Arc<AppState>,
     id: &str,

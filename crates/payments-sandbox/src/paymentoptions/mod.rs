@@ -26,7 +26,7 @@ use crate::faults::{self, Provider, lock};
 mod hosted;
 mod subscriptions;
 
-pub(crate) use hosted::{control_link, create_link, link_answer, link_page};
+pub(crate) use hosted::{answer_link, control_link, create_link, link_answer, link_page};
 pub(crate) use subscriptions::{
     change as change_subscription, control_advance, create as create_subscription,
     details as subscription_details, list as subscription_list,
