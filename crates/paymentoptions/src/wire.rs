@@ -360,7 +360,7 @@ pub(crate) fn decode_transaction(
 
 /// One pass over the bytes, so amounts are read exactly as written.
 fn parse(response: &RawResponse) -> Result<TransactionResponse, PaymentOptionsError> {
-    serde_json::from_slice(&response.body)
+    parse_lenient(&response.body)
         .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))
 }
 
@@ -384,7 +384,7 @@ fn completed(
 /// processed the card and refused it); anything else keeps the gateway's codes when sent.
 fn refusal(response: &RawResponse) -> PaymentOptionsError {
     if response.status == 402
-        && let Ok(declined) = serde_json::from_slice::<TransactionResponse>(&response.body)
+        && let Ok(declined) = parse_lenient::<TransactionResponse>(&response.body)
     {
         return declined_error(declined);
     }
@@ -447,7 +447,7 @@ fn subscription_envelope<T: serde::de::DeserializeOwned>(
     response: &RawResponse,
     verdict: fn(&T) -> (Option<bool>, Option<crate::model::GatewayResponse>),
 ) -> Result<T, PaymentOptionsError> {
-    let envelope: T = serde_json::from_slice(&response.body)
+    let envelope: T = parse_lenient(&response.body)
         .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))?;
     if let (Some(false), gateway) = verdict(&envelope) {
         let gateway = gateway.unwrap_or_default();
@@ -570,10 +570,50 @@ fn status_error(response: &RawResponse) -> PaymentOptionsError {
     response.unrecognised(PROVIDER, "unexpected answer").into()
 }
 
+thread_local! {
+    /// Set while [`parse_lenient`] makes its one-pass attempt: [`Lenient`] fields then decode
+    /// their value directly instead of capturing it first.
+    static STRICT_PASS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Clears [`STRICT_PASS`] when the attempt ends, however it ends.
+struct StrictPass;
+
+impl StrictPass {
+    fn enter() -> StrictPass {
+        STRICT_PASS.with(|strict| strict.set(true));
+        StrictPass
+    }
+}
+
+impl Drop for StrictPass {
+    fn drop(&mut self) {
+        STRICT_PASS.with(|strict| strict.set(false));
+    }
+}
+
+/// Decodes an answer with [`Lenient`] fields in one pass when every field is in its documented
+/// shape (the usual case), and only otherwise in the lenient pass, which captures each such
+/// field and keeps the ones that do not parse as sanitized JSON. Same result, half the work for
+/// a well-formed answer.
+pub(crate) fn parse_lenient<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let strict = {
+        let _pass = StrictPass::enter();
+        serde_json::from_slice(bytes)
+    };
+    match strict {
+        Ok(value) => Ok(value),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+}
+
 /// [`Lenient`]'s decoder: the typed value when the field parses, the sanitized JSON otherwise.
 pub(crate) fn lenient<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
     deserializer: D,
 ) -> Result<Lenient<T>, D::Error> {
+    if STRICT_PASS.with(std::cell::Cell::get) {
+        return T::deserialize(deserializer).map(Lenient::Parsed);
+    }
     let raw = Box::<RawValue>::deserialize(deserializer)?;
     match serde_json::from_str::<T>(raw.get()) {
         Ok(value) => Ok(Lenient::Parsed(value)),
@@ -711,6 +751,10 @@ pub(crate) fn lenient_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeO
 ) -> Result<Vec<Lenient<T>>, D::Error> {
     // Raw items, parsed from their own text: the exact-amount decoders read JSON numbers as
     // written, which a `serde_json::Value` would already have turned into floats.
+    if STRICT_PASS.with(std::cell::Cell::get) {
+        let items = Option::<Vec<T>>::deserialize(d)?.unwrap_or_default();
+        return Ok(items.into_iter().map(Lenient::Parsed).collect());
+    }
     let items = Option::<Vec<Box<RawValue>>>::deserialize(d)?.unwrap_or_default();
     Ok(items
         .into_iter()
@@ -794,5 +838,35 @@ mod tests {
                 prop_assert!(!shown.contains("5200000000001005"), "{}", shown);
             }
         }
+    }
+
+    #[test]
+    fn the_one_pass_and_the_lenient_pass_decode_alike() {
+        let body = br#"{"success":true,"status_code":201,"is_live":false,"transaction_type":"CAPTURE",
+            "gateway_response":{"code":"INFO0001","message":"ok"},
+            "merchant_details":{"legal_name":"T","mid":"M","billing_details":{"billing_address":{"country":"JP"}}},
+            "payment_details":{"amount":10.50,"response_code":0,"card":{"number":"5200000000001005"}},
+            "transaction_details":{"id":"t-1","ref":7,"timestamp":"2024-11-25T08:41:15.000Z"},
+            "risk_details":{"risk_score":null}}"#;
+        let one_pass: TransactionResponse = parse_lenient(body).unwrap();
+        // Outside parse_lenient every Lenient field takes the capturing path.
+        let lenient: TransactionResponse = serde_json::from_slice(body).unwrap();
+        assert_eq!(
+            serde_json::to_value(&one_pass).unwrap(),
+            serde_json::to_value(&lenient).unwrap()
+        );
+        assert_eq!(one_pass.amount().unwrap().to_string(), "10.50");
+        // A field in another shape makes the one pass fail; the lenient pass keeps it raw.
+        let odd = String::from_utf8_lossy(body).replace(
+            r#""card":{"number":"5200000000001005"}"#,
+            r#""card":5200000000001005"#,
+        );
+        let kept: TransactionResponse = parse_lenient(odd.as_bytes()).unwrap();
+        assert!(kept.payment_details().unwrap().card().is_none());
+        assert!(!format!("{kept:?}").contains("5200000000001005"));
+        assert!(
+            !STRICT_PASS.with(std::cell::Cell::get),
+            "the flag is cleared"
+        );
     }
 }
