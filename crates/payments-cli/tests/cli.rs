@@ -273,6 +273,7 @@ async fn zaif_commands_and_their_exit_codes() {
         kind: FaultKind::Html,
         status: None,
         latency_ms: 0,
+        jitter_ms: 0,
         times: Some(1),
     }]);
     let broken = setup
@@ -300,6 +301,7 @@ async fn zaif_commands_and_their_exit_codes() {
             kind: FaultKind::DropAfterProcessing,
             status: None,
             latency_ms: 0,
+            jitter_ms: 0,
             times: Some(1),
         }]);
         setup

@@ -56,6 +56,10 @@ pub struct FaultRule {
     /// Added latency before anything else, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Random extra latency per request, from 0 to this many milliseconds: what a real network
+    /// does between separate connections, so requests can overtake one another.
+    #[serde(default)]
+    pub jitter_ms: u64,
     /// How many requests it applies to before it is used up; none for every request.
     #[serde(default)]
     pub times: Option<u32>,
@@ -123,8 +127,13 @@ where
     let Some(fault) = fault else {
         return process().await;
     };
-    if fault.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    let jitter = if fault.jitter_ms > 0 {
+        rand::random::<u64>() % (fault.jitter_ms + 1)
+    } else {
+        0
+    };
+    if fault.latency_ms + jitter > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms + jitter)).await;
     }
     match fault.kind {
         FaultKind::Latency => process().await,
@@ -183,6 +192,7 @@ mod tests {
             kind: FaultKind::Html,
             status: None,
             latency_ms: 0,
+            jitter_ms: 0,
             times,
         }
     }

@@ -1010,6 +1010,7 @@ async fn faults_are_injected_per_provider_and_route() {
         kind,
         status: None,
         latency_ms: 0,
+        jitter_ms: 0,
         times: Some(1),
     };
     let cases = [
@@ -1046,6 +1047,7 @@ async fn faults_are_injected_per_provider_and_route() {
         kind: FaultKind::Latency,
         status: None,
         latency_ms: 150,
+        jitter_ms: 0,
         times: None,
     }]);
     let started = std::time::Instant::now();

@@ -67,6 +67,7 @@ async fn soak_with_random_faults_reconciles() {
                         kind,
                         status: Some(500 + (roll % 4) as u16),
                         latency_ms: if kind == FaultKind::Latency { 600 } else { 0 },
+                        jitter_ms: 0,
                         times: Some(1 + roll % 3),
                     }]
                 } else {

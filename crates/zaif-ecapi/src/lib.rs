@@ -13,7 +13,9 @@ pub const PROVIDER: &str = "zaif";
 
 #[cfg(feature = "redis")]
 pub use auth::redis::RedisNonce;
-pub use auth::{AuthMethod, FileNonce, InProcessNonce, Nonce, NonceSource};
+pub use auth::{
+    AuthMethod, FileNonce, InProcessNonce, MAX_NONCE_LEAD, Nonce, NonceSource, NonceTurn,
+};
 pub use client::{
     DEFAULT_ENDPOINT, DEFAULT_PAYMENT_PAGE_BASE, ENV_VARS, ZaifClient, ZaifClientBuilder,
 };

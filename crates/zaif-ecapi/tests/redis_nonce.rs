@@ -168,3 +168,55 @@ fn from_env_picks_the_redis_store_and_refuses_two_stores() {
         "configuration error: ZAIF_NONCE_REDIS_URL: is not a valid redis:// URL"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_host_at_a_time_holds_the_keys_turn() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let first = RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap();
+    let second = Arc::new(RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap());
+    let held = first.begin_call().await.unwrap();
+    let waiting = {
+        let second = second.clone();
+        tokio::spawn(async move { second.begin_call().await.unwrap().nonce() })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second host waits for the lease"
+    );
+    let first_nonce = held.nonce();
+    drop(held);
+    let second_nonce = tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(second_nonce > first_nonce);
+
+    // A stored nonce far ahead of Redis's clock is refused, never handed out.
+    let mut connection = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let far = (second_nonce.micros() + 3 * 86_400_000_000).to_string();
+    let _: () = redis::AsyncCommands::set(&mut connection, first.redis_key(), &far)
+        .await
+        .unwrap();
+    for err in [
+        first.next_nonce().await.unwrap_err(),
+        first.begin_call().await.unwrap_err(),
+    ] {
+        assert!(err.to_string().contains("ZAIF_NONCE_REDIS_URL"), "{err}");
+        assert!(err.to_string().contains("a day ahead"), "{err}");
+    }
+    // The refused turn released its lease: once fixed, the next call gets the turn at once.
+    let _: () = redis::AsyncCommands::del(&mut connection, first.redis_key())
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(2), first.begin_call())
+        .await
+        .unwrap()
+        .unwrap();
+}

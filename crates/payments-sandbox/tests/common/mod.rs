@@ -89,6 +89,7 @@ pub fn rule(provider: Provider, kind: FaultKind) -> FaultRule {
         kind,
         status: Some(503),
         latency_ms: if kind == FaultKind::Latency { 1_000 } else { 0 },
+        jitter_ms: 0,
         times: Some(1),
     }
 }

@@ -152,6 +152,8 @@ pub(crate) struct Signer {
 /// The body of one signed call, and the key's turn to send it: keep it until the answer is read.
 pub(crate) struct SignedCall<'a> {
     pub(crate) body: String,
+    // Dropped in this order: the cross-process turn, then the in-process one.
+    _source_turn: NonceTurn,
     _turn: tokio::sync::MutexGuard<'a, ()>,
 }
 
@@ -164,16 +166,23 @@ impl Signer {
         }
     }
 
-    /// Waits for the key's turn, takes a fresh nonce and signs `method` with `params`.
+    /// Waits for the key's turn (in this process, then in every process sharing the nonce
+    /// source), takes a fresh nonce and signs `method` with `params`.
     pub(crate) async fn sign(
         &self,
         method: &str,
         params: &[(&'static str, String)],
     ) -> Result<SignedCall<'_>, Error> {
         let turn = self.send_order.lock().await;
-        let nonce = self.nonce.next_nonce().await?;
-        let body = self.credentials.signed_form(method, nonce, params)?;
-        Ok(SignedCall { body, _turn: turn })
+        let source_turn = self.nonce.begin_call().await?;
+        let body = self
+            .credentials
+            .signed_form(method, source_turn.nonce(), params)?;
+        Ok(SignedCall {
+            body,
+            _source_turn: source_turn,
+            _turn: turn,
+        })
     }
 
     pub(crate) fn credentials(&self) -> &Credentials {
@@ -234,6 +243,60 @@ impl fmt::Display for Nonce {
 pub trait NonceSource: Send + Sync + fmt::Debug {
     /// The next nonce. An error here means nothing was sent.
     async fn next_nonce(&self) -> Result<Nonce, Error>;
+
+    /// Takes the key's turn in every process (and host) sharing this source, and a nonce
+    /// within it. The turn lasts until the returned [`NonceTurn`] is dropped, which the client
+    /// does once the answer is in, so calls with one key reach Zaif in nonce order whatever
+    /// the network does between separate connections (Zaif's own advice: callers sharing a key
+    /// wait for the previous call). The default takes no cross-process turn: right for a source
+    /// used by one process only.
+    async fn begin_call(&self) -> Result<NonceTurn, Error> {
+        Ok(NonceTurn::new(self.next_nonce().await?, None))
+    }
+}
+
+/// A nonce and the key's turn to send it (see [`NonceSource::begin_call`]); dropping it ends
+/// the turn.
+pub struct NonceTurn {
+    nonce: Nonce,
+    _held: Option<Box<dyn Send + Sync>>,
+}
+
+impl NonceTurn {
+    /// A turn holding `held` (a lock, a lease) until dropped.
+    pub fn new(nonce: Nonce, held: Option<Box<dyn Send + Sync>>) -> NonceTurn {
+        NonceTurn { nonce, _held: held }
+    }
+
+    /// The nonce to send.
+    pub fn nonce(&self) -> Nonce {
+        self.nonce
+    }
+}
+
+impl fmt::Debug for NonceTurn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NonceTurn")
+            .field("nonce", &self.nonce)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How far ahead of the clock a stored nonce may be before it is refused: one nonce far in the
+/// future is accepted by Zaif and then every later one is `nonce out of range`, which kills the
+/// key for good.
+pub const MAX_NONCE_LEAD: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Refuses a stored last nonce more than [`MAX_NONCE_LEAD`] ahead of `now`.
+pub(crate) fn check_lead(store: &'static str, last: u64, now: u64) -> Result<(), Error> {
+    let lead = u64::try_from(MAX_NONCE_LEAD.as_micros()).unwrap_or(u64::MAX);
+    if last > now.saturating_add(lead) {
+        return Err(Error::configuration(
+            store,
+            "holds a nonce more than a day ahead of the clock; refusing to send it (one such nonce makes every later one \"nonce out of range\" and the key unusable). Check the clock, or reset the store only with a new key",
+        ));
+    }
+    Ok(())
 }
 
 /// Microseconds since the epoch, from the system clock.
@@ -328,14 +391,23 @@ impl FileNonce {
 
     /// The next nonce, synchronously (blocks while another process holds the lock).
     pub fn next_blocking(&self) -> Result<Nonce, Error> {
+        self.take_blocking().map(|(nonce, _file)| nonce)
+    }
+
+    /// Opens the state file private to its user (0600, never through a symlink), locks it,
+    /// and takes the next nonce; the lock lasts as long as the returned file.
+    fn take_blocking(&self) -> Result<(Nonce, File), Error> {
         let io_error = |what: &str, err: std::io::Error| {
             Error::configuration("ZAIF_NONCE_FILE", format!("{what}: {err}"))
         };
-        let mut file: File = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let mut file: File = options
             .open(&self.path)
             .map_err(|e| io_error("cannot open the nonce file", e))?;
         file.lock()
@@ -352,13 +424,14 @@ impl FileNonce {
                 )
             })?,
         };
-        let next = successor(last, now_micros());
+        let now = now_micros();
+        check_lead("ZAIF_NONCE_FILE", last, now)?;
+        let next = successor(last, now);
         file.seek(SeekFrom::Start(0))
             .and_then(|_| file.set_len(0))
             .and_then(|_| file.write_all(next.to_string().as_bytes()))
             .map_err(|e| io_error("cannot write the nonce file", e))?;
-        // Dropping the file releases the lock.
-        Ok(Nonce(next))
+        Ok((Nonce(next), file))
     }
 }
 
@@ -370,11 +443,87 @@ impl NonceSource for FileNonce {
             .await
             .map_err(|e| Error::configuration("ZAIF_NONCE_FILE", e.to_string()))?
     }
+
+    /// Holds the file's lock for the whole call: every process on this host that shares the
+    /// key waits for the previous call's answer before taking its nonce.
+    async fn begin_call(&self) -> Result<NonceTurn, Error> {
+        let source = self.clone();
+        let (nonce, file) = tokio::task::spawn_blocking(move || source.take_blocking())
+            .await
+            .map_err(|e| Error::configuration("ZAIF_NONCE_FILE", e.to_string()))??;
+        Ok(NonceTurn::new(nonce, Some(Box::new(file))))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_nonce_far_ahead_of_the_clock_is_refused_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonce");
+        let ahead = now_micros() + 2 * 86_400_000_000;
+        std::fs::write(&path, ahead.to_string()).unwrap();
+        let err = FileNonce::new(&path).next_blocking().unwrap_err();
+        assert!(err.to_string().contains("ZAIF_NONCE_FILE"), "{err}");
+        assert!(err.to_string().contains("a day ahead"), "{err}");
+        // Left untouched for a person to look at.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), ahead.to_string());
+        // A small lead (a clock step back) is fine: the sequence continues from it.
+        let near = now_micros() + 5_000_000;
+        std::fs::write(&path, near.to_string()).unwrap();
+        assert_eq!(
+            FileNonce::new(&path).next_blocking().unwrap().micros(),
+            near + 1
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_nonce_file_is_private_and_never_followed_through_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nonce");
+        FileNonce::new(&path).next_blocking().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "1").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(FileNonce::new(&link).next_blocking().is_err());
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "1",
+            "not written through"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_turn_holds_the_lock_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = FileNonce::new(dir.path().join("nonce"));
+        let turn = source.begin_call().await.unwrap();
+        let other = source.clone();
+        let (sent, mut waiting) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let _ = sent.send(other.next_blocking());
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert!(
+            waiting.try_recv().is_err(),
+            "another taker waits for the turn"
+        );
+        let first = turn.nonce();
+        drop(turn);
+        let second = tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(second > first);
+    }
 
     #[test]
     fn hashes_are_lowercase_hex_of_the_secret() {
