@@ -35,6 +35,8 @@ type SetText = fn(CreateInvoiceBuilder, String) -> CreateInvoiceBuilder;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub(crate) enum ZaifCommand {
+    /// The assets the payment service takes (getSupportedCurrencies; unofficial, best-effort).
+    Currencies,
     /// Create an invoice (createInvoice).
     CreateInvoice {
         /// btc, mona, skeb, or another asset code Zaif accepts.
@@ -206,9 +208,25 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
         }
         ZaifCommand::CancelInvoice { id } => {
             let canceled = client()?.cancel_invoice(&id).await?;
+            let status = canceled
+                .invoice
+                .as_ref()
+                .map(|invoice| invoice.status.to_string())
+                .unwrap_or_else(|| "canceled".into());
             Report::new(
-                format!("invoice {} canceled", canceled.invoice_id),
+                format!("invoice {} is {status}", canceled.invoice_id),
                 &canceled,
+            )
+        }
+        ZaifCommand::Currencies => {
+            let currencies = client()?.supported_currencies().await?;
+            let listed: Vec<String> = currencies
+                .iter()
+                .map(|(code, name)| format!("{code} ({name})"))
+                .collect();
+            Report::new(
+                format!("Zaif takes: {} (unofficial method)", listed.join(", ")),
+                &currencies,
             )
         }
     }

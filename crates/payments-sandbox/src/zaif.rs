@@ -227,6 +227,10 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
             match invoice.status(interval) {
                 "new" => {
                     invoice.canceled = true;
+                    // The documented answer: the whole invoice, its status now `canceled`.
+                    let mut fields = invoice.common_fields();
+                    fields.insert("status".into(), json!("canceled"));
+                    fields.insert("settled".into(), json!(0));
                     let (id, amount) = (invoice.id.clone(), invoice.amount);
                     let order = invoice.order_number();
                     state.ledger.record(
@@ -237,14 +241,24 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
                         amount.to_string(),
                         "JPY",
                     );
-                    success(json!({"invoiceId": id, "status": "canceled"}))
+                    success(Value::Object(fields))
                 }
                 "expired" => failure("invoice is already expired"),
                 "canceled" => failure("invoice is already canceled"),
                 _ => failure("invoice is already paid"),
             }
         }
-        _ => failure("invalid parameter method"),
+        "getSupportedCurrencies" => {
+            // Undocumented (public plugins call it); the sandbox answers with its rates' codes.
+            let currencies: serde_json::Map<String, Value> = settings
+                .rates
+                .keys()
+                .map(|code| (code.clone(), json!(code.to_ascii_uppercase())))
+                .collect();
+            success(Value::Object(currencies))
+        }
+        // The general error list's text for an unknown method.
+        _ => failure("method not found"),
     }
 }
 

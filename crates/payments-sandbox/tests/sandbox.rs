@@ -105,7 +105,17 @@ async fn zaif_invoices_move_through_their_states() {
         .create_invoice(&invoice("A-1", Speed::High))
         .await
         .unwrap();
-    zaif.cancel_invoice(&second.invoice_id).await.unwrap();
+    let canceled = zaif.cancel_invoice(&second.invoice_id).await.unwrap();
+    // The documented answer: the whole invoice, status canceled.
+    let invoice = canceled.invoice.expect("the invoice shape");
+    assert_eq!(invoice.status, InvoiceStatus::Canceled);
+    assert_eq!(invoice.invoice_id, second.invoice_id);
+    let currencies = zaif.supported_currencies().await.unwrap();
+    assert_eq!(
+        currencies.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["btc", "mona", "skeb"]
+    );
+    assert_eq!(currencies["btc"], "BTC");
     assert_eq!(
         zaif.get_invoice(&second.invoice_id).await.unwrap().status,
         InvoiceStatus::Canceled

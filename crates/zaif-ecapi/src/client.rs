@@ -355,7 +355,47 @@ impl ZaifClient {
                 },
                 other => other,
             })?;
-        Ok(CanceledInvoice { invoice_id, raw })
+        let invoice = serde_json::from_value(raw.clone()).ok();
+        Ok(CanceledInvoice {
+            invoice_id,
+            invoice,
+            raw,
+        })
+    }
+
+    /// `getSupportedCurrencies`: the assets the payment service takes, code → display name
+    /// (`btc` → `BTC`). **Not in Zaif's official documents**: public merchant plugins call it
+    /// (with only `method` and `nonce`; this client signs it like every call), so it is
+    /// best-effort: use it to discover new codes, not as a contract.
+    pub async fn supported_currencies(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, String>, ZaifError> {
+        let raw: serde_json::Value = self
+            .call(
+                "getSupportedCurrencies",
+                Vec::new(),
+                Idempotency::Idempotent,
+            )
+            .await?;
+        let serde_json::Value::Object(map) = raw else {
+            return Err(Error::decode(
+                PROVIDER,
+                200,
+                "getSupportedCurrencies: expected a map of code to name",
+                payments_core::redact::excerpt(raw.to_string().as_bytes()),
+            )
+            .into());
+        };
+        Ok(map
+            .into_iter()
+            .map(|(code, name)| {
+                let name = match name {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                (code, name)
+            })
+            .collect())
     }
 
     /// The payment form for an invoice: `https://zaif.jp/invoice/form/{invoiceId}`.

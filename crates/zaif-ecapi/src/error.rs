@@ -34,6 +34,33 @@ pub enum ZaifError {
         /// Zaif's text, verbatim.
         message: String,
     },
+    /// `nonce out of range`: a nonce above Zaif's (undocumented) maximum reached this key, and
+    /// every later one is refused too. **The key is dead: issue a new API key.** Never retried.
+    #[error("zaif: {message} (this API key can no longer be used: issue a new one)")]
+    NonceOutOfRange {
+        /// Zaif's text, verbatim.
+        message: String,
+    },
+    /// `time wait restriction, please try later.`: called too often; refused before processing.
+    /// Retried after a bounded wait.
+    #[error("zaif: {message}")]
+    TimeWaitRestriction {
+        /// Zaif's text, verbatim.
+        message: String,
+    },
+    /// `no data found for the key` (an unknown key) or `signature mismatch` / `secret mismatch`
+    /// (a wrong secret or hash): the credentials were refused.
+    #[error("zaif: {message}")]
+    BadCredentials {
+        /// Zaif's text, verbatim.
+        message: String,
+    },
+    /// `method not found`.
+    #[error("zaif: {message}")]
+    MethodNotFound {
+        /// Zaif's text, verbatim.
+        message: String,
+    },
     /// `cancelInvoice` was refused: the invoice is already paid or expired (or unknown).
     #[error("zaif: invoice {invoice_id} cannot be canceled: {message}")]
     CannotCancel {
@@ -65,18 +92,46 @@ pub enum ZaifError {
 pub(crate) const NONCE_NOT_INCREMENTED: &str = "nonce not incremented";
 const NO_PERMISSION: &str = "account has not permission to use ec api";
 const INVALID_PARAMETER: &str = "invalid parameter";
+const NONCE_OUT_OF_RANGE: &str = "nonce out of range";
+const TIME_WAIT: &str = "time wait restriction";
+/// How long to wait after `time wait restriction` (the trade API's limits are 1–10 s).
+const TIME_WAIT_PAUSE: Duration = Duration::from_secs(2);
 
 impl ZaifError {
     /// Types an error text from a `{"success":0,"error":...}` answer.
+    /// The wording changed between revisions of Zaif's documents, so texts are matched by
+    /// prefix or substring, case-insensitively, and kept verbatim.
     pub(crate) fn from_api_message(message: String) -> ZaifError {
         let trimmed = message.trim();
-        if trimmed.eq_ignore_ascii_case(NONCE_NOT_INCREMENTED) {
+        let lower = trimmed.to_ascii_lowercase();
+        if lower == NONCE_NOT_INCREMENTED {
             ZaifError::NonceNotIncremented { message }
-        } else if trimmed.eq_ignore_ascii_case(NO_PERMISSION) {
+        } else if lower.starts_with(NONCE_OUT_OF_RANGE) {
+            ZaifError::NonceOutOfRange { message }
+        } else if lower.starts_with(TIME_WAIT) {
+            ZaifError::TimeWaitRestriction { message }
+        } else if lower == NO_PERMISSION {
             ZaifError::NoPermission { message }
+        } else if lower.starts_with("no data found for the key")
+            || lower.starts_with("signature mismatch")
+            || lower.starts_with("secret mismatch")
+        {
+            ZaifError::BadCredentials { message }
+        } else if lower.starts_with("method not found") {
+            ZaifError::MethodNotFound { message }
         } else if let Some(rest) = strip_prefix_ignore_case(trimmed, INVALID_PARAMETER) {
+            // `invalid parameter amount` (the payment pages).
             ZaifError::InvalidParameter {
                 parameter: rest.trim().to_owned(),
+                message,
+            }
+        } else if let Some(name) = lower
+            .strip_prefix("invalid ")
+            .and_then(|rest| rest.strip_suffix(" parameter"))
+        {
+            // `invalid amount parameter` (the general error list's word order).
+            ZaifError::InvalidParameter {
+                parameter: name.trim().to_owned(),
                 message,
             }
         } else {
@@ -110,6 +165,30 @@ impl From<ZaifError> for Error {
                 code: Some(NO_PERMISSION.to_owned()),
                 message,
             },
+            ZaifError::NonceOutOfRange { message } => Error::Configuration {
+                setting: "ZAIF_API_KEY".into(),
+                reason: format!(
+                    "Zaif answered \"{message}\": this key can no longer be used; issue a new API key"
+                )
+                .into(),
+            },
+            ZaifError::TimeWaitRestriction { message } => Error::Provider {
+                provider: PROVIDER,
+                code: TIME_WAIT.to_owned(),
+                message,
+                transient: true,
+            },
+            ZaifError::BadCredentials { message } => Error::Authentication {
+                provider: PROVIDER,
+                code: Some(message.clone()),
+                message,
+            },
+            ZaifError::MethodNotFound { message } => Error::Provider {
+                provider: PROVIDER,
+                code: "method not found".to_owned(),
+                message,
+                transient: false,
+            },
             ZaifError::InvalidParameter { message, .. } => Error::Provider {
                 provider: PROVIDER,
                 code: INVALID_PARAMETER.to_owned(),
@@ -142,7 +221,10 @@ impl From<ZaifError> for Error {
 impl Classify for ZaifError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ZaifError::NoPermission { .. } => ErrorKind::Authentication,
+            ZaifError::NoPermission { .. } | ZaifError::BadCredentials { .. } => {
+                ErrorKind::Authentication
+            }
+            ZaifError::NonceOutOfRange { .. } => ErrorKind::Configuration,
             ZaifError::Core(error) => error.kind(),
             _ => ErrorKind::Provider,
         }
@@ -157,7 +239,7 @@ impl Classify for ZaifError {
 
     fn nothing_happened_and_retryable(&self) -> bool {
         match self {
-            ZaifError::NonceNotIncremented { .. } => true,
+            ZaifError::NonceNotIncremented { .. } | ZaifError::TimeWaitRestriction { .. } => true,
             ZaifError::Core(error) => error.nothing_happened_and_retryable(),
             _ => false,
         }
@@ -172,6 +254,7 @@ impl Classify for ZaifError {
 
     fn retry_after(&self) -> Option<Duration> {
         match self {
+            ZaifError::TimeWaitRestriction { .. } => Some(TIME_WAIT_PAUSE),
             ZaifError::Core(error) => Classify::retry_after(error),
             _ => None,
         }
@@ -199,6 +282,38 @@ mod tests {
         );
         assert_eq!(invalid.to_string(), "zaif: invalid parameter amount");
 
+        for (text, kind) in [
+            ("nonce out of range", ErrorKind::Configuration),
+            (
+                "time wait restriction, please try later.",
+                ErrorKind::Provider,
+            ),
+            (
+                "time wait restriction, please wait a minute.",
+                ErrorKind::Provider,
+            ),
+            ("no data found for the key", ErrorKind::Authentication),
+            ("signature mismatch", ErrorKind::Authentication),
+            ("secret mismatch", ErrorKind::Authentication),
+            ("method not found", ErrorKind::Provider),
+        ] {
+            let err = ZaifError::from_api_message(text.into());
+            assert_eq!(err.kind(), kind, "{text}");
+            assert!(err.to_string().contains(text), "kept verbatim: {err}");
+            assert!(!matches!(err, ZaifError::Api { .. }), "{text} is typed");
+        }
+        let dead = ZaifError::from_api_message("nonce out of range".into());
+        assert!(!dead.nothing_happened_and_retryable(), "never retried");
+        assert!(dead.to_string().contains("issue a new one"));
+        let dead: Error = dead.into();
+        assert!(dead.to_string().contains("issue a new API key"), "{dead}");
+        let wait = ZaifError::from_api_message("time wait restriction, please try later.".into());
+        assert!(wait.nothing_happened_and_retryable());
+        assert_eq!(wait.retry_after(), Some(TIME_WAIT_PAUSE));
+        let swapped = ZaifError::from_api_message("invalid amount parameter".into());
+        assert!(
+            matches!(&swapped, ZaifError::InvalidParameter { parameter, .. } if parameter == "amount")
+        );
         let other = ZaifError::from_api_message("something new happened".into());
         assert_eq!(other.to_string(), "zaif: something new happened");
         assert!(!other.nothing_happened_and_retryable());

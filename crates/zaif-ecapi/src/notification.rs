@@ -54,6 +54,8 @@ pub struct PaymentNotification {
     pub btc: Option<Decimal>,
     /// `mona`: the MONA amount, for MONA invoices.
     pub mona: Option<Decimal>,
+    /// `skeb`: the SKEB amount, for SKEB invoices (SkebCoin, added 2024-09).
+    pub skeb: Option<Decimal>,
     /// `address`.
     pub address: Option<String>,
     /// `orderNumber`, when the invoice had one.
@@ -105,6 +107,7 @@ impl PaymentNotification {
             amount,
             btc: decimal("btc")?,
             mona: decimal("mona")?,
+            skeb: decimal("skeb")?,
             address: get("address").map(str::to_owned),
             order_number: get("orderNumber").map(str::to_owned),
             reference_number: get("referenceNumber").map(str::to_owned),
@@ -159,6 +162,8 @@ mod tests {
         assert_eq!(n.amount.unwrap().to_string(), "10800 JPY");
         assert_eq!(n.btc.unwrap().to_string(), "0.359856");
         assert_eq!(n.mona, None);
+        let skeb = PaymentNotification::from_form(b"invoiceId=s1&amount=500&skeb=1000.5").unwrap();
+        assert_eq!(skeb.skeb.unwrap().to_string(), "1000.5");
         assert_eq!(n.order_number.as_deref(), Some("A-1"));
         assert_eq!(n.reference_number.as_deref(), Some("R 1"));
         assert_eq!(n.buyer_id.as_deref(), Some("u1"));

@@ -52,20 +52,24 @@ async fn cancel_invoice_already_paid() {
     .await;
 }
 
-/// cancelInvoice sends the id; its undocumented success body is kept as sent
+/// cancelInvoice answers the whole invoice, status canceled (https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst lists the fields; the values are the seed's BTC example)
 ///
 /// From `fixtures/zaif/cancel_invoice_ok.json`.
 #[tokio::test]
 async fn cancel_invoice_ok() {
-    fixture_support::run(
-        r#"{
-  "description": "cancelInvoice sends the id; its undocumented success body is kept as sent",
+    fixture_support::run(r#"{
+  "description": "cancelInvoice answers the whole invoice, status canceled (https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst lists the fields; the values are the seed's BTC example)",
   "expect": {
     "ok": {
-      "invoiceId": "d7dd735c",
-      "raw": {
+      "invoice": {
+        "amount": 10800,
+        "btc": "0.359856",
+        "currency": "btc",
+        "invoiceId": "d7dd735c",
+        "orderNumber": "A-1",
         "status": "canceled"
-      }
+      },
+      "invoiceId": "d7dd735c"
     }
   },
   "input": {
@@ -89,15 +93,25 @@ async fn cancel_invoice_ok() {
   "response": {
     "json": {
       "return": {
+        "BIP21": "bitcoin:19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb?amount=0.359856",
+        "address": "19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb",
+        "amount": 10800,
+        "btc": "0.359856",
+        "created": 1434696690,
+        "currency": "btc",
+        "expired": 1434698490,
+        "invoiceId": "d7dd735c",
+        "orderNumber": "A-1",
+        "rate": "30012",
+        "settled": 0,
+        "speed": "high",
         "status": "canceled"
       },
       "success": 1
     },
     "status": 200
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// createInvoice for 10800 JPY in BTC decodes the seed's BTC example answer, every field
@@ -440,6 +454,138 @@ async fn error_invalid_parameter() {
     .await;
 }
 
+/// success:0 with 'invalid invoiceId parameter', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_invalid_parameter_other_word_order.json`.
+#[tokio::test]
+async fn error_invalid_parameter_other_word_order() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'invalid invoiceId parameter', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "invalid parameter",
+      "kind": "provider",
+      "message_contains": "invalid invoiceId parameter",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "invalid invoiceId parameter",
+      "success": 0
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// success:0 with 'method not found', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_method_not_found.json`.
+#[tokio::test]
+async fn error_method_not_found() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'method not found', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "method not found",
+      "kind": "provider",
+      "message_contains": "method not found",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "method not found",
+      "success": 0
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// success:0 with 'no data found for the key', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_no_data_found_for_the_key.json`.
+#[tokio::test]
+async fn error_no_data_found_for_the_key() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'no data found for the key', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "no data found for the key",
+      "kind": "authentication",
+      "message_contains": "no data found for the key",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "no data found for the key",
+      "success": 0
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
 /// success:0 with 'account has not permission to use ec api' is an authentication error
 ///
 /// From `fixtures/zaif/error_no_permission.json`.
@@ -520,6 +666,93 @@ async fn error_nonce_not_incremented_retried() {
   "response": {
     "json": {
       "error": "nonce not incremented",
+      "success": 0
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// success:0 with 'nonce out of range', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_nonce_out_of_range.json`.
+#[tokio::test]
+async fn error_nonce_out_of_range() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'nonce out of range', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "kind": "configuration",
+      "message_contains": "nonce out of range",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "nonce out of range",
+      "success": 0
+    },
+    "status": 200
+  }
+}"#).await;
+}
+
+/// success:0 with 'signature mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_signature_mismatch.json`.
+#[tokio::test]
+async fn error_signature_mismatch() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'signature mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "signature mismatch",
+      "kind": "authentication",
+      "message_contains": "signature mismatch",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "signature mismatch",
       "success": 0
     },
     "status": 200

@@ -158,6 +158,12 @@ pub struct Invoice {
     /// `orderNumber`, when sent.
     #[serde(default)]
     pub order_number: Option<String>,
+    /// `referenceNumber`, when sent (the create answer has it; `getInvoice`'s page omits it).
+    #[serde(default)]
+    pub reference_number: Option<String>,
+    /// `buyerId`, when sent.
+    #[serde(default)]
+    pub buyer_id: Option<String>,
     /// Fields Zaif added that this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -193,17 +199,23 @@ pub struct InvoiceIds {
     pub count: u64,
 }
 
-/// The answer to `cancelInvoice`. Its body is not documented, so it is kept as sent.
+/// The answer to `cancelInvoice`: the whole invoice, its status `canceled` (documented in the
+/// method's page; an earlier reading of this crate kept it raw). A partly paid invoice that is
+/// cancelled turns what was paid into an overpayment, which Zaif keeps for the merchant.
+///
+/// The cancellation is done once Zaif says `success`, so an answer that is not in the invoice
+/// shape never fails the call: `invoice` is then `None` and `raw` holds what came.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CanceledInvoice {
     /// The invoice that was canceled.
     pub invoice_id: String,
+    /// The invoice as Zaif returned it, when in the documented shape.
+    pub invoice: Option<Invoice>,
     /// The `return` value Zaif sent.
     pub raw: serde_json::Value,
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
