@@ -13,8 +13,9 @@ use payments_core::{Currency, Decimal};
 use serde_json::{Value, json};
 
 use super::{
-    Kind, PROVIDER, StoredCard, Transaction, authenticate, error, json_answer, new_transaction_id,
-    not_found, post_webhook, transaction_json,
+    Kind, PROVIDER, Resolution, StoredCard, Transaction, authenticate, control_answer,
+    customer_answer, error, json_answer, new_transaction_id, not_found, spawn_webhook,
+    transaction_json,
 };
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
@@ -166,16 +167,12 @@ pub(crate) async fn link_answer(
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .map(|pairs| pairs.into_iter().collect())
             .unwrap_or_default();
-    match resolve(
+    customer_answer(resolve(
         &state,
         &id,
         &decision,
         form.get("amount").map(String::as_str),
-    ) {
-        Ok((_, Some(url))) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
-        Ok((body, None)) => json_answer(StatusCode::OK, body),
-        Err(response) => *response,
-    }
+    ))
 }
 
 /// `POST /_sandbox/paymentoptions/links/{id}/{approve|decline}` with an optional JSON
@@ -188,10 +185,7 @@ pub(crate) async fn control_link(
     let amount: Option<String> = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("amount").and_then(Value::as_str).map(str::to_owned));
-    match resolve(&state, &id, &decision, amount.as_deref()) {
-        Ok((body, _)) => json_answer(StatusCode::OK, body),
-        Err(response) => *response,
-    }
+    control_answer(resolve(&state, &id, &decision, amount.as_deref()))
 }
 
 /// [`resolve`] for the library's API (a fixed-amount link).
@@ -201,12 +195,7 @@ pub(crate) fn answer_link(state: &Arc<AppState>, id: &str, approve: bool) -> Res
         .map_err(|_| format!("no pending link {id} with a fixed amount"))
 }
 
-fn resolve(
-    state: &Arc<AppState>,
-    id: &str,
-    decision: &str,
-    entered: Option<&str>,
-) -> Result<(Value, Option<String>), Box<Response>> {
+fn resolve(state: &Arc<AppState>, id: &str, decision: &str, entered: Option<&str>) -> Resolution {
     let approve = match decision {
         "approve" => true,
         "decline" => false,
@@ -288,13 +277,6 @@ fn resolve(
         (body, link.decline_url.clone())
     };
     drop(po);
-    if let Some(url) = link.webhook_url {
-        let body = body.clone();
-        tokio::spawn(async move {
-            if let Err(reason) = post_webhook(&url, &body).await {
-                tracing::warn!(%reason, "webhook failed");
-            }
-        });
-    }
+    spawn_webhook(link.webhook_url, &body);
     Ok((body, next))
 }

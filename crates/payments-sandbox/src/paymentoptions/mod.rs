@@ -636,10 +636,39 @@ pub(crate) async fn challenge_answer(
     State(state): State<Arc<AppState>>,
     Path((id, decision)): Path<(String, String)>,
 ) -> Response {
-    match resolve_challenge(&state, &id, &decision) {
+    customer_answer(resolve_challenge(&state, &id, &decision))
+}
+
+/// What a customer's answer on a gateway page led to: the webhook body, and where the
+/// customer goes next (or the refusal).
+pub(super) type Resolution = Result<(Value, Option<String>), Box<Response>>;
+
+/// The customer's browser is sent on (303), or shown the webhook body when there is nowhere.
+pub(super) fn customer_answer(resolution: Resolution) -> Response {
+    match resolution {
         Ok((_, Some(url))) => (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response(),
         Ok((body, None)) => json_answer(StatusCode::OK, body),
         Err(response) => *response,
+    }
+}
+
+/// A control endpoint answers with the webhook body.
+pub(super) fn control_answer(resolution: Resolution) -> Response {
+    match resolution {
+        Ok((body, _)) => json_answer(StatusCode::OK, body),
+        Err(response) => *response,
+    }
+}
+
+/// Posts a webhook in the background (the customer's redirect does not wait for it).
+pub(super) fn spawn_webhook(url: Option<String>, body: &Value) {
+    if let Some(url) = url {
+        let body = body.clone();
+        tokio::spawn(async move {
+            if let Err(reason) = post_webhook(&url, &body).await {
+                tracing::warn!(%reason, "webhook failed");
+            }
+        });
     }
 }
 
@@ -649,10 +678,7 @@ pub(crate) async fn control_challenge(
     State(state): State<Arc<AppState>>,
     Path((id, decision)): Path<(String, String)>,
 ) -> Response {
-    match resolve_challenge(&state, &id, &decision) {
-        Ok((body, _)) => json_answer(StatusCode::OK, body),
-        Err(response) => *response,
-    }
+    control_answer(resolve_challenge(&state, &id, &decision))
 }
 
 /// `POST /_sandbox/paymentoptions/webhooks/{id}`: sends a transaction's webhook again.
@@ -680,11 +706,7 @@ pub(crate) async fn control_resend_webhook(
 
 /// Approves or declines a pending challenge: records the transaction (approve), posts the
 /// webhook in the background, and returns its body with where the customer goes next.
-fn resolve_challenge(
-    state: &Arc<AppState>,
-    id: &str,
-    decision: &str,
-) -> Result<(Value, Option<String>), Box<Response>> {
+fn resolve_challenge(state: &Arc<AppState>, id: &str, decision: &str) -> Resolution {
     let approve = match decision {
         "approve" => true,
         "decline" => false,
@@ -722,14 +744,7 @@ fn resolve_challenge(
         (body, challenge.decline_url)
     };
     drop(po);
-    if let Some(url) = transaction.webhook_url.clone() {
-        let body = body.clone();
-        tokio::spawn(async move {
-            if let Err(reason) = post_webhook(&url, &body).await {
-                tracing::warn!(%reason, "webhook failed");
-            }
-        });
-    }
+    spawn_webhook(transaction.webhook_url.clone(), &body);
     Ok((body, next))
 }
 
