@@ -6,17 +6,17 @@ use std::net::IpAddr;
 use clap::Subcommand;
 use payments::paymentoptions::{
     CaptureRequest, Card, CycleType, HostedLinkRequest, LinkAmount, PaymentOptionsClient,
-    PaymentSource, Plan, PurchaseOutcome, PurchaseRequest, RefundRequest, ReturnUrl,
-    SubscriptionDetails, SubscriptionRequest, TransactionResponse, WalletLinkRequest,
+    PaymentSource, Plan, PurchaseOutcome, PurchaseRequest, PurchaseRequestBuilder, RefundRequest,
+    ReturnUrl, SubscriptionDetails, SubscriptionRequest, TransactionResponse, WalletLinkRequest,
 };
 use payments::{Currency, Error, Money, Url};
 use serde::Deserialize;
 
 use crate::output::Report;
 
-/// What a card operation takes: the same flags for purchase and authorize.
+/// The card payment every card command takes: what, how much, whose card, from where.
 #[derive(Debug, clap::Args)]
-pub(crate) struct CardOperation {
+pub(crate) struct CardPayment {
     /// The amount in major units (1000 for JPY 1000, 10.50 for USD 10.50).
     #[arg(long)]
     amount: String,
@@ -33,6 +33,33 @@ pub(crate) struct CardOperation {
     /// input. Never pass card data as arguments: every user of the machine can read them.
     #[arg(long)]
     card: String,
+}
+
+impl CardPayment {
+    /// Validates every field (naming the one at fault) and starts the purchase request.
+    fn into_builder(self) -> Result<PurchaseRequestBuilder, Error> {
+        let currency = Currency::from_code(&self.currency).map_err(|e| e.for_field("currency"))?;
+        let amount =
+            Money::parse_positive(&self.amount, currency).map_err(|e| e.for_field("amount"))?;
+        let ip: IpAddr = self
+            .customer_ip
+            .parse()
+            .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+        let card = read_card(&self.card)?;
+        Ok(PurchaseRequest::builder(
+            amount,
+            PaymentSource::Card(Box::new(card)),
+            self.merchant_txn_ref,
+            ip,
+        ))
+    }
+}
+
+/// What a card operation takes: the same flags for purchase and authorize.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CardOperation {
+    #[command(flatten)]
+    payment: CardPayment,
     /// return_url.webhook_url.
     #[arg(long)]
     webhook_url: Option<String>,
@@ -129,21 +156,9 @@ pub(crate) enum PaymentOptionsCommand {
 pub(crate) enum SubscriptionCommand {
     /// Create one: the first cycle is charged at once with the card.
     Create {
-        /// Each cycle's amount, in major units.
-        #[arg(long)]
-        amount: String,
-        /// ISO 4217 currency.
-        #[arg(long)]
-        currency: String,
-        /// Your unique reference.
-        #[arg(long)]
-        merchant_txn_ref: String,
-        /// The customer's IP address.
-        #[arg(long)]
-        customer_ip: String,
-        /// The card file (JSON), or - for standard input.
-        #[arg(long)]
-        card: String,
+        /// The first cycle's payment (each cycle charges its amount).
+        #[command(flatten)]
+        payment: CardPayment,
         /// plan_name.
         #[arg(long)]
         plan_name: String,
@@ -349,11 +364,7 @@ async fn subscription(command: SubscriptionCommand) -> Result<Report, Error> {
     let gateway = || PaymentOptionsClient::from_env();
     match command {
         SubscriptionCommand::Create {
-            amount,
-            currency,
-            merchant_txn_ref,
-            customer_ip,
-            card,
+            payment,
             plan_name,
             plan_desc,
             cycle_type,
@@ -363,12 +374,6 @@ async fn subscription(command: SubscriptionCommand) -> Result<Report, Error> {
             discount_percentage,
             discount_cycles,
         } => {
-            let currency = Currency::from_code(&currency).map_err(|e| e.for_field("currency"))?;
-            let amount =
-                Money::parse_positive(&amount, currency).map_err(|e| e.for_field("amount"))?;
-            let ip: IpAddr = customer_ip
-                .parse()
-                .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
             let cycle_type = match cycle_type.trim().to_ascii_uppercase().as_str() {
                 "DAYS" => CycleType::Days,
                 "WEEKLY" => CycleType::Weekly,
@@ -391,14 +396,7 @@ async fn subscription(command: SubscriptionCommand) -> Result<Report, Error> {
                 plan = plan.discount(percentage, cycles);
             }
             let plan = plan.build()?;
-            let card = read_card(&card)?;
-            let payment = PurchaseRequest::builder(
-                amount,
-                PaymentSource::Card(Box::new(card)),
-                merchant_txn_ref,
-                ip,
-            )
-            .build()?;
+            let payment = payment.into_builder()?.build()?;
             let created = gateway()?
                 .create_subscription(&SubscriptionRequest::new(payment, plan))
                 .await?;
@@ -463,21 +461,12 @@ fn transaction_report(what: &str, answer: &TransactionResponse) -> Result<Report
 
 async fn card_operation(operation: CardOperation, authorize_only: bool) -> Result<Report, Error> {
     let CardOperation {
-        amount,
-        currency,
-        merchant_txn_ref,
-        customer_ip,
-        card,
+        payment,
         webhook_url,
         success_url,
         decline_url,
         v2,
     } = operation;
-    let currency = Currency::from_code(&currency).map_err(|e| e.for_field("currency"))?;
-    let amount = Money::parse_positive(&amount, currency).map_err(|e| e.for_field("amount"))?;
-    let ip: IpAddr = customer_ip
-        .parse()
-        .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
     let mut urls = ReturnUrl::default();
     if let Some(webhook) = url("webhook_url", webhook_url)? {
         urls = urls.with_webhook(webhook);
@@ -488,13 +477,7 @@ async fn card_operation(operation: CardOperation, authorize_only: bool) -> Resul
     if let Some(decline) = url("decline_url", decline_url)? {
         urls = urls.with_decline(decline);
     }
-    let card = read_card(&card)?;
-    let mut builder = PurchaseRequest::builder(
-        amount,
-        PaymentSource::Card(Box::new(card)),
-        merchant_txn_ref,
-        ip,
-    );
+    let mut builder = payment.into_builder()?;
     if urls != ReturnUrl::default() {
         builder = builder.return_url(urls);
     }
