@@ -59,13 +59,6 @@ pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str,
     push("buyerPhone", buyer.phone.clone());
     push("buyerCellphone", buyer.cellphone.clone());
     push("buyerEmail", buyer.email.clone());
-    push(
-        "billingCurrency",
-        request
-            .billing_currency
-            .as_ref()
-            .map(|c| c.as_str().to_owned()),
-    );
     form
 }
 
@@ -400,7 +393,6 @@ mod tests {
             .buyer_phone("0312345678")
             .buyer_cellphone("09012345678")
             .buyer_email("taro@example.jp")
-            .billing_currency(CryptoCurrency::Btc)
             .build()
             .unwrap();
         let names: Vec<&str> = create_invoice_form(&request)
@@ -434,7 +426,6 @@ mod tests {
                 "buyerPhone",
                 "buyerCellphone",
                 "buyerEmail",
-                "billingCurrency",
             ]
         );
         let form: BTreeMap<_, _> = create_invoice_form(&request).into_iter().collect();

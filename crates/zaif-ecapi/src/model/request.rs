@@ -51,7 +51,6 @@ pub struct CreateInvoice {
     pub(crate) reference_number: Option<String>,
     pub(crate) item_name: Option<String>,
     pub(crate) buyer: Buyer,
-    pub(crate) billing_currency: Option<CryptoCurrency>,
 }
 
 impl CreateInvoice {
@@ -110,7 +109,6 @@ struct Fields {
     reference_number: Option<String>,
     item_name: Option<String>,
     buyer: Buyer,
-    billing_currency: Option<CryptoCurrency>,
 }
 
 /// Builds a [`CreateInvoice`]; [`CreateInvoiceBuilder::build`] validates every field and names
@@ -178,13 +176,6 @@ impl CreateInvoiceBuilder {
         self
     }
 
-    /// `billingCurrency`: bill in the crypto asset itself instead of JPY; must equal the
-    /// invoice's currency (Zaif then omits `rate`).
-    pub fn billing_currency(mut self, currency: CryptoCurrency) -> Self {
-        self.fields.billing_currency = Some(currency);
-        self
-    }
-
     text_setters! {
         /// `notificationUri`: where Zaif reports the completed payment (http or https).
         notification_uri => notification_uri,
@@ -230,14 +221,6 @@ impl CreateInvoiceBuilder {
             CryptoCurrency::other(code)?;
         }
         let f = self.fields;
-        if let Some(billing) = &f.billing_currency
-            && *billing != self.currency
-        {
-            return Err(ZaifError::invalid(
-                "billingCurrency",
-                "must be the same crypto asset as currency",
-            ));
-        }
         let yen = |field: &'static str, value: Option<u64>| -> Result<Option<Money>, ZaifError> {
             value
                 .map(|v| Money::from_minor_units(v, Currency::JPY).map_err(|e| e.for_field(field)))
@@ -272,7 +255,6 @@ impl CreateInvoiceBuilder {
             reference_number: text("referenceNumber", f.reference_number)?,
             item_name: text("itemName", f.item_name)?,
             buyer,
-            billing_currency: f.billing_currency,
         })
     }
 }
@@ -356,11 +338,6 @@ mod tests {
             (
                 CreateInvoice::builder(CryptoCurrency::Btc, 1).order_number("a\u{0}b"),
                 "orderNumber",
-            ),
-            (
-                CreateInvoice::builder(CryptoCurrency::Btc, 1)
-                    .billing_currency(CryptoCurrency::Mona),
-                "billingCurrency",
             ),
             (
                 CreateInvoice::builder(CryptoCurrency::Other("BAD!".into()), 1),

@@ -132,7 +132,6 @@ fn create_invoice(input: &Value) -> Result<CreateInvoice, ZaifError> {
             "buyerPhone" => builder.buyer_phone(text()),
             "buyerCellphone" => builder.buyer_cellphone(text()),
             "buyerEmail" => builder.buyer_email(text()),
-            "billingCurrency" => builder.billing_currency(CryptoCurrency::known(&text())?),
             other => panic!("unknown createInvoice parameter {other}"),
         };
     }
