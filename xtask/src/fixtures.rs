@@ -95,44 +95,77 @@ const ERROR_KINDS: &[&str] = &[
 ];
 
 /// Every generated file: (path relative to the root, content, number of cases).
+/// One validated fixture file.
+struct Case {
+    /// `fixtures/<provider>/<file>`, for messages.
+    shown: String,
+    /// The test function name.
+    name: String,
+    fixture: Value,
+    /// `documented: <page>` or `invented: <why>`.
+    origin: String,
+}
+
+/// Reads and validates a provider's fixtures, sorted by file name.
+fn read_cases(root: &Path, provider: &Provider) -> Result<Vec<Case>, String> {
+    let dir = root.join("fixtures").join(provider.dir);
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .map_err(|e| format!("fixtures/{}: {e}", provider.dir))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    let mut names = BTreeSet::new();
+    let mut cases = Vec::new();
+    for path in &files {
+        let shown = format!(
+            "fixtures/{}/{}",
+            provider.dir,
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+        );
+        let text = fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+        let fixture: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{shown}: not valid JSON: {e}"))?;
+        validate(&fixture, provider).map_err(|e| format!("{shown}: {e}"))?;
+        let origin = source(fixture.get("source")).map_err(|e| format!("{shown}: {e}"))?;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let name = test_name(stem).map_err(|e| format!("{shown}: {e}"))?;
+        if !names.insert(name.clone()) {
+            return Err(format!(
+                "{shown}: another fixture already makes a test called {name}"
+            ));
+        }
+        cases.push(Case {
+            shown,
+            name,
+            fixture,
+            origin,
+        });
+    }
+    Ok(cases)
+}
+
 fn generate(root: &Path) -> Result<Vec<(String, String, usize)>, String> {
     let mut outputs = Vec::new();
     for provider in PROVIDERS {
-        let dir = root.join("fixtures").join(provider.dir);
-        let mut files: Vec<_> = fs::read_dir(&dir)
-            .map_err(|e| format!("fixtures/{}: {e}", provider.dir))?
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-            .collect();
-        files.sort();
-        let mut names = BTreeSet::new();
+        let cases = read_cases(root, provider)?;
         let mut tests = String::new();
-        for path in &files {
-            let shown = format!(
-                "fixtures/{}/{}",
-                provider.dir,
-                path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
-            );
-            let text = fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-            let fixture: Value =
-                serde_json::from_str(&text).map_err(|e| format!("{shown}: not valid JSON: {e}"))?;
-            validate(&fixture, provider).map_err(|e| format!("{shown}: {e}"))?;
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
-            let name = test_name(stem).map_err(|e| format!("{shown}: {e}"))?;
-            if !names.insert(name.clone()) {
-                return Err(format!(
-                    "{shown}: another fixture already makes a test called {name}"
-                ));
-            }
+        for Case {
+            shown,
+            name,
+            fixture,
+            origin,
+        } in &cases
+        {
             let canonical =
-                serde_json::to_string_pretty(&fixture).map_err(|e| format!("{shown}: {e}"))?;
+                serde_json::to_string_pretty(fixture).map_err(|e| format!("{shown}: {e}"))?;
             let description = fixture["description"].as_str().unwrap_or_default();
             tests.push_str(&format!(
-                "\n/// {}\n///\n/// From `{shown}`.\n#[tokio::test]\nasync fn {name}() {{\n    fixture_support::run({}).await;\n}}\n",
+                "\n/// {}\n///\n/// From `{shown}`; {origin}.\n#[tokio::test]\nasync fn {name}() {{\n    fixture_support::run({}).await;\n}}\n",
                 description.split_whitespace().collect::<Vec<_>>().join(" "),
                 raw_string(&canonical),
             ));
@@ -147,10 +180,47 @@ fn generate(root: &Path) -> Result<Vec<(String, String, usize)>, String> {
         outputs.push((
             format!("{}/{GENERATED}", provider.crate_dir),
             rustfmt(&source)?,
-            files.len(),
+            cases.len(),
         ));
     }
     Ok(outputs)
+}
+
+/// Per provider: documented and invented fixtures, and the operations no documented fixture
+/// covers yet. One line per provider, then one per uncovered operation.
+pub(crate) fn report(root: &Path) -> Result<Vec<String>, String> {
+    let mut lines = Vec::new();
+    for provider in PROVIDERS {
+        let cases = read_cases(root, provider)?;
+        let documented: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.origin.starts_with("documented"))
+            .collect();
+        let covered: BTreeSet<&str> = documented
+            .iter()
+            .filter_map(|c| c.fixture["operation"].as_str())
+            .collect();
+        let uncovered: Vec<&str> = provider
+            .operations
+            .iter()
+            .copied()
+            .filter(|op| !covered.contains(op))
+            .collect();
+        lines.push(format!(
+            "{}: {} documented, {} invented; {} of {} operations have a documented fixture",
+            provider.dir,
+            documented.len(),
+            cases.len() - documented.len(),
+            covered.len(),
+            provider.operations.len(),
+        ));
+        lines.extend(
+            uncovered
+                .iter()
+                .map(|op| format!("  {}: no documented fixture for {op}", provider.dir)),
+        );
+    }
+    Ok(lines)
 }
 
 /// Regenerates every file; returns (path, number of cases).
@@ -182,6 +252,7 @@ fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
     let object = fixture.as_object().ok_or("a fixture is a JSON object")?;
     const KEYS: &[&str] = &[
         "description",
+        "source",
         "operation",
         "client",
         "input",
@@ -200,6 +271,7 @@ fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
     if text("description").is_none_or(|d| d.trim().is_empty()) {
         return Err("\"description\" must be a non-empty string".into());
     }
+    source(object.get("source"))?;
     let operation = text("operation").ok_or("\"operation\" must be a string")?;
     if !provider.operations.contains(&operation) {
         return Err(format!(
@@ -265,6 +337,28 @@ fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
     }
 }
 
+/// Where a fixture comes from, as one line for the generated test's docs: exactly one of
+/// `{"documented": "<page>"}` (a seed file or a provider URL) or `{"invented": "<why>"}` (a
+/// shape no page shows), never empty.
+fn source(value: Option<&Value>) -> Result<String, String> {
+    const NEEDED: &str =
+        "\"source\" must be {\"documented\": \"<page>\"} or {\"invented\": \"<why>\"}";
+    let object = value.and_then(Value::as_object).ok_or(NEEDED)?;
+    match object.iter().next() {
+        Some((kind, Value::String(text)))
+            if object.len() == 1
+                && (kind == "documented" || kind == "invented")
+                && !text.trim().is_empty() =>
+        {
+            Ok(format!(
+                "{kind}: {}",
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            ))
+        }
+        _ => Err(NEEDED.into()),
+    }
+}
+
 /// A test function name from a file stem: lowercase ASCII letters, digits and underscores.
 fn test_name(stem: &str) -> Result<String, String> {
     let name: String = stem
@@ -324,7 +418,7 @@ fn rustfmt(source: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    const VALID: &str = r#"{"description":"d","operation":"get_invoice","input":{"invoiceId":"x"},
+    const VALID: &str = r#"{"description":"d","source":{"invented":"a test"},"operation":"get_invoice","input":{"invoiceId":"x"},
         "request":{"method":"POST","path":"/ecapi"},"response":{"status":200,"body":"{}"},
         "expect":{"error":{"kind":"decode"}}}"#;
 
@@ -409,6 +503,25 @@ mod tests {
                 "\"description\"",
             ),
             (
+                &VALID.replace("\"source\":{\"invented\":\"a test\"},", ""),
+                "\"source\" must be",
+            ),
+            (
+                &VALID.replace("\"invented\":\"a test\"", "\"invented\":\" \""),
+                "\"source\" must be",
+            ),
+            (
+                &VALID.replace("\"invented\"", "\"guessed\""),
+                "\"source\" must be",
+            ),
+            (
+                &VALID.replace(
+                    "\"invented\":\"a test\"",
+                    "\"invented\":\"a\",\"documented\":\"b\"",
+                ),
+                "\"source\" must be",
+            ),
+            (
                 &VALID.replace("\"status\":200", "\"status\":42"),
                 "response.status",
             ),
@@ -424,6 +537,35 @@ mod tests {
             assert!(err.starts_with("fixtures/zaif/broken.json: "), "{err}");
             assert!(err.contains(message), "{err}");
         }
+    }
+
+    #[test]
+    fn the_report_counts_documented_and_invented_cases() {
+        let root = workspace();
+        fs::write(
+            root.path().join("fixtures/zaif/c_case.json"),
+            VALID.replace("{\"invented\":\"a test\"}", "{\"documented\":\"seed 002\"}"),
+        )
+        .unwrap();
+        let lines = report(root.path()).unwrap();
+        assert_eq!(
+            lines[0],
+            "zaif: 1 documented, 2 invented; 1 of 4 operations have a documented fixture"
+        );
+        // The documented case is a get_invoice; the other three operations are listed.
+        assert_eq!(
+            &lines[1..4],
+            [
+                "  zaif: no documented fixture for create_invoice",
+                "  zaif: no documented fixture for find_invoice_ids",
+                "  zaif: no documented fixture for cancel_invoice",
+            ]
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("paymentoptions: 0 documented, 2 invented"))
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 const COMMANDS: &[(&str, &str)] = &[
     (
         "fixtures",
-        "regenerate each provider's tests/fixtures_generated.rs from fixtures/ (--check: fail if stale)",
+        "regenerate each provider's tests/fixtures_generated.rs from fixtures/ (--check: fail if stale; --report: documented vs invented per provider)",
     ),
     (
         "build-cost",
@@ -34,15 +34,19 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("fixtures") => {
-            let check = match args.get(1).map(String::as_str) {
-                None => false,
-                Some("--check") => true,
+            let mode = match args.get(1).map(String::as_str) {
+                None => FixturesMode::Write,
+                Some("--check") => FixturesMode::Check,
+                Some("--report") => FixturesMode::Report,
                 Some(other) => {
-                    let _ = writeln!(stderr, "unknown option to fixtures: {other} (only --check)");
+                    let _ = writeln!(
+                        stderr,
+                        "unknown option to fixtures: {other} (--check or --report)"
+                    );
                     return ExitCode::from(2);
                 }
             };
-            run_fixtures(&workspace_root(), check, &mut stdout, &mut stderr)
+            run_fixtures(&workspace_root(), mode, &mut stdout, &mut stderr)
         }
         Some(command @ ("build-cost" | "peak-rss")) => {
             let result = if command == "build-cost" {
@@ -66,8 +70,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_fixtures(root: &Path, check: bool, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
-    let result = if check {
+/// What `cargo xtask fixtures` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FixturesMode {
+    /// Regenerate the tests.
+    Write,
+    /// Fail when the generated tests are stale.
+    Check,
+    /// Print documented vs invented fixtures per provider.
+    Report,
+}
+
+fn run_fixtures(
+    root: &Path,
+    mode: FixturesMode,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let result = if mode == FixturesMode::Report {
+        fixtures::report(root).map(|lines| {
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+            ExitCode::SUCCESS
+        })
+    } else if mode == FixturesMode::Check {
         fixtures::check(root).map(|stale| {
             if stale.is_empty() {
                 let _ = writeln!(out, "fixture tests are up to date");

@@ -8,11 +8,10 @@ mod fixture_support;
 
 /// store > add_subtract_credit with creditAction=add
 ///
-/// From `fixtures/interstream/add_credit.json`.
+/// From `fixtures/interstream/add_credit.json`; documented: https://inter-stream.jp/interstream_support/api/15_07.html (store > add_subtract_credit; answer text in harvest §3).
 #[tokio::test]
 async fn add_credit() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "store > add_subtract_credit with creditAction=add",
   "expect": {
     "ok": "Credit was updated"
@@ -50,15 +49,16 @@ async fn add_credit() {
       "ok": "Credit was updated"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://inter-stream.jp/interstream_support/api/15_07.html (store > add_subtract_credit; answer text in harvest §3)"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// ERROR_AMOUNT_TOO_BIG | Amount can't be higher than order amount due is a typed error keeping the code and text; add_payment is sent once
 ///
-/// From `fixtures/interstream/add_payment_amount_too_big.json`.
+/// From `fixtures/interstream/add_payment_amount_too_big.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): the ERROR_AMOUNT_TOO_BIG code and text.
 #[tokio::test]
 async fn add_payment_amount_too_big() {
     fixture_support::run(r#"{
@@ -103,13 +103,16 @@ async fn add_payment_amount_too_big() {
       "error_long": "Amount can't be higher than order amount due"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): the ERROR_AMOUNT_TOO_BIG code and text"
   }
 }"#).await;
 }
 
 /// REQUEST_ERROR | Invalid amount is a typed error keeping the code and text; add_payment is sent once
 ///
-/// From `fixtures/interstream/add_payment_invalid_amount.json`.
+/// From `fixtures/interstream/add_payment_invalid_amount.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid amount.
 #[tokio::test]
 async fn add_payment_invalid_amount() {
     fixture_support::run(r#"{
@@ -154,13 +157,16 @@ async fn add_payment_invalid_amount() {
       "error_long": "Invalid amount"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid amount"
   }
 }"#).await;
 }
 
 /// REQUEST_ERROR | Invalid User ID is a typed error keeping the code and text; add_payment is sent once
 ///
-/// From `fixtures/interstream/add_payment_invalid_user_id.json`.
+/// From `fixtures/interstream/add_payment_invalid_user_id.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid User ID.
 #[tokio::test]
 async fn add_payment_invalid_user_id() {
     fixture_support::run(r#"{
@@ -205,13 +211,16 @@ async fn add_payment_invalid_user_id() {
       "error_long": "Invalid User ID"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid User ID"
   }
 }"#).await;
 }
 
 /// REQUEST_ERROR | Missing signature is a typed error keeping the code and text; add_payment is sent once
 ///
-/// From `fixtures/interstream/add_payment_missing_signature.json`.
+/// From `fixtures/interstream/add_payment_missing_signature.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Missing signature.
 #[tokio::test]
 async fn add_payment_missing_signature() {
     fixture_support::run(r#"{
@@ -256,13 +265,16 @@ async fn add_payment_missing_signature() {
       "error_long": "Missing signature"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Missing signature"
   }
 }"#).await;
 }
 
 /// ERROR_NO_ORDER | User does not have any current order is a typed error keeping the code and text; add_payment is sent once
 ///
-/// From `fixtures/interstream/add_payment_no_order.json`.
+/// From `fixtures/interstream/add_payment_no_order.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): ERROR_NO_ORDER.
 #[tokio::test]
 async fn add_payment_no_order() {
     fixture_support::run(r#"{
@@ -307,17 +319,19 @@ async fn add_payment_no_order() {
       "error_long": "User does not have any current order"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): ERROR_NO_ORDER"
   }
 }"#).await;
 }
 
 /// store > add_payment with the PHP sample's values; {"ok":"Payment was added"}
 ///
-/// From `fixtures/interstream/add_payment_ok_seed.json`.
+/// From `fixtures/interstream/add_payment_ok_seed.json`; documented: ../shared/seeds/003_73d81313fd648595.txt (store > add_payment): the PHP sample request and {"ok":"Payment was added"}.
 #[tokio::test]
 async fn add_payment_ok_seed() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "store > add_payment with the PHP sample's values; {\"ok\":\"Payment was added\"}",
   "expect": {
     "ok": "Payment was added"
@@ -351,19 +365,19 @@ async fn add_payment_ok_seed() {
   "response": {
     "body": "{ \"ok\":\"Payment was added\" }",
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): the PHP sample request and {\"ok\":\"Payment was added\"}"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// An empty 200 answer after add_payment: decode error, outcome unknown
 ///
-/// From `fixtures/interstream/empty_body_outcome_unknown.json`.
+/// From `fixtures/interstream/empty_body_outcome_unknown.json`; invented: no page shows a broken answer; an empty 200 is how a proxy or a crashed worker fails.
 #[tokio::test]
 async fn empty_body_outcome_unknown() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "An empty 200 answer after add_payment: decode error, outcome unknown",
   "expect": {
     "error": {
@@ -400,15 +414,16 @@ async fn empty_body_outcome_unknown() {
   "response": {
     "body": "",
     "status": 200
+  },
+  "source": {
+    "invented": "no page shows a broken answer; an empty 200 is how a proxy or a crashed worker fails"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// store > get_cart with a current order: the documented fields (https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_09); the page lists fields and types without an example, so the values are invented in those types (numbers as strings, flags 0/1)
 ///
-/// From `fixtures/interstream/get_cart_current_order.json`.
+/// From `fixtures/interstream/get_cart_current_order.json`; documented: https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs (INTER-STREAM 15_09); values invented, the page lists fields only.
 #[tokio::test]
 async fn get_cart_current_order() {
     fixture_support::run(r#"{
@@ -466,13 +481,16 @@ async fn get_cart_current_order() {
       }
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs (INTER-STREAM 15_09); values invented, the page lists fields only"
   }
 }"#).await;
 }
 
 /// store > get_config, the documented example (https://webtvsolutions.com/support.php?d=store_get_config&lang=en&s=ws_webtv_api_docs; INTER-STREAM 15_02): no iq, an empty POST; the gateway credentials in settings come back as secrets, serialized [REDACTED]
 ///
-/// From `fixtures/interstream/get_config_documented.json`.
+/// From `fixtures/interstream/get_config_documented.json`; documented: https://webtvsolutions.com/support.php?d=store_get_config&lang=en&s=ws_webtv_api_docs (INTER-STREAM 15_02).
 #[tokio::test]
 async fn get_config_documented() {
     fixture_support::run(r#"{
@@ -592,13 +610,16 @@ async fn get_config_documented() {
       }
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_get_config&lang=en&s=ws_webtv_api_docs (INTER-STREAM 15_02)"
   }
 }"#).await;
 }
 
 /// store > get_credit, the documented answer (https://inter-stream.jp/interstream_support/api/15_06.html): a signed POST with an empty form, as every action in the provider's sample; the credit stays an exact decimal
 ///
-/// From `fixtures/interstream/get_credit.json`.
+/// From `fixtures/interstream/get_credit.json`; documented: https://inter-stream.jp/interstream_support/api/15_06.html.
 #[tokio::test]
 async fn get_credit() {
     fixture_support::run(r#"{
@@ -638,13 +659,16 @@ async fn get_credit() {
       }
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://inter-stream.jp/interstream_support/api/15_06.html"
   }
 }"#).await;
 }
 
 /// An HTML 502 after add_payment: outcome unknown, never resent
 ///
-/// From `fixtures/interstream/html_502_outcome_unknown.json`.
+/// From `fixtures/interstream/html_502_outcome_unknown.json`; invented: no page shows a gateway failure; an HTML 502 is what a load balancer answers.
 #[tokio::test]
 async fn html_502_outcome_unknown() {
     fixture_support::run(
@@ -685,6 +709,9 @@ async fn html_502_outcome_unknown() {
   "response": {
     "body": "<html><body>502 Bad Gateway</body></html>",
     "status": 502
+  },
+  "source": {
+    "invented": "no page shows a gateway failure; an HTML 502 is what a load balancer answers"
   }
 }"#,
     )
@@ -693,7 +720,7 @@ async fn html_502_outcome_unknown() {
 
 /// store > list_current_content, the documented answer shape (https://inter-stream.jp/interstream_support/api/15_03.html): {"list": [...]} of clips and channels, numbers as strings
 ///
-/// From `fixtures/interstream/list_current_content.json`.
+/// From `fixtures/interstream/list_current_content.json`; documented: https://inter-stream.jp/interstream_support/api/15_03.html (the shape; the list items are invented).
 #[tokio::test]
 async fn list_current_content() {
     fixture_support::run(r#"{
@@ -755,13 +782,16 @@ async fn list_current_content() {
       ]
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://inter-stream.jp/interstream_support/api/15_03.html (the shape; the list items are invented)"
   }
 }"#).await;
 }
 
 /// store > place_order refused with ERROR_ORDER_ALREADY_PLACED: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
 ///
-/// From `fixtures/interstream/place_order_already_placed.json`.
+/// From `fixtures/interstream/place_order_already_placed.json`; documented: https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented).
 #[tokio::test]
 async fn place_order_already_placed() {
     fixture_support::run(r#"{
@@ -801,13 +831,16 @@ async fn place_order_already_placed() {
       "error_long": "The user already has a current order"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
   }
 }"#).await;
 }
 
 /// store > place_order, the documented answer (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs): {"ok", "id"} with the id a JSON number, kept as text; the options as form fields
 ///
-/// From `fixtures/interstream/place_order_documented.json`.
+/// From `fixtures/interstream/place_order_documented.json`; documented: https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs.
 #[tokio::test]
 async fn place_order_documented() {
     fixture_support::run(r#"{
@@ -852,13 +885,16 @@ async fn place_order_documented() {
       "ok": "Order was placed"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs"
   }
 }"#).await;
 }
 
 /// store > place_order refused with ERROR_EMPTY_CART: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
 ///
-/// From `fixtures/interstream/place_order_empty_cart.json`.
+/// From `fixtures/interstream/place_order_empty_cart.json`; documented: https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented).
 #[tokio::test]
 async fn place_order_empty_cart() {
     fixture_support::run(r#"{
@@ -898,13 +934,16 @@ async fn place_order_empty_cart() {
       "error_long": "The cart is empty"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
   }
 }"#).await;
 }
 
 /// store > place_order refused with ERROR_MIN_PURCHASE: a documented code (https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs) whose error_long text is invented (the page names the code only)
 ///
-/// From `fixtures/interstream/place_order_min_purchase.json`.
+/// From `fixtures/interstream/place_order_min_purchase.json`; documented: https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented).
 #[tokio::test]
 async fn place_order_min_purchase() {
     fixture_support::run(r#"{
@@ -944,13 +983,16 @@ async fn place_order_min_purchase() {
       "error_long": "The minimum purchase amount was not reached"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
   }
 }"#).await;
 }
 
 /// store > set_subscription_rp posts subscriptionID (https://inter-stream.jp/interstream_support/api/15_16.html); the page shows no answer, so the {"ok"} body is invented
 ///
-/// From `fixtures/interstream/set_subscription_rp.json`.
+/// From `fixtures/interstream/set_subscription_rp.json`; documented: https://inter-stream.jp/interstream_support/api/15_16.html (the request; the page shows no answer, the {"ok"} body is invented).
 #[tokio::test]
 async fn set_subscription_rp() {
     fixture_support::run(r#"{
@@ -987,13 +1029,16 @@ async fn set_subscription_rp() {
       "ok": "Recurring payment was set"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://inter-stream.jp/interstream_support/api/15_16.html (the request; the page shows no answer, the {\"ok\"} body is invented)"
   }
 }"#).await;
 }
 
 /// store > add_subtract_credit with creditAction=subtract refused with ERROR_CANT_SUBTRACT
 ///
-/// From `fixtures/interstream/subtract_credit_cant_subtract.json`.
+/// From `fixtures/interstream/subtract_credit_cant_subtract.json`; documented: https://inter-stream.jp/interstream_support/api/15_07.html (the ERROR_CANT_SUBTRACT code, harvest §3).
 #[tokio::test]
 async fn subtract_credit_cant_subtract() {
     fixture_support::run(r#"{
@@ -1036,13 +1081,16 @@ async fn subtract_credit_cant_subtract() {
       "error_long": "Not enough credit"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://inter-stream.jp/interstream_support/api/15_07.html (the ERROR_CANT_SUBTRACT code, harvest §3)"
   }
 }"#).await;
 }
 
 /// A zero amount is refused before anything is sent
 ///
-/// From `fixtures/interstream/zero_amount_refused_locally.json`.
+/// From `fixtures/interstream/zero_amount_refused_locally.json`; invented: a local refusal: nothing is sent, so no page is involved.
 #[tokio::test]
 async fn zero_amount_refused_locally() {
     fixture_support::run(
@@ -1065,6 +1113,9 @@ async fn zero_amount_refused_locally() {
       "ok": "Payment was added"
     },
     "status": 200
+  },
+  "source": {
+    "invented": "a local refusal: nothing is sent, so no page is involved"
   }
 }"#,
     )

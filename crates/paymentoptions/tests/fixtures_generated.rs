@@ -8,7 +8,7 @@ mod fixture_support;
 
 /// Authorization v1 sends the purchase body and answers PRE_AUTH (https://docs.paymentoptions.com/api-reference/en/server-to-server/authorization; its sample answer is the purchase seed's, harvest §1.12)
 ///
-/// From `fixtures/paymentoptions/authorize_documented.json`.
+/// From `fixtures/paymentoptions/authorize_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/authorization.
 #[tokio::test]
 async fn authorize_documented() {
     fixture_support::run(r#"{
@@ -247,13 +247,16 @@ async fn authorize_documented() {
       "transaction_type": "PRE_AUTH"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/authorization"
   }
 }"#).await;
 }
 
 /// Cancel a subscription (https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription): POST without a body, INFO3000 Subscription Updated.
 ///
-/// From `fixtures/paymentoptions/cancel_subscription_documented.json`.
+/// From `fixtures/paymentoptions/cancel_subscription_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription.
 #[tokio::test]
 async fn cancel_subscription_documented() {
     fixture_support::run(r#"{
@@ -328,13 +331,16 @@ async fn cancel_subscription_documented() {
       "success": true
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription"
   }
 }"#).await;
 }
 
 /// Capture, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/capture): camelCase transactionId, amount as a JSON number, a new transaction id
 ///
-/// From `fixtures/paymentoptions/capture_documented.json`.
+/// From `fixtures/paymentoptions/capture_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/capture.
 #[tokio::test]
 async fn capture_documented() {
     fixture_support::run(r#"{
@@ -449,13 +455,16 @@ async fn capture_documented() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/capture"
   }
 }"#).await;
 }
 
 /// Invented: a capture whose cosmetic fields are in unexpected shapes (string status code and amount, non-boolean is_live, merchant_details as text, numeric card number, odd timestamp, risk_details as text) is still a completed capture; only success, the code and the id decide
 ///
-/// From `fixtures/paymentoptions/capture_lenient_cosmetic_fields.json`.
+/// From `fixtures/paymentoptions/capture_lenient_cosmetic_fields.json`; invented: cosmetic fields in shapes the samples contradict each other on (harvest §1.17), to prove they never fail a capture.
 #[tokio::test]
 async fn capture_lenient_cosmetic_fields() {
     fixture_support::run(r#"{
@@ -534,13 +543,16 @@ async fn capture_lenient_cosmetic_fields() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "cosmetic fields in shapes the samples contradict each other on (harvest §1.17), to prove they never fail a capture"
   }
 }"#).await;
 }
 
 /// Invented: a test client receiving is_live: true refuses the answer as wrong_environment, outcome unknown (money may have moved in production)
 ///
-/// From `fixtures/paymentoptions/capture_wrong_environment.json`.
+/// From `fixtures/paymentoptions/capture_wrong_environment.json`; invented: no page shows a test key answered by production; is_live is the documented signal.
 #[tokio::test]
 async fn capture_wrong_environment() {
     fixture_support::run(r#"{
@@ -616,13 +628,16 @@ async fn capture_wrong_environment() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "no page shows a test key answered by production; is_live is the documented signal"
   }
 }"#).await;
 }
 
 /// Invented: a zero capture is refused before anything is sent, naming the field
 ///
-/// From `fixtures/paymentoptions/capture_zero_refused_locally.json`.
+/// From `fixtures/paymentoptions/capture_zero_refused_locally.json`; invented: a local refusal: nothing is sent.
 #[tokio::test]
 async fn capture_zero_refused_locally() {
     fixture_support::run(
@@ -686,6 +701,9 @@ async fn capture_zero_refused_locally() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "a local refusal: nothing is sent"
   }
 }"#,
     )
@@ -694,7 +712,7 @@ async fn capture_zero_refused_locally() {
 
 /// Create a subscription (https://docs.paymentoptions.com/api-reference/en/subscription/create-subscription): the documented request, card payment plus the subscription object with the request's names; the answer's sample is cut off after transaction_type CAPTURE, so its rest is invented in the documented shapes
 ///
-/// From `fixtures/paymentoptions/create_subscription_documented.json`.
+/// From `fixtures/paymentoptions/create_subscription_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/create-subscription.
 #[tokio::test]
 async fn create_subscription_documented() {
     fixture_support::run(r#"{
@@ -890,17 +908,19 @@ async fn create_subscription_documented() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/create-subscription"
   }
 }"#).await;
 }
 
 /// success:false is a decline keeping gateway_response.code and message
 ///
-/// From `fixtures/paymentoptions/declined.json`.
+/// From `fixtures/paymentoptions/declined.json`; invented: no page shows a declined body; success:false with a gateway_response code is the documented envelope (harvest §1.15).
 #[tokio::test]
 async fn declined() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "success:false is a decline keeping gateway_response.code and message",
   "expect": {
     "error": {
@@ -1033,15 +1053,16 @@ async fn declined() {
       "success": false
     },
     "status": 201
+  },
+  "source": {
+    "invented": "no page shows a declined body; success:false with a gateway_response code is the documented envelope (harvest §1.15)"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// An HTTP 402 answer with success:false is a decline too, keeping the gateway's code and message
 ///
-/// From `fixtures/paymentoptions/declined_402.json`.
+/// From `fixtures/paymentoptions/declined_402.json`; invented: no page shows a 402 body; the error reference lists 402 for declines (harvest §1.15).
 #[tokio::test]
 async fn declined_402() {
     fixture_support::run(r#"{
@@ -1177,13 +1198,16 @@ async fn declined_402() {
       "success": false
     },
     "status": 402
+  },
+  "source": {
+    "invented": "no page shows a 402 body; the error reference lists 402 for declines (harvest §1.15)"
   }
 }"#).await;
 }
 
 /// Generate a hosted payment page link (https://docs.paymentoptions.com/api-reference/en/hpp/generate-link): amount a JSON number here; the answer's id and url (treated as opaque), no success envelope
 ///
-/// From `fixtures/paymentoptions/hosted_link_documented.json`.
+/// From `fixtures/paymentoptions/hosted_link_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/hpp/generate-link.
 #[tokio::test]
 async fn hosted_link_documented() {
     fixture_support::run(r#"{
@@ -1251,13 +1275,16 @@ async fn hosted_link_documented() {
       "url": "https://checkout-dev.paymentoptions.com/jp/HostedPaymentPage/AbCd1234"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/hpp/generate-link"
   }
 }"#).await;
 }
 
 /// A hosted page that stores the card (https://docs.paymentoptions.com/api-reference/en/hpp/generate-link-tokenization): payment_method scheme with store_payment_method true
 ///
-/// From `fixtures/paymentoptions/hosted_link_tokenization_documented.json`.
+/// From `fixtures/paymentoptions/hosted_link_tokenization_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/hpp/generate-link-tokenization.
 #[tokio::test]
 async fn hosted_link_tokenization_documented() {
     fixture_support::run(r#"{
@@ -1324,13 +1351,16 @@ async fn hosted_link_tokenization_documented() {
       "url": "https://checkout-dev.paymentoptions.com/jp/HostedPaymentPage/AbCd1234"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/hpp/generate-link-tokenization"
   }
 }"#).await;
 }
 
 /// An HTML 502 after a purchase: outcome unknown, never resent
 ///
-/// From `fixtures/paymentoptions/html_502_outcome_unknown.json`.
+/// From `fixtures/paymentoptions/html_502_outcome_unknown.json`; invented: no page shows a gateway failure; an HTML 502 is what a load balancer answers.
 #[tokio::test]
 async fn html_502_outcome_unknown() {
     fixture_support::run(
@@ -1451,6 +1481,9 @@ async fn html_502_outcome_unknown() {
   "response": {
     "body": "<html><body>502 Bad Gateway</body></html>",
     "status": 502
+  },
+  "source": {
+    "invented": "no page shows a gateway failure; an HTML 502 is what a load balancer answers"
   }
 }"#,
     )
@@ -1459,7 +1492,7 @@ async fn html_502_outcome_unknown() {
 
 /// A card number failing the Luhn check is refused before anything is sent, without echoing it
 ///
-/// From `fixtures/paymentoptions/invalid_card_refused_locally.json`.
+/// From `fixtures/paymentoptions/invalid_card_refused_locally.json`; invented: a local refusal: nothing is sent.
 #[tokio::test]
 async fn invalid_card_refused_locally() {
     fixture_support::run(r#"{
@@ -1584,13 +1617,16 @@ async fn invalid_card_refused_locally() {
       "transaction_type": "PRE_AUTH"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "a local refusal: nothing is sent"
   }
 }"#).await;
 }
 
 /// Pause a subscription (https://docs.paymentoptions.com/api-reference/en/subscription/pause-subscription): POST without a body, INFO3000 Subscription Updated.
 ///
-/// From `fixtures/paymentoptions/pause_subscription_documented.json`.
+/// From `fixtures/paymentoptions/pause_subscription_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/pause-subscription.
 #[tokio::test]
 async fn pause_subscription_documented() {
     fixture_support::run(r#"{
@@ -1665,13 +1701,16 @@ async fn pause_subscription_documented() {
       "success": true
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/pause-subscription"
   }
 }"#).await;
 }
 
 /// Paying with a stored card sends its token and no card
 ///
-/// From `fixtures/paymentoptions/pay_with_stored_card.json`.
+/// From `fixtures/paymentoptions/pay_with_stored_card.json`; documented: https://docs.paymentoptions.com/api-reference/en/tokenization/use-token.
 #[tokio::test]
 async fn pay_with_stored_card() {
     fixture_support::run(
@@ -1774,6 +1813,9 @@ async fn pay_with_stored_card() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/tokenization/use-token"
   }
 }"#,
     )
@@ -1782,7 +1824,7 @@ async fn pay_with_stored_card() {
 
 /// A USD amount goes out as "10.50" and the answer's numeric 10.5 is read exactly, without floating point
 ///
-/// From `fixtures/paymentoptions/purchase_usd_exact_amounts.json`.
+/// From `fixtures/paymentoptions/purchase_usd_exact_amounts.json`; invented: the seed shows JPY only; a two-decimal currency proves amounts stay exact.
 #[tokio::test]
 async fn purchase_usd_exact_amounts() {
     fixture_support::run(r#"{
@@ -1896,13 +1938,16 @@ async fn purchase_usd_exact_amounts() {
       "transaction_type": "PRE_AUTH"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "the seed shows JPY only; a two-decimal currency proves amounts stay exact"
   }
 }"#).await;
 }
 
 /// Purchase v1 sends the seed's request body exactly and decodes the seed's 201 answer, card number masked
 ///
-/// From `fixtures/paymentoptions/purchase_v1_seed_example.json`.
+/// From `fixtures/paymentoptions/purchase_v1_seed_example.json`; documented: ../shared/seeds/001_964ddc3b7876e59b.txt (purchase API v1).
 #[tokio::test]
 async fn purchase_v1_seed_example() {
     fixture_support::run(r#"{
@@ -2141,13 +2186,16 @@ async fn purchase_v1_seed_example() {
       "transaction_type": "PRE_AUTH"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "../shared/seeds/001_964ddc3b7876e59b.txt (purchase API v1)"
   }
 }"#).await;
 }
 
 /// Purchase v2 with the 3-D Secure test card answers with a challenge carrying the redirect URL
 ///
-/// From `fixtures/paymentoptions/purchase_v2_challenge.json`.
+/// From `fixtures/paymentoptions/purchase_v2_challenge.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/3dsecure (the redirect answer).
 #[tokio::test]
 async fn purchase_v2_challenge() {
     fixture_support::run(r#"{
@@ -2234,17 +2282,19 @@ async fn purchase_v2_challenge() {
       "url": "https://acs.example/3ds"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/3dsecure (the redirect answer)"
   }
 }"#).await;
 }
 
 /// Purchase v2 without a challenge completes
 ///
-/// From `fixtures/paymentoptions/purchase_v2_completed.json`.
+/// From `fixtures/paymentoptions/purchase_v2_completed.json`; documented: ../shared/seeds/001_964ddc3b7876e59b.txt (purchase API v1) (the same 201 answer from paymentv2, harvest §1.8).
 #[tokio::test]
 async fn purchase_v2_completed() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "Purchase v2 without a challenge completes",
   "expect": {
     "ok": {
@@ -2389,15 +2439,16 @@ async fn purchase_v2_completed() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "../shared/seeds/001_964ddc3b7876e59b.txt (purchase API v1) (the same 201 answer from paymentv2, harvest §1.8)"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// Refund of the capture's own id, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/refund)
 ///
-/// From `fixtures/paymentoptions/refund_documented.json`.
+/// From `fixtures/paymentoptions/refund_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/refund.
 #[tokio::test]
 async fn refund_documented() {
     fixture_support::run(r#"{
@@ -2512,13 +2563,16 @@ async fn refund_documented() {
       "transaction_type": "REFUND"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/refund"
   }
 }"#).await;
 }
 
 /// Invented shape (no failure body is documented): a refund over the remaining balance is declined with ERR3019 'Insufficient refund balance' (https://docs.paymentoptions.com/api-reference/en/error-and-response/gatewayerrors) and response code -8019
 ///
-/// From `fixtures/paymentoptions/refund_over_balance_declined.json`.
+/// From `fixtures/paymentoptions/refund_over_balance_declined.json`; invented: no failure body is documented; ERR3019 is from https://docs.paymentoptions.com/api-reference/en/error-and-response-codes.
 #[tokio::test]
 async fn refund_over_balance_declined() {
     fixture_support::run(r#"{
@@ -2569,13 +2623,16 @@ async fn refund_over_balance_declined() {
       "transaction_type": "REFUND"
     },
     "status": 201
+  },
+  "source": {
+    "invented": "no failure body is documented; ERR3019 is from https://docs.paymentoptions.com/api-reference/en/error-and-response-codes"
   }
 }"#).await;
 }
 
 /// Invented shape (the page states the rule only): resuming a cancelled subscription is refused, typed as not resumable
 ///
-/// From `fixtures/paymentoptions/resume_cancelled_subscription_refused.json`.
+/// From `fixtures/paymentoptions/resume_cancelled_subscription_refused.json`; invented: the page states the rule only (https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription), not the refusal body.
 #[tokio::test]
 async fn resume_cancelled_subscription_refused() {
     fixture_support::run(r#"{
@@ -2612,13 +2669,16 @@ async fn resume_cancelled_subscription_refused() {
       "success": false
     },
     "status": 400
+  },
+  "source": {
+    "invented": "the page states the rule only (https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription), not the refusal body"
   }
 }"#).await;
 }
 
 /// Resume a subscription (https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription): POST without a body, INFO3000 Subscription Updated.
 ///
-/// From `fixtures/paymentoptions/resume_subscription_documented.json`.
+/// From `fixtures/paymentoptions/resume_subscription_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription.
 #[tokio::test]
 async fn resume_subscription_documented() {
     fixture_support::run(r#"{
@@ -2693,13 +2753,16 @@ async fn resume_subscription_documented() {
       "success": true
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription"
   }
 }"#).await;
 }
 
 /// A 500 with a gateway_response keeps the code but still leaves the outcome unknown
 ///
-/// From `fixtures/paymentoptions/server_error_json_500.json`.
+/// From `fixtures/paymentoptions/server_error_json_500.json`; invented: no page shows a 500 body; a gateway_response inside one must not hide that the outcome is unknown.
 #[tokio::test]
 async fn server_error_json_500() {
     fixture_support::run(r#"{
@@ -2826,13 +2889,16 @@ async fn server_error_json_500() {
       "success": false
     },
     "status": 500
+  },
+  "source": {
+    "invented": "no page shows a 500 body; a gateway_response inside one must not hide that the outcome is unknown"
   }
 }"#).await;
 }
 
 /// Invented: a transaction id that could change the status URL's path is refused before sending
 ///
-/// From `fixtures/paymentoptions/status_bad_id_refused_locally.json`.
+/// From `fixtures/paymentoptions/status_bad_id_refused_locally.json`; invented: a local refusal: nothing is sent.
 #[tokio::test]
 async fn status_bad_id_refused_locally() {
     fixture_support::run(r#"{
@@ -2916,13 +2982,16 @@ async fn status_bad_id_refused_locally() {
       "transaction_type": "CAPTURE"
     },
     "status": 200
+  },
+  "source": {
+    "invented": "a local refusal: nothing is sent"
   }
 }"#).await;
 }
 
 /// Subscription details (https://docs.paymentoptions.com/api-reference/en/subscription/subscription-details): GET without a body; the answer's names differ from the request's (billing_cycle_type, plan_discount_percentage, ccy) and trial_period_duration is "" without a trial; documented fields and sample values (harvest §1.10)
 ///
-/// From `fixtures/paymentoptions/subscription_details_documented.json`.
+/// From `fixtures/paymentoptions/subscription_details_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/subscription-details.
 #[tokio::test]
 async fn subscription_details_documented() {
     fixture_support::run(r#"{
@@ -3015,13 +3084,16 @@ async fn subscription_details_documented() {
       "success": true
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/subscription-details"
   }
 }"#).await;
 }
 
 /// Subscription list (https://docs.paymentoptions.com/api-reference/en/subscription/subscription-list): subscription_details is an array, without last_payment_status
 ///
-/// From `fixtures/paymentoptions/subscription_list_documented.json`.
+/// From `fixtures/paymentoptions/subscription_list_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/subscription-list.
 #[tokio::test]
 async fn subscription_list_documented() {
     fixture_support::run(r#"{
@@ -3115,13 +3187,16 @@ async fn subscription_list_documented() {
       "success": true
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/subscription-list"
   }
 }"#).await;
 }
 
 /// Storing the card sends payment_method.store_payment_method; the token comes back and is never shown
 ///
-/// From `fixtures/paymentoptions/tokenize_card.json`.
+/// From `fixtures/paymentoptions/tokenize_card.json`; documented: https://docs.paymentoptions.com/api-reference/jp/tokenization/generate-token.
 #[tokio::test]
 async fn tokenize_card() {
     fixture_support::run(r#"{
@@ -3245,13 +3320,16 @@ async fn tokenize_card() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/jp/tokenization/generate-token"
   }
 }"#).await;
 }
 
 /// Transaction status, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status): GET without a body, responseDescription, addresses under transaction_details, risk_details spelled with an underscore
 ///
-/// From `fixtures/paymentoptions/transaction_status_documented.json`.
+/// From `fixtures/paymentoptions/transaction_status_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status.
 #[tokio::test]
 async fn transaction_status_documented() {
     fixture_support::run(r#"{
@@ -3402,13 +3480,16 @@ async fn transaction_status_documented() {
       "transaction_type": "CAPTURE"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status"
   }
 }"#).await;
 }
 
 /// A truncated 201 answer: decode error, outcome unknown
 ///
-/// From `fixtures/paymentoptions/truncated_201_outcome_unknown.json`.
+/// From `fixtures/paymentoptions/truncated_201_outcome_unknown.json`; invented: no page shows a cut-off answer; a connection dropped mid-body produces one.
 #[tokio::test]
 async fn truncated_201_outcome_unknown() {
     fixture_support::run(
@@ -3529,6 +3610,9 @@ async fn truncated_201_outcome_unknown() {
   "response": {
     "body": "{\"success\": true, \"status_code\": 201, \"gateway_response\": {\"code\": \"INFO00",
     "status": 201
+  },
+  "source": {
+    "invented": "no page shows a cut-off answer; a connection dropped mid-body produces one"
   }
 }"#,
     )
@@ -3537,11 +3621,10 @@ async fn truncated_201_outcome_unknown() {
 
 /// A 401 with a gateway_response is an authentication error keeping its code
 ///
-/// From `fixtures/paymentoptions/unauthorized_401.json`.
+/// From `fixtures/paymentoptions/unauthorized_401.json`; invented: no page shows a 401 body; the error reference lists 401 for a bad API key (harvest §1.15).
 #[tokio::test]
 async fn unauthorized_401() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "A 401 with a gateway_response is an authentication error keeping its code",
   "expect": {
     "error": {
@@ -3665,15 +3748,16 @@ async fn unauthorized_401() {
       "success": false
     },
     "status": 401
+  },
+  "source": {
+    "invented": "no page shows a 401 body; the error reference lists 401 for a bad API key (harvest §1.15)"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// Void of an authorization, the documented example (https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization)
 ///
-/// From `fixtures/paymentoptions/void_documented.json`.
+/// From `fixtures/paymentoptions/void_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization.
 #[tokio::test]
 async fn void_documented() {
     fixture_support::run(r#"{
@@ -3783,13 +3867,16 @@ async fn void_documented() {
       "transaction_type": "VOID"
     },
     "status": 201
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization"
   }
 }"#).await;
 }
 
 /// An e-wallet (GCash) link whose amount the customer enters (https://docs.paymentoptions.com/api-reference/en/wallet/wallet): amount an empty string, payment_method gcash; the answer carries no amount
 ///
-/// From `fixtures/paymentoptions/wallet_link_customer_amount_documented.json`.
+/// From `fixtures/paymentoptions/wallet_link_customer_amount_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/wallet/wallet.
 #[tokio::test]
 async fn wallet_link_customer_amount_documented() {
     fixture_support::run(r#"{
@@ -3857,6 +3944,9 @@ async fn wallet_link_customer_amount_documented() {
       "url": "https://checkout-dev.paymentoptions.com/HostedPaymentPage/GGNDZOmv"
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/wallet/wallet"
   }
 }"#).await;
 }

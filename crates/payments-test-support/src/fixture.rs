@@ -10,6 +10,7 @@
 //! ```json
 //! {
 //!   "description": "what this case shows",
+//!   "source": { "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt" },
 //!   "operation": "create_invoice",
 //!   "client": {},
 //!   "input": { "currency": "btc", "amount": 10800 },
@@ -47,6 +48,8 @@ use payments_core::Error;
 pub struct Fixture {
     /// What the case shows.
     pub description: String,
+    /// Where the case comes from (checked by `cargo xtask fixtures`).
+    pub source: Source,
     /// The provider operation (`create_invoice`, `purchase`, `add_payment`, ...).
     pub operation: String,
     /// Client settings the runner applies (e.g. `{"auth": "md5"}`).
@@ -64,6 +67,16 @@ pub struct Fixture {
     /// How many requests the client must send.
     #[serde(default = "one")]
     pub calls: usize,
+}
+
+/// Where a fixture comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Source {
+    /// A provider's documented example: the page (a seed file or a URL).
+    Documented(String),
+    /// A shape no page shows (a failure, a local refusal), and why it is needed.
+    Invented(String),
 }
 
 fn one() -> usize {

@@ -8,11 +8,10 @@ mod fixture_support;
 
 /// cancelInvoice on a paid invoice is a typed refusal keeping Zaif's text
 ///
-/// From `fixtures/zaif/cancel_invoice_already_paid.json`.
+/// From `fixtures/zaif/cancel_invoice_already_paid.json`; invented: the refusal rule is documented (https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst), its error text is not.
 #[tokio::test]
 async fn cancel_invoice_already_paid() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "cancelInvoice on a paid invoice is a typed refusal keeping Zaif's text",
   "expect": {
     "error": {
@@ -46,15 +45,16 @@ async fn cancel_invoice_already_paid() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "invented": "the refusal rule is documented (https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst), its error text is not"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// cancelInvoice answers the whole invoice, status canceled (https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst lists the fields; the values are the seed's BTC example)
 ///
-/// From `fixtures/zaif/cancel_invoice_ok.json`.
+/// From `fixtures/zaif/cancel_invoice_ok.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst (the fields; the values are the seed's BTC example).
 #[tokio::test]
 async fn cancel_invoice_ok() {
     fixture_support::run(r#"{
@@ -110,13 +110,16 @@ async fn cancel_invoice_ok() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst (the fields; the values are the seed's BTC example)"
   }
 }"#).await;
 }
 
 /// createInvoice for 10800 JPY in BTC decodes the seed's BTC example answer, every field
 ///
-/// From `fixtures/zaif/create_invoice_btc_seed_example.json`.
+/// From `fixtures/zaif/create_invoice_btc_seed_example.json`; documented: ../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the BTC example answer.
 #[tokio::test]
 async fn create_invoice_btc_seed_example() {
     fixture_support::run(r#"{
@@ -180,13 +183,16 @@ async fn create_invoice_btc_seed_example() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the BTC example answer"
   }
 }"#).await;
 }
 
 /// Every createInvoice parameter goes on the wire under its documented name; Japanese text and & = + survive the form encoding
 ///
-/// From `fixtures/zaif/create_invoice_every_parameter.json`.
+/// From `fixtures/zaif/create_invoice_every_parameter.json`; documented: ../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the parameter table (the values are invented).
 #[tokio::test]
 async fn create_invoice_every_parameter() {
     fixture_support::run(r#"{
@@ -285,13 +291,16 @@ async fn create_invoice_every_parameter() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the parameter table (the values are invented)"
   }
 }"#).await;
 }
 
 /// createInvoice for 10000 JPY in MONA with md5 authentication decodes the seed's MONA example; decimals keep their trailing zeros
 ///
-/// From `fixtures/zaif/create_invoice_mona_seed_example_md5.json`.
+/// From `fixtures/zaif/create_invoice_mona_seed_example_md5.json`; documented: ../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the MONA example answer; md5secret from ../shared/seeds/000_25a96b828d1d553e.txt (common information).
 #[tokio::test]
 async fn create_invoice_mona_seed_example_md5() {
     fixture_support::run(r#"{
@@ -356,13 +365,16 @@ async fn create_invoice_mona_seed_example_md5() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the MONA example answer; md5secret from ../shared/seeds/000_25a96b828d1d553e.txt (common information)"
   }
 }"#).await;
 }
 
 /// A zero amount is refused before anything is sent
 ///
-/// From `fixtures/zaif/create_invoice_zero_amount_refused.json`.
+/// From `fixtures/zaif/create_invoice_zero_amount_refused.json`; invented: a local refusal: nothing is sent.
 #[tokio::test]
 async fn create_invoice_zero_amount_refused() {
     fixture_support::run(
@@ -401,6 +413,9 @@ async fn create_invoice_zero_amount_refused() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "invented": "a local refusal: nothing is sent"
   }
 }"#,
     )
@@ -409,11 +424,10 @@ async fn create_invoice_zero_amount_refused() {
 
 /// success:0 with 'invalid parameter currency' is a typed provider error, sent once
 ///
-/// From `fixtures/zaif/error_invalid_parameter.json`.
+/// From `fixtures/zaif/error_invalid_parameter.json`; documented: ../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice) and ../shared/seeds/000_25a96b828d1d553e.txt (common information): the {"success":0,"error":...} envelope with "invalid parameter {}".
 #[tokio::test]
 async fn error_invalid_parameter() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "success:0 with 'invalid parameter currency' is a typed provider error, sent once",
   "expect": {
     "error": {
@@ -448,15 +462,16 @@ async fn error_invalid_parameter() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice) and ../shared/seeds/000_25a96b828d1d553e.txt (common information): the {\"success\":0,\"error\":...} envelope with \"invalid parameter {}\""
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// success:0 with 'invalid invoiceId parameter', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
-/// From `fixtures/zaif/error_invalid_parameter_other_word_order.json`.
+/// From `fixtures/zaif/error_invalid_parameter_other_word_order.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
 #[tokio::test]
 async fn error_invalid_parameter_other_word_order() {
     fixture_support::run(r#"{
@@ -494,13 +509,16 @@ async fn error_invalid_parameter_other_word_order() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
 }"#).await;
 }
 
 /// success:0 with 'method not found', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
-/// From `fixtures/zaif/error_method_not_found.json`.
+/// From `fixtures/zaif/error_method_not_found.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
 #[tokio::test]
 async fn error_method_not_found() {
     fixture_support::run(r#"{
@@ -538,13 +556,16 @@ async fn error_method_not_found() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
 }"#).await;
 }
 
 /// success:0 with 'no data found for the key', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
-/// From `fixtures/zaif/error_no_data_found_for_the_key.json`.
+/// From `fixtures/zaif/error_no_data_found_for_the_key.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
 #[tokio::test]
 async fn error_no_data_found_for_the_key() {
     fixture_support::run(r#"{
@@ -582,13 +603,16 @@ async fn error_no_data_found_for_the_key() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
 }"#).await;
 }
 
 /// success:0 with 'account has not permission to use ec api' is an authentication error
 ///
-/// From `fixtures/zaif/error_no_permission.json`.
+/// From `fixtures/zaif/error_no_permission.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (account has not permission to use ec api).
 #[tokio::test]
 async fn error_no_permission() {
     fixture_support::run(r#"{
@@ -624,13 +648,16 @@ async fn error_no_permission() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (account has not permission to use ec api)"
   }
 }"#).await;
 }
 
 /// 'nonce not incremented' proves nothing happened: retried with fresh nonces, 5 attempts in all, then reported
 ///
-/// From `fixtures/zaif/error_nonce_not_incremented_retried.json`.
+/// From `fixtures/zaif/error_nonce_not_incremented_retried.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (nonce not incremented).
 #[tokio::test]
 async fn error_nonce_not_incremented_retried() {
     fixture_support::run(r#"{
@@ -669,13 +696,16 @@ async fn error_nonce_not_incremented_retried() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (nonce not incremented)"
   }
 }"#).await;
 }
 
 /// success:0 with 'nonce out of range', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
-/// From `fixtures/zaif/error_nonce_out_of_range.json`.
+/// From `fixtures/zaif/error_nonce_out_of_range.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
 #[tokio::test]
 async fn error_nonce_out_of_range() {
     fixture_support::run(r#"{
@@ -712,13 +742,16 @@ async fn error_nonce_out_of_range() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
 }"#).await;
 }
 
 /// success:0 with 'signature mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
-/// From `fixtures/zaif/error_signature_mismatch.json`.
+/// From `fixtures/zaif/error_signature_mismatch.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
 #[tokio::test]
 async fn error_signature_mismatch() {
     fixture_support::run(r#"{
@@ -756,13 +789,16 @@ async fn error_signature_mismatch() {
       "success": 0
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
 }"#).await;
 }
 
 /// getInvoiceIdsByOrderNumber reads the documented invoideIds key and a string counts
 ///
-/// From `fixtures/zaif/find_invoice_ids_documented_spelling.json`.
+/// From `fixtures/zaif/find_invoice_ids_documented_spelling.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling).
 #[tokio::test]
 async fn find_invoice_ids_documented_spelling() {
     fixture_support::run(r#"{
@@ -806,17 +842,19 @@ async fn find_invoice_ids_documented_spelling() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling)"
   }
 }"#).await;
 }
 
 /// getInvoiceIdsByOrderNumber with no match: a null list and zero counts
 ///
-/// From `fixtures/zaif/find_invoice_ids_none.json`.
+/// From `fixtures/zaif/find_invoice_ids_none.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (null list, counts 0).
 #[tokio::test]
 async fn find_invoice_ids_none() {
-    fixture_support::run(
-        r#"{
+    fixture_support::run(r#"{
   "description": "getInvoiceIdsByOrderNumber with no match: a null list and zero counts",
   "expect": {
     "ok": {
@@ -851,15 +889,16 @@ async fn find_invoice_ids_none() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (null list, counts 0)"
   }
-}"#,
-    )
-    .await;
+}"#).await;
 }
 
 /// getInvoice decodes every documented field; a confirmed medium-speed invoice is settled
 ///
-/// From `fixtures/zaif/get_invoice_confirmed.json`.
+/// From `fixtures/zaif/get_invoice_confirmed.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/2_getInvoice.rst (the fields; the values are invented).
 #[tokio::test]
 async fn get_invoice_confirmed() {
     fixture_support::run(r#"{
@@ -919,13 +958,16 @@ async fn get_invoice_confirmed() {
       "success": 1
     },
     "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/2_getInvoice.rst (the fields; the values are invented)"
   }
 }"#).await;
 }
 
 /// An HTML 502 page after createInvoice is an HTTP error whose outcome is unknown; never resent
 ///
-/// From `fixtures/zaif/html_502_outcome_unknown.json`.
+/// From `fixtures/zaif/html_502_outcome_unknown.json`; invented: no page shows a gateway failure; an HTML 502 is what a load balancer answers.
 #[tokio::test]
 async fn html_502_outcome_unknown() {
     fixture_support::run(r#"{
@@ -963,13 +1005,16 @@ async fn html_502_outcome_unknown() {
       "content-type": "text/html"
     },
     "status": 502
+  },
+  "source": {
+    "invented": "no page shows a gateway failure; an HTML 502 is what a load balancer answers"
   }
 }"#).await;
 }
 
 /// A truncated success body is a decode error whose outcome is unknown
 ///
-/// From `fixtures/zaif/truncated_json_outcome_unknown.json`.
+/// From `fixtures/zaif/truncated_json_outcome_unknown.json`; invented: no page shows a cut-off answer; a connection dropped mid-body produces one.
 #[tokio::test]
 async fn truncated_json_outcome_unknown() {
     fixture_support::run(
@@ -1004,6 +1049,9 @@ async fn truncated_json_outcome_unknown() {
   "response": {
     "body": "{\"success\":1,\"return\":{\"invoiceId\":\"d7dd735c-16",
     "status": 200
+  },
+  "source": {
+    "invented": "no page shows a cut-off answer; a connection dropped mid-body produces one"
   }
 }"#,
     )
