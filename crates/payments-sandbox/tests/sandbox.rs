@@ -1120,3 +1120,81 @@ async fn control_endpoints_drive_the_sandbox_over_http() {
     assert_eq!(ledger[1]["event"], "invoice_paid");
     sandbox.stop().await;
 }
+
+/// The provider's PHP sample passes an array to `CURLOPT_POSTFIELDS`, so curl posts
+/// multipart/form-data; the provider's PHP reads it into `$_POST` like an urlencoded body.
+#[tokio::test]
+async fn interstream_reads_multipart_bodies_as_the_php_sample_sends_them() {
+    let sandbox = sandbox().await;
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let salt = "0123456789abcdef0123456789abcdef";
+    let signature = payments::interstream::signature(
+        &Secret::new("sandbox-interstream-secret"),
+        salt,
+        timestamp,
+    )
+    .unwrap();
+    let timestamp = timestamp.to_string();
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/api.php", sandbox.url()),
+        [
+            ("go", "store"),
+            ("do", "add_payment"),
+            ("iq", "2"),
+            ("key", "sandbox-interstream-key"),
+            ("timestamp", timestamp.as_str()),
+            ("salt", salt),
+            ("signature", signature.expose()),
+        ],
+    )
+    .unwrap();
+    let boundary = "------------------------d74496d66958873e";
+    let multipart = |amount: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n{amount}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nPHP sample\r\n\
+             --{boundary}--\r\n"
+        )
+    };
+    let post = |content_type: String, body: String| {
+        let url = url.clone();
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let paid = post(
+        format!("multipart/form-data; boundary={boundary}"),
+        multipart("12.50"),
+    )
+    .await;
+    assert_eq!(paid, serde_json::json!({"ok": "Payment was added"}));
+    let paid = sandbox
+        .ledger()
+        .into_iter()
+        .find(|e| e.provider == "interstream" && e.event == "payment_added")
+        .unwrap();
+    assert_eq!(
+        (paid.amount.as_str(), paid.reference.as_str()),
+        ("12.50", "PHP sample")
+    );
+
+    // A body PHP does not read into $_POST carries no amount, whatever it holds.
+    let plain = post("text/plain".into(), "amount=12.50".into()).await;
+    assert_eq!(plain["error_long"], "Invalid amount", "{plain}");
+    // A multipart body without its boundary is unreadable too.
+    let broken = post("multipart/form-data".into(), multipart("12.50")).await;
+    assert_eq!(broken["error_long"], "Invalid amount", "{broken}");
+    sandbox.stop().await;
+}
