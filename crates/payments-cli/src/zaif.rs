@@ -8,7 +8,7 @@ use payments::zaif::{
     AuthMethod, CreateInvoice, CreateInvoiceBuilder, CryptoCurrency, FileNonce, NotificationMethod,
     Speed, ZaifClient,
 };
-use payments::{Currency, Error, Money, Secret};
+use payments::{Currency, Decimal, Error, Money, Secret};
 
 use crate::output::Report;
 
@@ -42,9 +42,13 @@ pub(crate) enum ZaifCommand {
         /// btc, mona, skeb, or another asset code Zaif accepts.
         #[arg(long)]
         currency: String,
-        /// The price in whole yen.
+        /// The price: whole yen, or with --billing-currency an exact decimal in the asset.
         #[arg(long)]
         amount: String,
+        /// billingCurrency: price the invoice in the asset itself (the same code as
+        /// --currency); --amount is then in that asset, and the merchant is paid it unconverted.
+        #[arg(long)]
+        billing_currency: Option<String>,
         /// itemName.
         #[arg(long)]
         item_name: Option<String>,
@@ -124,6 +128,7 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
         ZaifCommand::CreateInvoice {
             currency,
             amount,
+            billing_currency,
             item_name,
             order_number,
             speed,
@@ -138,11 +143,26 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
             buyer_phone,
         } => {
             let currency = CryptoCurrency::other(&currency.trim().to_ascii_lowercase())?;
-            let yen = Money::parse_positive(&amount, Currency::JPY)
-                .map_err(|e| e.for_field("amount"))?
-                .to_minor_units()
-                .map_err(|e| e.for_field("amount"))?;
-            let mut builder = CreateInvoice::builder(currency, yen);
+            let mut builder = match billing_currency {
+                Some(billing) => {
+                    if !billing.trim().eq_ignore_ascii_case(currency.as_str()) {
+                        return Err(Error::invalid_input(
+                            "billing_currency",
+                            "must be the same asset as --currency",
+                        ));
+                    }
+                    let in_asset = Decimal::from_str_exact(amount.trim())
+                        .map_err(|_| Error::invalid_input("amount", "is not a decimal number"))?;
+                    CreateInvoice::builder_in_asset(currency, in_asset)
+                }
+                None => {
+                    let yen = Money::parse_positive(&amount, Currency::JPY)
+                        .map_err(|e| e.for_field("amount"))?
+                        .to_minor_units()
+                        .map_err(|e| e.for_field("amount"))?;
+                    CreateInvoice::builder(currency, yen)
+                }
+            };
             // Each optional text parameter with the builder method that sets it.
             let text_options: [(Option<String>, SetText); 10] = [
                 (item_name, |b, v| b.item_name(v)),

@@ -220,6 +220,51 @@ async fn zaif_commands_and_their_exit_codes() {
         1
     );
 
+    // Priced in the asset: the amount is a decimal in BTC, and so is the answer's.
+    let in_btc = setup
+        .run(
+            &[
+                "--json",
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "btc",
+                "--billing-currency",
+                "btc",
+                "--amount",
+                "0.0123",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(in_btc.code, 0, "{}", in_btc.all());
+    let asset: serde_json::Value = serde_json::from_str(&in_btc.stdout).unwrap();
+    assert_eq!(
+        (&asset["amount"], &asset["rate"]),
+        (&"0.0123".into(), &serde_json::Value::Null)
+    );
+    let mismatch = setup
+        .run(
+            &[
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "btc",
+                "--billing-currency",
+                "mona",
+                "--amount",
+                "1",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(mismatch.code, 2, "{}", mismatch.all());
+    assert!(
+        mismatch.stderr.contains("billing_currency"),
+        "{}",
+        mismatch.stderr
+    );
+
     let canceled = setup.run(&["zaif", "cancel-invoice", &id], None).await;
     assert_eq!(canceled.code, 0, "{}", canceled.all());
     let again = setup.run(&["zaif", "cancel-invoice", &id], None).await;

@@ -24,7 +24,8 @@ pub(crate) struct Invoice {
     id: String,
     created: u64,
     expired: u64,
-    amount: u64,
+    /// Whole yen, or the asset amount when billed in the asset (`billingCurrency`).
+    amount: Decimal,
     currency: String,
     rate: Option<Decimal>,
     crypto: Decimal,
@@ -68,6 +69,14 @@ impl Invoice {
         Some(paid_unix + settled_after.as_secs())
     }
 
+    /// The currency of `amount`: JPY, or the asset when billed in it (then there is no rate).
+    fn priced_in(&self) -> String {
+        match self.rate {
+            Some(_) => "JPY".to_owned(),
+            None => self.currency.to_ascii_uppercase(),
+        }
+    }
+
     /// The merchant's order number, empty when none was sent.
     fn order_number(&self) -> String {
         self.params.get("orderNumber").cloned().unwrap_or_default()
@@ -87,7 +96,13 @@ impl Invoice {
         fields.insert("invoiceId".into(), json!(self.id));
         fields.insert("created".into(), json!(self.created));
         fields.insert("expired".into(), json!(self.expired));
-        fields.insert("amount".into(), json!(self.amount));
+        // Yen as a JSON integer, as in the seed's examples; an asset amount as a decimal
+        // string, as Zaif writes every asset amount.
+        let amount = match self.rate {
+            Some(_) => json!(u64::try_from(self.amount).unwrap_or_default()),
+            None => json!(self.amount.to_string()),
+        };
+        fields.insert("amount".into(), amount);
         fields.insert("currency".into(), json!(self.currency));
         if let Some(rate) = self.rate {
             fields.insert("rate".into(), json!(rate.to_string()));
@@ -239,7 +254,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
                         &order,
                         &id,
                         amount.to_string(),
-                        "JPY",
+                        &invoice.priced_in(),
                     );
                     success(Value::Object(fields))
                 }
@@ -314,9 +329,23 @@ fn create_invoice(
             .map(|v| v.parse::<u64>().map_err(|_| name))
             .transpose()
     };
-    let amount = match whole_yen("amount") {
-        Ok(Some(amount)) if amount > 0 => amount,
-        _ => return failure("invalid parameter amount"),
+    let billing = form.get("billingCurrency");
+    if billing.is_some_and(|b| *b != currency) {
+        return failure("invalid parameter billingCurrency");
+    }
+    let amount = match billing {
+        // In the asset: a positive decimal with at most 8 places.
+        Some(_) => match form
+            .get("amount")
+            .and_then(|a| Decimal::from_str_exact(a).ok())
+        {
+            Some(amount) if amount > Decimal::ZERO && amount.scale() <= 8 => amount,
+            _ => return failure("invalid parameter amount"),
+        },
+        None => match whole_yen("amount") {
+            Ok(Some(amount)) if amount > 0 => Decimal::from(amount),
+            _ => return failure("invalid parameter amount"),
+        },
     };
     for name in ["subTotal", "tax", "regularPrice", "discount"] {
         if let Err(name) = whole_yen(name) {
@@ -336,18 +365,16 @@ fn create_invoice(
     {
         return failure("invalid parameter notificationMethod");
     }
-    let billing = form.get("billingCurrency");
-    if billing.is_some_and(|b| *b != currency) {
-        return failure("invalid parameter billingCurrency");
-    }
     let crypto = match billing {
         // Billed in the asset itself: the amount is in the asset, and there is no rate.
-        Some(_) => Decimal::from(amount),
-        None => (Decimal::from(amount) / rate)
-            .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        Some(_) => amount,
+        None => {
+            let mut crypto = (amount / rate)
+                .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            crypto.rescale(6);
+            crypto
+        }
     };
-    let mut crypto = crypto;
-    crypto.rescale(6);
     let id = new_invoice_id();
     let created = now_secs();
     let invoice = Invoice {
@@ -389,7 +416,7 @@ fn create_invoice(
         &order,
         &id,
         amount.to_string(),
-        "JPY",
+        &invoice.priced_in(),
     );
     if invoice.params.contains_key("notificationUri") {
         zaif.awaiting_notification.insert(id.clone());

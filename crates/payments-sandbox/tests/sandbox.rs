@@ -131,6 +131,43 @@ async fn zaif_invoices_move_through_their_states() {
 }
 
 #[tokio::test]
+async fn zaif_invoices_priced_in_the_asset_keep_their_amount_in_it() {
+    let sandbox = sandbox().await;
+    let zaif = zaif(&sandbox);
+    let request =
+        CreateInvoice::builder_in_asset(CryptoCurrency::Mona, payments::Decimal::new(12_345, 2))
+            .order_number("A-ASSET")
+            .build()
+            .unwrap();
+    let created = zaif.create_invoice(&request).await.unwrap();
+    let mona = |text: &str| Money::parse(text, Currency::from_code("MONA").unwrap()).unwrap();
+    assert_eq!(created.amount, mona("123.45"));
+    assert_eq!(created.rate, None, "Zaif drops the rate");
+    assert_eq!(created.mona.unwrap().to_string(), "123.45");
+    let fetched = zaif.get_invoice(&created.invoice_id).await.unwrap();
+    assert_eq!(fetched.amount, mona("123.45"));
+    let canceled = zaif.cancel_invoice(&created.invoice_id).await.unwrap();
+    assert_eq!(canceled.invoice.unwrap().amount, mona("123.45"));
+    assert_eq!(
+        canceled.raw["amount"], "123.45",
+        "the raw answer stays as Zaif sent it"
+    );
+    let created_entry = sandbox
+        .ledger()
+        .into_iter()
+        .find(|e| e.event == "invoice_created" && e.reference == "A-ASSET")
+        .unwrap();
+    assert_eq!(
+        (
+            created_entry.amount.as_str(),
+            created_entry.currency.as_str()
+        ),
+        ("123.45", "MONA")
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test]
 async fn zaif_expiry_and_strict_checks() {
     let mut config = SandboxConfig::default();
     config.zaif.invoice_ttl = Duration::ZERO;

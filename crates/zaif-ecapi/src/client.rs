@@ -9,13 +9,12 @@ use payments_core::http::{ClientOptions, Endpoint, HttpClient};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, Url, telemetry};
 use reqwest::header::CONTENT_TYPE;
-use serde::de::DeserializeOwned;
 
 use crate::PROVIDER;
 use crate::auth::{AuthMethod, Credentials, FileNonce, InProcessNonce, NonceSource, Signer};
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds, text};
-use crate::wire::{create_invoice_form, decode_envelope};
+use crate::wire::{Answer, create_invoice_form, decode_envelope};
 
 /// Zaif's API endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.zaif.jp/ecapi";
@@ -355,7 +354,7 @@ impl ZaifClient {
                 },
                 other => other,
             })?;
-        let invoice = serde_json::from_value(raw.clone()).ok();
+        let invoice = Invoice::from_return(raw.clone()).ok();
         Ok(CanceledInvoice {
             invoice_id,
             invoice,
@@ -421,7 +420,7 @@ impl ZaifClient {
 
     /// One API call: instrumented, retried only as the policy allows, each attempt with a
     /// fresh nonce taken under the key's send-order lock.
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: Answer>(
         &self,
         method: &'static str,
         params: Vec<(&'static str, String)>,
@@ -434,7 +433,7 @@ impl ZaifClient {
         telemetry::instrument(PROVIDER, method, attempts).await
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T: Answer>(
         &self,
         method: &'static str,
         params: &[(&'static str, String)],

@@ -25,6 +25,8 @@ pub use model::{
     Invoice, InvoiceIds, InvoiceStatus, NotificationMethod, Speed,
 };
 pub use notification::PaymentNotification;
+/// Exact decimals, for amounts priced in an asset ([`CreateInvoice::builder_in_asset`]).
+pub use payments_core::Decimal;
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]

@@ -38,7 +38,8 @@ use time::OffsetDateTime;
 
 use crate::client::ZaifClient;
 use crate::error::ZaifError;
-use crate::model::Invoice;
+use crate::model::{CryptoCurrency, Invoice};
+use crate::wire;
 
 /// The fields of a `POST` notification. Only a hint until confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +49,8 @@ pub struct PaymentNotification {
     pub invoice_id: String,
     /// `settled`: when the payment counted as complete.
     pub settled: Option<OffsetDateTime>,
-    /// `amount`: the JPY amount.
+    /// `amount`: in JPY, or in the asset when the invoice is priced in it (`billingCurrency`;
+    /// told by the asset amount beside it being the same).
     pub amount: Option<Money>,
     /// `btc`: the BTC amount, for BTC invoices.
     pub btc: Option<Decimal>,
@@ -90,9 +92,6 @@ impl PaymentNotification {
                     .ok_or_else(|| ZaifError::invalid("settled", "is not a unix time"))
             })
             .transpose()?;
-        let amount = get("amount")
-            .map(|v| Money::parse(v, Currency::JPY).map_err(|e| e.for_field("amount")))
-            .transpose()?;
         let decimal = |name: &'static str| {
             get(name)
                 .map(|v| {
@@ -101,13 +100,38 @@ impl PaymentNotification {
                 })
                 .transpose()
         };
+        let (btc, mona, skeb) = (decimal("btc")?, decimal("mona")?, decimal("skeb")?);
+        let asset_amount = [
+            (CryptoCurrency::Btc, btc),
+            (CryptoCurrency::Mona, mona),
+            (CryptoCurrency::Skeb, skeb),
+        ]
+        .into_iter()
+        .find_map(|(asset, amount)| Some((asset, amount?)));
+        let amount = get("amount")
+            .map(|v| {
+                // A notification has no `rate`: only the asset amount beside it can show that
+                // the invoice was priced in the asset.
+                let exact = Decimal::from_str_exact(v).ok();
+                match (exact, &asset_amount) {
+                    (Some(exact), Some((asset, asset_amount)))
+                        if wire::priced_in_asset(exact, Some(*asset_amount), true) =>
+                    {
+                        Money::new(exact, asset.money_currency()?)
+                            .map_err(|e| ZaifError::from(e.for_field("amount")))
+                    }
+                    _ => Money::parse(v, Currency::JPY)
+                        .map_err(|e| ZaifError::from(e.for_field("amount"))),
+                }
+            })
+            .transpose()?;
         Ok(PaymentNotification {
             invoice_id,
             settled,
             amount,
-            btc: decimal("btc")?,
-            mona: decimal("mona")?,
-            skeb: decimal("skeb")?,
+            btc,
+            mona,
+            skeb,
             address: get("address").map(str::to_owned),
             order_number: get("orderNumber").map(str::to_owned),
             reference_number: get("referenceNumber").map(str::to_owned),

@@ -2,21 +2,20 @@
 //! of Zaif's `{"success":1,"return":…}` / `{"success":0,"error":"…"}` envelope. The
 //! authentication fields (key, hashed secret, nonce) are added by [`crate::auth`].
 
-use payments_core::Money;
 use payments_core::Url;
 use payments_core::http::RawResponse;
-use serde::de::DeserializeOwned;
+use payments_core::{Decimal, Money};
 
 use crate::PROVIDER;
 use crate::error::ZaifError;
-use crate::model::CreateInvoice;
+use crate::model::{CreateInvoice, CreatedInvoice, Invoice, InvoiceIds};
 
 /// The form fields of a `createInvoice` request, in a fixed order, without the authentication
 /// fields. Optional fields appear only when set.
 pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str, String)> {
     let mut form = vec![
         ("currency", request.currency.as_str().to_owned()),
-        ("amount", request.amount.to_major_string()),
+        ("amount", asset_or_yen(request)),
     ];
     let mut push = |name: &'static str, value: Option<String>| {
         if let Some(value) = value {
@@ -59,12 +58,27 @@ pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str,
     push("buyerPhone", buyer.phone.clone());
     push("buyerCellphone", buyer.cellphone.clone());
     push("buyerEmail", buyer.email.clone());
+    push(
+        "billingCurrency",
+        request
+            .priced_in_asset
+            .then(|| request.currency.as_str().to_owned()),
+    );
     form
+}
+
+/// `amount` on the wire: whole yen, or the asset amount without trailing zeros (`0.0123`).
+fn asset_or_yen(request: &CreateInvoice) -> String {
+    if request.priced_in_asset {
+        request.amount.amount().normalize().to_string()
+    } else {
+        request.amount.to_major_string()
+    }
 }
 
 /// Decodes `{"success":1,"return":...}` into `T`, and `{"success":0,"error":"..."}` into a typed
 /// error, whatever the method. Anything else is a status or decode error.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Result<T, ZaifError> {
+pub(crate) fn decode_envelope<T: Answer>(response: &RawResponse) -> Result<T, ZaifError> {
     #[derive(serde::Deserialize)]
     struct Envelope {
         success: serde_json::Value,
@@ -104,7 +118,7 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Re
             };
             Err(ZaifError::from_api_message(message))
         }
-        Some(true) if response.is_success() => serde_json::from_value(envelope.value)
+        Some(true) if response.is_success() => T::from_return(envelope.value)
             .map_err(|err| response.decode_error(PROVIDER, err).into()),
         Some(true) => Err(response
             .unrecognised(PROVIDER, "success with an error status")
@@ -115,6 +129,91 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(response: &RawResponse) -> Re
     }
 }
 
+/// A method's `return` value: how it is decoded from the envelope.
+pub(crate) trait Answer: Sized {
+    fn from_return(value: serde_json::Value) -> serde_json::Result<Self>;
+}
+
+/// Answers decoded as sent.
+macro_rules! plain_answers {
+    ($($answer:ty),+) => {
+        $(impl Answer for $answer {
+            fn from_return(value: serde_json::Value) -> serde_json::Result<Self> {
+                serde_json::from_value(value)
+            }
+        })+
+    };
+}
+
+plain_answers!(serde_json::Value, InvoiceIds);
+
+/// Invoice answers, whose `amount` is read in yen or in the asset by its neighbours.
+macro_rules! invoice_answers {
+    ($($answer:ty),+) => {
+        $(impl Answer for $answer {
+            fn from_return(mut value: serde_json::Value) -> serde_json::Result<Self> {
+                tag_asset_priced_amount(&mut value);
+                serde_json::from_value(value)
+            }
+        })+
+    };
+}
+
+invoice_answers!(CreatedInvoice, Invoice);
+
+/// Whether an invoice's `amount` is in its asset (`billingCurrency`) rather than in yen. The
+/// asset amount Zaif reports beside it (`btc`, `mona`, ...) decides when present: it equals
+/// `amount` only when the invoice is priced in the asset (a yen invoice would need a rate of 1).
+/// Without it, the documented signal decides: Zaif drops `rate` from asset-priced invoices.
+pub(crate) fn priced_in_asset(
+    amount: Decimal,
+    asset_amount: Option<Decimal>,
+    has_rate: bool,
+) -> bool {
+    match asset_amount {
+        Some(asset_amount) => asset_amount == amount,
+        None => !has_rate,
+    }
+}
+
+/// An exact decimal from a JSON string or number, for deciding how an answer is priced.
+fn json_decimal(value: Option<&serde_json::Value>) -> Option<Decimal> {
+    match value? {
+        serde_json::Value::String(text) => Decimal::from_str_exact(text.trim()).ok(),
+        serde_json::Value::Number(number) => Decimal::from_str_exact(&number.to_string()).ok(),
+        _ => None,
+    }
+}
+
+/// The separator of an `amount` tagged with its asset by [`tag_asset_priced_amount`].
+const ASSET_TAG: char = ' ';
+
+/// Marks an invoice answer's `amount` with its asset (`"0.0123 BTC"`) when the invoice is
+/// priced in it, so that [`fields::invoice_amount`] decodes it in that asset, not in yen. A
+/// field decoder sees one value; the pricing depends on its neighbours.
+fn tag_asset_priced_amount(value: &mut serde_json::Value) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    let Some(code) = object
+        .get("currency")
+        .and_then(|c| c.as_str())
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let Some(amount) = json_decimal(object.get("amount")) else {
+        return;
+    };
+    let has_rate = !object.get("rate").is_none_or(serde_json::Value::is_null);
+    if priced_in_asset(amount, json_decimal(object.get(&code)), has_rate) {
+        object.insert(
+            "amount".into(),
+            serde_json::Value::String(format!("{amount}{ASSET_TAG}{}", code.to_ascii_uppercase())),
+        );
+    }
+}
+
 /// Decoders for Zaif's loosely typed answer fields (numbers as strings, `0` for "not yet").
 pub(crate) mod fields {
     use payments_core::money::wire;
@@ -122,6 +221,44 @@ pub(crate) mod fields {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer};
     use time::OffsetDateTime;
+
+    /// An invoice's `amount`: whole yen (an integer or an integer string), or an asset amount
+    /// tagged by `tag_asset_priced_amount` (`"0.0123 BTC"`), kept exactly.
+    pub(crate) fn invoice_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Tagged(String),
+            Other(serde_json::Value),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Tagged(text) if text.contains(super::ASSET_TAG) => {
+                let (amount, code) = text
+                    .split_once(super::ASSET_TAG)
+                    .ok_or_else(|| D::Error::custom("not an asset amount"))?;
+                let asset = crate::CryptoCurrency::from_wire(&code.to_ascii_lowercase())
+                    .money_currency()
+                    .map_err(D::Error::custom)?;
+                let amount = Decimal::from_str_exact(amount).map_err(D::Error::custom)?;
+                Money::new(amount, asset).map_err(D::Error::custom)
+            }
+            Raw::Tagged(text) => jpy(serde_json::Value::String(text)).map_err(D::Error::custom),
+            Raw::Other(value) => jpy(value).map_err(D::Error::custom),
+        }
+    }
+
+    /// Writes an invoice's amount as Zaif does: whole yen as an integer, an asset amount as a
+    /// decimal string without trailing zeros.
+    pub(crate) fn serialize_invoice_amount<S: serde::Serializer>(
+        amount: &Money,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        if amount.currency() == Currency::JPY {
+            wire::major_integer(amount, s)
+        } else {
+            s.serialize_str(&amount.amount().normalize().to_string())
+        }
+    }
 
     /// A JPY amount (`yen`) sent as an integer (or an integer string).
     pub(crate) fn jpy<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {

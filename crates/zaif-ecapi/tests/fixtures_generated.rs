@@ -372,6 +372,72 @@ async fn create_invoice_mona_seed_example_md5() {
 }"#).await;
 }
 
+/// createInvoice priced in BTC (billingCurrency): the amount goes out as an exact decimal in BTC with billingCurrency=btc, and the answer, without rate, is read in BTC
+///
+/// From `fixtures/zaif/create_invoice_priced_in_btc.json`; documented: ../shared/seeds/002_ddd34b56ec1a5873.txt: Bitcoin建てまたはMonacoin建ての決済 (billingCurrency equal to currency, rate removed from the answer); the answer's values are the BTC example's, with the amount in BTC.
+#[tokio::test]
+async fn create_invoice_priced_in_btc() {
+    fixture_support::run(r#"{
+  "description": "createInvoice priced in BTC (billingCurrency): the amount goes out as an exact decimal in BTC with billingCurrency=btc, and the answer, without rate, is read in BTC",
+  "expect": {
+    "ok": {
+      "amount": "0.0123",
+      "btc": "0.0123",
+      "currency": "btc",
+      "invoiceId": "d7dd735c-1650-11e5-b412-4437e6999eec",
+      "orderNumber": "A-1002"
+    }
+  },
+  "input": {
+    "amount": "0.0123",
+    "billingCurrency": "btc",
+    "currency": "btc",
+    "orderNumber": "A-1002"
+  },
+  "operation": "create_invoice",
+  "request": {
+    "form": {
+      "amount": "0.0123",
+      "billingCurrency": "btc",
+      "currency": "btc",
+      "key": "{{key}}",
+      "method": "createInvoice",
+      "nonce": "{{nonce}}",
+      "orderNumber": "A-1002",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "return": {
+        "BIP21": "bitcoin:19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb?amount=0.0123",
+        "address": "19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb",
+        "amount": "0.0123",
+        "btc": "0.0123",
+        "created": 1434696690,
+        "currency": "btc",
+        "expired": 1434698490,
+        "invoiceId": "d7dd735c-1650-11e5-b412-4437e6999eec",
+        "invoiceIframeUri": "https://zaif.jp/invoice/iframe/d7dd735c-1650-11e5-b412-4437e6999eec",
+        "invoiceUri": "https://zaif.jp/invoice/form/d7dd735c-1650-11e5-b412-4437e6999eec",
+        "orderNumber": "A-1002",
+        "speed": "high"
+      },
+      "success": 1
+    },
+    "status": 200
+  },
+  "source": {
+    "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt: Bitcoin建てまたはMonacoin建ての決済 (billingCurrency equal to currency, rate removed from the answer); the answer's values are the BTC example's, with the amount in BTC"
+  }
+}"#).await;
+}
+
 /// A zero amount is refused before anything is sent
 ///
 /// From `fixtures/zaif/create_invoice_zero_amount_refused.json`; invented: a local refusal: nothing is sent.

@@ -19,7 +19,12 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use payments_core::Currency;
+
 use crate::error::ZaifError;
+
+/// The decimals of an amount priced in a crypto asset (`billingCurrency`).
+const ASSET_DECIMALS: u8 = 8;
 
 /// Declares a string enum whose unknown values are kept in `Other`.
 macro_rules! open_enum {
@@ -87,6 +92,13 @@ open_enum! {
 }
 
 impl CryptoCurrency {
+    /// The asset as a [`Currency`] for amounts priced in it: its upper-case code, with 8
+    /// decimals (satoshi for BTC; Zaif writes every asset amount with at most 8).
+    pub fn money_currency(&self) -> Result<Currency, ZaifError> {
+        Currency::new(&self.as_str().to_ascii_uppercase(), ASSET_DECIMALS)
+            .map_err(|_| ZaifError::invalid("currency", "cannot price an amount"))
+    }
+
     /// A currency this crate does not list, passed through explicitly: 2 to 16 lowercase ASCII
     /// letters or digits.
     pub fn other(code: &str) -> Result<CryptoCurrency, ZaifError> {

@@ -1,7 +1,7 @@
 //! The `createInvoice` request and its validating builder.
 
 use payments_core::validate::{self, Lines};
-use payments_core::{Currency, Money, Url};
+use payments_core::{Currency, Decimal, Money, Url};
 
 use super::{CryptoCurrency, NotificationMethod, Speed};
 use crate::error::ZaifError;
@@ -51,6 +51,8 @@ pub struct CreateInvoice {
     pub(crate) reference_number: Option<String>,
     pub(crate) item_name: Option<String>,
     pub(crate) buyer: Buyer,
+    /// Whether `amount` is in the asset itself (`billingCurrency`) rather than in yen.
+    pub(crate) priced_in_asset: bool,
 }
 
 impl CreateInvoice {
@@ -73,8 +75,41 @@ impl CreateInvoice {
             currency,
             amount: Money::from_minor_units(amount_jpy, Currency::JPY)
                 .map_err(|e| e.for_field("amount")),
+            priced_in_asset: false,
             fields: Fields::default(),
         }
+    }
+
+    /// Starts a request priced in the crypto asset itself (`billingCurrency`): `amount` is in
+    /// `currency` (at most 8 decimals), and the merchant is paid that asset with no conversion.
+    /// Zaif's answer then carries no `rate`, and its `amount` is in the asset.
+    ///
+    /// ```
+    /// use zaif_ecapi::{CreateInvoice, CryptoCurrency, Decimal};
+    ///
+    /// let invoice = CreateInvoice::builder_in_asset(CryptoCurrency::Btc, Decimal::new(123, 4))
+    ///     .order_number("A-1002")
+    ///     .build()?;
+    /// assert_eq!(invoice.amount().to_string(), "0.01230000 BTC");
+    /// assert!(invoice.is_priced_in_asset());
+    /// # Ok::<(), zaif_ecapi::ZaifError>(())
+    /// ```
+    pub fn builder_in_asset(currency: CryptoCurrency, amount: Decimal) -> CreateInvoiceBuilder {
+        let amount = currency
+            .money_currency()
+            .map_err(payments_core::Error::from)
+            .and_then(|asset| Money::new(amount, asset).map_err(|e| e.for_field("amount")));
+        CreateInvoiceBuilder {
+            currency,
+            amount,
+            priced_in_asset: true,
+            fields: Fields::default(),
+        }
+    }
+
+    /// Whether the amount is in the asset (`billingCurrency`) rather than in yen.
+    pub fn is_priced_in_asset(&self) -> bool {
+        self.priced_in_asset
     }
 
     /// The crypto asset.
@@ -82,7 +117,7 @@ impl CreateInvoice {
         &self.currency
     }
 
-    /// The amount to charge, in JPY.
+    /// The amount to charge: in JPY, or in the asset when [priced in it](Self::builder_in_asset).
     pub fn amount(&self) -> Money {
         self.amount
     }
@@ -118,6 +153,7 @@ struct Fields {
 pub struct CreateInvoiceBuilder {
     currency: CryptoCurrency,
     amount: Result<Money, payments_core::Error>,
+    priced_in_asset: bool,
     fields: Fields,
 }
 
@@ -255,6 +291,7 @@ impl CreateInvoiceBuilder {
             reference_number: text("referenceNumber", f.reference_number)?,
             item_name: text("itemName", f.item_name)?,
             buyer,
+            priced_in_asset: self.priced_in_asset,
         })
     }
 }

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use payments_core::money::wire;
 use payments_core::{Decimal, Money, Url};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -52,10 +51,11 @@ pub struct CreatedInvoice {
         serialize_with = "time::serde::timestamp::serialize"
     )]
     pub expired: OffsetDateTime,
-    /// `amount`: the JPY amount sent.
+    /// `amount`: the amount sent, in JPY, or in the asset when the invoice is priced in it
+    /// (`billingCurrency`).
     #[serde(
-        deserialize_with = "fields::jpy",
-        serialize_with = "wire::major_integer"
+        deserialize_with = "fields::invoice_amount",
+        serialize_with = "fields::serialize_invoice_amount"
     )]
     pub amount: Money,
     /// `currency`.
@@ -128,10 +128,10 @@ pub struct Invoice {
         serialize_with = "time::serde::timestamp::option::serialize"
     )]
     pub settled: Option<OffsetDateTime>,
-    /// `amount`: the JPY amount.
+    /// `amount`: in JPY, or in the asset when the invoice is priced in it (`billingCurrency`).
     #[serde(
-        deserialize_with = "fields::jpy",
-        serialize_with = "wire::major_integer"
+        deserialize_with = "fields::invoice_amount",
+        serialize_with = "fields::serialize_invoice_amount"
     )]
     pub amount: Money,
     /// `currency`.

@@ -96,13 +96,33 @@ fn create_invoice(input: &Value) -> Result<CreateInvoice, ZaifError> {
         code @ ("btc" | "mona" | "skeb") => CryptoCurrency::known(code)?,
         other => CryptoCurrency::other(other)?,
     };
-    let amount = object.get("amount").and_then(Value::as_u64).unwrap_or(0);
-    let mut builder = CreateInvoice::builder(currency, amount);
+    // With billingCurrency, the amount is a decimal string in the asset; otherwise whole yen.
+    let mut builder = match object.get("billingCurrency").and_then(Value::as_str) {
+        Some(billing) => {
+            assert_eq!(
+                billing,
+                currency.as_str(),
+                "billingCurrency is the currency"
+            );
+            let amount = object
+                .get("amount")
+                .and_then(Value::as_str)
+                .expect("an asset amount is a decimal string");
+            CreateInvoice::builder_in_asset(
+                currency,
+                amount.parse().expect("an asset amount is a decimal"),
+            )
+        }
+        None => CreateInvoice::builder(
+            currency,
+            object.get("amount").and_then(Value::as_u64).unwrap_or(0),
+        ),
+    };
     for (key, value) in object {
         let text = || value.as_str().expect("a text parameter").to_owned();
         let yen = || value.as_u64().expect("a yen parameter");
         builder = match key.as_str() {
-            "currency" | "amount" => builder,
+            "currency" | "amount" | "billingCurrency" => builder,
             "speed" => builder.speed(match value.as_str() {
                 Some("high") => Speed::High,
                 Some("low") => Speed::Low,
