@@ -27,4 +27,10 @@ tree=$(cargo tree -p payments --no-default-features -e normal --prefix none)
 for other in $all_providers; do
     if grep -q "^$other v" <<<"$tree"; then echo "no features, yet $other is built"; exit 1; fi
 done
-echo "features: ok"
+# The sandbox is an independent witness: it checks requests with its own hashing and parsing,
+# so it must not be built on any provider crate.
+tree=$(cargo tree -p payments-sandbox -e normal --prefix none)
+for other in $all_providers; do
+    if grep -q "^$other v" <<<"$tree"; then echo "payments-sandbox depends on $other"; exit 1; fi
+done
+echo "features: ok; payments-sandbox depends on no provider crate"

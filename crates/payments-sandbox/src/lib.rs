@@ -13,9 +13,9 @@
 //! use payments_sandbox::{Sandbox, SandboxConfig};
 //!
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-//! let zaif = zaif_ecapi::ZaifClient::from_env_with(&sandbox.env())?;
+//! let zaif = payments::zaif::ZaifClient::from_env_with(&sandbox.env())?;
 //! let invoice = zaif
-//!     .create_invoice(&zaif_ecapi::CreateInvoice::builder(zaif_ecapi::CryptoCurrency::Btc, 10800).build()?)
+//!     .create_invoice(&payments::zaif::CreateInvoice::builder(payments::zaif::CryptoCurrency::Btc, 10800).build()?)
 //!     .await?;
 //! assert_eq!(invoice.btc.unwrap().to_string(), "0.359856"); // 10800 / 30012, as in the docs
 //! sandbox.pay_zaif_invoice(&invoice.invoice_id)?;

@@ -9,9 +9,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use payments_core::{Decimal, Secret};
+use md5::Md5;
+use payments_core::Decimal;
 use serde_json::{Value, json};
-use zaif_ecapi::{AuthMethod, Nonce};
+use sha1::{Digest, Sha1};
 
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
@@ -136,7 +137,7 @@ fn now_secs() -> u64 {
 
 #[derive(Debug, Default)]
 pub(crate) struct ZaifState {
-    last_nonce: HashMap<String, Nonce>,
+    last_nonce: HashMap<String, Decimal>,
     /// Invoices with a `notificationUri` whose notification has not been sent yet.
     awaiting_notification: std::collections::BTreeSet<String>,
     pub(crate) nonce_rejections: u64,
@@ -172,25 +173,40 @@ pub(crate) async fn ecapi(State(state): State<Arc<AppState>>, body: Bytes) -> Re
     faults::apply(fault, || async { handle(&state, &method, &form) }).await
 }
 
+/// A nonce as the common page documents it: an integer of 1 or more, or (since 2016) a
+/// decimal such as a unixtime with microseconds. Signs, exponents and blanks are refused.
+fn parse_nonce(text: &str) -> Option<Decimal> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    Decimal::from_str_exact(text)
+        .ok()
+        .filter(|nonce| *nonce >= Decimal::ONE)
+}
+
 fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Response {
     let settings = &state.config.zaif;
     let key = form.get("key").cloned().unwrap_or_default();
     let secret = std::iter::once((&settings.api_key, &settings.api_secret))
         .chain(settings.additional_keys.iter().map(|(k, s)| (k, s)))
         .find(|(accepted, _)| **accepted == key)
-        .map(|(_, secret)| Secret::new(secret.clone()));
+        .map(|(_, secret)| secret.as_bytes());
+    // The documented credentials: the lowercase hex md5 or sha1 of the secret, computed here
+    // with the hashing crates, not with the client's code.
     let authenticated =
         secret.is_some_and(
             |secret| match (form.get("sha1secret"), form.get("md5secret")) {
-                (Some(hash), None) => *hash == AuthMethod::Sha1.hash(&secret).expose(),
-                (None, Some(hash)) => *hash == AuthMethod::Md5.hash(&secret).expose(),
+                (Some(hash), None) => *hash == hex::encode(Sha1::digest(secret)),
+                (None, Some(hash)) => *hash == hex::encode(Md5::digest(secret)),
                 _ => false,
             },
         );
     if !authenticated {
         return failure("account has not permission to use ec api");
     }
-    let Some(nonce) = form.get("nonce").and_then(|n| Nonce::parse(n)) else {
+    let Some(nonce) = form.get("nonce").and_then(|n| parse_nonce(n)) else {
         return failure("invalid parameter nonce");
     };
     let mut zaif = lock(&state.zaif);
@@ -590,5 +606,32 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(id.matches('-').count(), 4);
         assert_ne!(id, new_invoice_id());
+    }
+
+    #[test]
+    fn nonces_are_integers_or_decimals_of_one_or_more() {
+        assert_eq!(parse_nonce("1"), Some(Decimal::ONE));
+        assert_eq!(
+            parse_nonce("1434696690.123456").map(|n| n.to_string()),
+            Some("1434696690.123456".into())
+        );
+        for refused in [
+            "0", "0.5", "", ".5", "-1", "+1", "1e5", " 1", "1.2.3", "abc",
+        ] {
+            assert_eq!(parse_nonce(refused), None, "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn credential_hashes_match_openssl() {
+        // printf '%s' sandbox-secret | openssl dgst -sha1 (and -md5)
+        assert_eq!(
+            hex::encode(Sha1::digest(b"sandbox-secret")),
+            "b9f0bc003beb4b222b61947215266bd55e87db7d"
+        );
+        assert_eq!(
+            hex::encode(Md5::digest(b"sandbox-secret")),
+            "a592886fa7f71d22380b4c6aa8f190f0"
+        );
     }
 }
