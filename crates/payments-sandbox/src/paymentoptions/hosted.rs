@@ -9,7 +9,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use payments_core::{Currency, Decimal};
+use payments_core::Decimal;
+
+use super::checks::GatewayCurrency;
 use serde_json::{Value, json};
 
 use super::{
@@ -24,7 +26,7 @@ use crate::faults::{self, Provider, lock};
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
     amount: Option<Decimal>,
-    currency: Currency,
+    currency: GatewayCurrency,
     reference: String,
     success_url: Option<String>,
     decline_url: Option<String>,
@@ -63,7 +65,7 @@ fn create(state: &AppState, body: &Value) -> Result<Value, &'static str> {
         return Err("Invalid merchant_id");
     }
     let currency = text("currency")
-        .and_then(|c| Currency::from_code(c).ok())
+        .and_then(GatewayCurrency::parse)
         .ok_or("Invalid currency")?;
     let reference = text("merchant_txn_ref")
         .filter(|r| !r.trim().is_empty() && r.chars().count() <= 45)

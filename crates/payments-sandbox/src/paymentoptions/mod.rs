@@ -16,13 +16,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use payments_core::card::{CardExpiry, CardNumber, Cvc};
-use payments_core::{Currency, Decimal, Money};
+use payments_core::Decimal;
+
+use self::checks::GatewayCurrency;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
 
+mod checks;
 mod hosted;
 mod subscriptions;
 
@@ -81,7 +83,7 @@ impl Kind {
 pub(super) struct Transaction {
     pub(super) kind: Kind,
     pub(super) amount: Decimal,
-    pub(super) currency: Currency,
+    pub(super) currency: GatewayCurrency,
     pub(super) reference: String,
     pub(super) card: StoredCard,
     pub(super) reference_number: u64,
@@ -491,10 +493,10 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
     if let Some(field) = unknown_nested_field(body) {
         return invalid(&format!("Unknown field {field}"));
     }
-    let Some(currency) = text("currency").and_then(|c| Currency::from_code(c).ok()) else {
+    let Some(currency) = text("currency").and_then(GatewayCurrency::parse) else {
         return invalid("Invalid currency");
     };
-    let Some(amount) = text("amount").and_then(|a| Money::parse_positive(a, currency).ok()) else {
+    let Some(amount) = text("amount").and_then(|a| currency.amount(a)) else {
         return invalid("Invalid amount");
     };
     if text("merchant_id") != Some(settings.merchant_id.as_str()) {
@@ -556,7 +558,7 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
     };
     let transaction = Transaction {
         kind,
-        amount: amount.amount(),
+        amount,
         currency,
         reference: reference.to_owned(),
         card: card.clone(),
@@ -608,12 +610,11 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
         },
         reference,
         &transaction_id,
-        amount.to_major_string(),
+        amount.to_string(),
         currency.code(),
     );
     // A JSON number, written exactly as the major-unit decimal (as the documented `1000`).
-    let amount_number: Value =
-        serde_json::from_str(&amount.to_major_string()).unwrap_or(Value::Null);
+    let amount_number: Value = serde_json::from_str(&amount.to_string()).unwrap_or(Value::Null);
     json_answer(
         StatusCode::CREATED,
         json!({
@@ -643,14 +644,21 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
 
 pub(super) fn validate_card(card: &Value) -> Result<StoredCard, &'static str> {
     let field = |key: &str| card.get(key).and_then(Value::as_str).unwrap_or_default();
-    let number = CardNumber::parse(field("number")).map_err(|_| "Invalid card number")?;
-    Cvc::parse(field("cvc")).map_err(|_| "Invalid cvc")?;
-    CardExpiry::parse(field("expiry_month"), field("expiry_year")).map_err(|_| "Invalid expiry")?;
+    let number = field("number");
+    if !checks::card_number_is_valid(number) {
+        return Err("Invalid card number");
+    }
+    if !checks::cvc_is_valid(field("cvc")) {
+        return Err("Invalid cvc");
+    }
+    if !checks::expiry_is_valid(field("expiry_month"), field("expiry_year")) {
+        return Err("Invalid expiry");
+    }
     if field("name").trim().is_empty() {
         return Err("Card holder name is required");
     }
     Ok(StoredCard {
-        number: number.expose().to_owned(),
+        number: number.to_owned(),
         name: field("name").to_owned(),
         exp_month: field("expiry_month").to_owned(),
         exp_year: field("expiry_year").to_owned(),

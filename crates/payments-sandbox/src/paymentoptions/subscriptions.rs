@@ -14,6 +14,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use payments_core::Decimal;
+
+use super::checks::GatewayCurrency;
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -268,7 +270,7 @@ fn placeholder_template() -> Transaction {
     Transaction {
         kind: Kind::Capture,
         amount: Decimal::ZERO,
-        currency: payments_core::Currency::JPY,
+        currency: GatewayCurrency::JPY,
         reference: String::new(),
         card: super::StoredCard {
             number: String::new(),
