@@ -254,6 +254,102 @@ async fn authorize_documented() {
 }"#).await;
 }
 
+/// Authorization v2 with the 3-D Secure test card sends purchase v2's body to authorizationv2 and answers with a challenge carrying the redirect URL
+///
+/// From `fixtures/paymentoptions/authorize_v2_challenge.json`; documented: https://docs.paymentoptions.com/api-reference/en/server-to-server/authorizationv2 (the request, purchase v2's body; harvest §1.3) and https://docs.paymentoptions.com/api-reference/en/server-to-server/3dsecure (the redirect answer).
+#[tokio::test]
+async fn authorize_v2_challenge() {
+    fixture_support::run(r#"{
+  "description": "Authorization v2 with the 3-D Secure test card sends purchase v2's body to authorizationv2 and answers with a challenge carrying the redirect URL",
+  "expect": {
+    "ok": {
+      "challenge_required": {
+        "redirect_url": "https://acs.example/3ds/challenge?id=42",
+        "statusCode": 200,
+        "url": "https://acs.example/3ds"
+      }
+    }
+  },
+  "input": {
+    "amount": "5000",
+    "browser_info": {
+      "acceptHeader": "text/html",
+      "challengeWindow": "4",
+      "javaEnabled": false,
+      "language": "en",
+      "screenColorDepth": "48",
+      "screenHeight": "1200",
+      "screenWidth": "1600",
+      "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+    },
+    "card": {
+      "cvc": "737",
+      "expiry_month": "12",
+      "expiry_year": "30",
+      "name": "Jane Doe",
+      "number": "4000002500003155"
+    },
+    "currency": "JPY",
+    "customer_ip": "203.0.113.7",
+    "merchant_txn_ref": "order-3ds-auth",
+    "return_url": {
+      "decline_url": "https://shop.example/declined",
+      "success_url": "https://shop.example/back"
+    }
+  },
+  "operation": "authorize_v2",
+  "request": {
+    "headers": {
+      "authorization": "Basic {{api_key}}",
+      "content-type": "application/json",
+      "x-api-key": "{{api_key}}"
+    },
+    "json": {
+      "amount": "5000",
+      "browser_info": {
+        "acceptHeader": "text/html",
+        "challengeWindow": "4",
+        "javaEnabled": false,
+        "language": "en",
+        "screenColorDepth": "48",
+        "screenHeight": "1200",
+        "screenWidth": "1600",
+        "userAgent": "Mozilla/4.0 (MSIE 6.0; Windows NT 5.0)"
+      },
+      "card": {
+        "cvc": "737",
+        "expiry_month": "12",
+        "expiry_year": "30",
+        "name": "Jane Doe",
+        "number": "4000002500003155"
+      },
+      "currency": "JPY",
+      "customer_ip": "203.0.113.7",
+      "merchant_id": "M-FIXTURE",
+      "merchant_txn_ref": "order-3ds-auth",
+      "return_url": {
+        "decline_url": "https://shop.example/declined",
+        "success_url": "https://shop.example/back"
+      }
+    },
+    "method": "POST",
+    "path": "/api/v1/api/v1/server-to-server-interface/authorizationv2"
+  },
+  "response": {
+    "json": {
+      "redirect_url": "https://acs.example/3ds/challenge?id=42",
+      "statusCode": 200,
+      "success": true,
+      "url": "https://acs.example/3ds"
+    },
+    "status": 200
+  },
+  "source": {
+    "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/authorizationv2 (the request, purchase v2's body; harvest §1.3) and https://docs.paymentoptions.com/api-reference/en/server-to-server/3dsecure (the redirect answer)"
+  }
+}"#).await;
+}
+
 /// Cancel a subscription (https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription): POST without a body, INFO3000 Subscription Updated.
 ///
 /// From `fixtures/paymentoptions/cancel_subscription_documented.json`; documented: https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription.
