@@ -419,37 +419,26 @@ pub(super) fn transaction_json(
     })
 }
 
+/// The fields of `billing_address` and `shipping_address`.
+const ADDRESS_FIELDS: &[&str] = &[
+    "country",
+    "email",
+    "phone_number",
+    "address1",
+    "city",
+    "state",
+    "postal_code",
+];
+
 /// The documented fields of each object inside a payment request (harvest §1.4, the 3-D Secure
 /// attribute table and the tokenization pages). Unknown top-level fields are accepted, as the
 /// gateway's samples differ there; a misspelt field inside one of these objects is refused.
 const REQUEST_OBJECTS: &[(&str, &[&str])] = &[
+    ("billing_address", ADDRESS_FIELDS),
+    ("shipping_address", ADDRESS_FIELDS),
     (
         "card",
         &["number", "expiry_month", "expiry_year", "cvc", "name"],
-    ),
-    (
-        "billing_address",
-        &[
-            "country",
-            "email",
-            "phone_number",
-            "address1",
-            "city",
-            "state",
-            "postal_code",
-        ],
-    ),
-    (
-        "shipping_address",
-        &[
-            "country",
-            "email",
-            "phone_number",
-            "address1",
-            "city",
-            "state",
-            "postal_code",
-        ],
     ),
     (
         "return_url",
