@@ -4,6 +4,8 @@
 //!   against the sandbox's strict nonce check (calls/s from the throughput figures), and the same
 //!   load spread over 8 keys, which need no ordering between them. The share of calls that
 //!   needed a nonce retry is printed at the end (from the sandbox's own count of refusals).
+//! * `zaif_key_pool`: one client over 1, 2, 4 and 8 keys with 20 ms added latency, 32 reads in
+//!   flight: calls/s per pool size (the scaling ratio is in `docs/performance.md`).
 //! * `sandbox_throughput`: requests/s the sandbox serves per provider, with the sandbox running
 //!   in a second process (`payments-sandbox --zaif-keys 8`) and this process as the load
 //!   generator (256 requests per iteration, all in flight at once).
@@ -102,6 +104,74 @@ fn nonce_contention(c: &mut Criterion) {
     runtime.block_on(sandbox.stop());
 }
 
+/// `calls` concurrent `get_invoice` calls through one client.
+async fn read_all(client: &ZaifClient, invoice_id: &str, calls: usize) {
+    let results = join_all((0..calls).map(|_| client.get_invoice(invoice_id))).await;
+    for result in results {
+        result.unwrap();
+    }
+}
+
+/// One client over a pool of 1, 2, 4 and 8 keys, with 20 ms added to every Zaif answer (a
+/// round trip to Tokyo, shortened): calls/s should grow with the keys, since one key carries
+/// one call per round trip. 32 calls in flight per iteration.
+fn zaif_key_pool(c: &mut Criterion) {
+    let runtime = bench_runtime();
+    let mut config = SandboxConfig::default();
+    config.zaif.additional_keys = (2..=8)
+        .map(|i| (format!("pool-key-{i}"), format!("pool-secret-{i}")))
+        .collect();
+    config.faults = vec![payments_sandbox::FaultRule {
+        provider: payments_sandbox::Provider::Zaif,
+        route: None,
+        kind: payments_sandbox::FaultKind::Latency,
+        status: None,
+        latency_ms: 20,
+        jitter_ms: 0,
+        times: None,
+    }];
+    let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
+    let env: Vec<(String, String)> = sandbox
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let pool = |keys: usize| {
+        let mut env = env.clone();
+        let additional: Vec<String> = (2..=keys)
+            .map(|i| format!("pool-key-{i}:pool-secret-{i}"))
+            .collect();
+        env.push(("ZAIF_ADDITIONAL_KEYS".into(), additional.join(",")));
+        ZaifClient::from_env_with(&env).unwrap()
+    };
+    let invoice_id = runtime
+        .block_on(pool(1).create_invoice(&invoice()))
+        .unwrap()
+        .invoice_id;
+    let calls = 32;
+    let mut group = c.benchmark_group("zaif_key_pool");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5))
+        .warm_up_time(Duration::from_secs(1))
+        .throughput(Throughput::Elements(calls as u64));
+    for keys in [1usize, 2, 4, 8] {
+        let client = pool(keys);
+        assert_eq!(client.key_count(), keys);
+        group.bench_with_input(BenchmarkId::new("keys", keys), &keys, |b, _| {
+            b.to_async(&runtime)
+                .iter(|| read_all(&client, &invoice_id, calls));
+        });
+    }
+    group.finish();
+    eprintln!(
+        "zaif_key_pool: {} nonce retries; calls per key {:?}",
+        sandbox.zaif_nonce_rejections(),
+        sandbox.zaif_calls_by_key()
+    );
+    runtime.block_on(sandbox.stop());
+}
+
 /// The sandbox binary in its own process; killed on drop.
 struct SandboxProcess {
     child: Child,
@@ -184,5 +254,5 @@ fn sandbox_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(sandbox, nonce_contention, sandbox_throughput);
+criterion_group!(sandbox, nonce_contention, zaif_key_pool, sandbox_throughput);
 criterion_main!(sandbox);

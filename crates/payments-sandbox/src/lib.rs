@@ -237,6 +237,11 @@ impl Sandbox {
         lock(&self.state.zaif).nonce_rejections
     }
 
+    /// How many calls each Zaif API key made that passed authentication and the nonce check.
+    pub fn zaif_calls_by_key(&self) -> std::collections::BTreeMap<String, u64> {
+        lock(&self.state.zaif).calls_by_key.clone()
+    }
+
     /// Replaces the active fault rules.
     pub fn set_faults(&self, rules: Vec<FaultRule>) {
         self.state.faults.replace(rules);

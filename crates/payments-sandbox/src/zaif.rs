@@ -141,6 +141,8 @@ pub(crate) struct ZaifState {
     /// Invoices with a `notificationUri` whose notification has not been sent yet.
     awaiting_notification: std::collections::BTreeSet<String>,
     pub(crate) nonce_rejections: u64,
+    /// Authenticated calls per API key.
+    pub(crate) calls_by_key: BTreeMap<String, u64>,
     invoices: BTreeMap<String, Invoice>,
 }
 
@@ -214,6 +216,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         zaif.nonce_rejections += 1;
         return failure("nonce not incremented");
     }
+    *zaif.calls_by_key.entry(key.clone()).or_default() += 1;
     zaif.last_nonce.insert(key, nonce);
     let interval = settings.confirmation_interval;
     match method {

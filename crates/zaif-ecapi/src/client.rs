@@ -11,7 +11,9 @@ use payments_core::{Error, Secret, Url, telemetry};
 use reqwest::header::CONTENT_TYPE;
 
 use crate::PROVIDER;
-use crate::auth::{AuthMethod, Credentials, FileNonce, InProcessNonce, NonceSource, Signer};
+use crate::auth::{
+    AuthMethod, Credentials, FileNonce, InProcessNonce, KeyPool, NonceSource, Signer,
+};
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds, text};
 use crate::wire::{Answer, create_invoice_form, decode_envelope};
@@ -65,7 +67,7 @@ pub struct ZaifClient {
 struct Inner {
     http: HttpClient,
     endpoint: Endpoint,
-    signer: Signer,
+    keys: KeyPool,
     retry: RetryPolicy,
     payment_page_base: Url,
 }
@@ -74,7 +76,7 @@ impl fmt::Debug for ZaifClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ZaifClient")
             .field("endpoint", &self.inner.endpoint.url().as_str())
-            .field("signer", &self.inner.signer)
+            .field("keys", &self.inner.keys)
             .finish()
     }
 }
@@ -87,8 +89,18 @@ pub const ENV_VARS: EnvVars = EnvVars {
         "ZAIF_ENDPOINT",
         "ZAIF_NONCE_FILE",
         "ZAIF_NONCE_REDIS_URL",
+        "ZAIF_ADDITIONAL_KEYS",
     ],
 };
+
+/// Where each key of the pool keeps its nonce when the builder was not given one source for all.
+#[derive(Debug, Clone)]
+enum PerKeyStore {
+    /// A state file per key: the path for the primary key, `{path}.{key id}` for the others.
+    File(std::path::PathBuf),
+    /// A Redis sequence and lease per key.
+    Redis(String),
+}
 
 /// The names settings are reported under: the builder's or the environment's.
 #[derive(Debug, Clone, Copy)]
@@ -96,18 +108,21 @@ struct SettingNames {
     api_key: &'static str,
     api_secret: &'static str,
     endpoint: &'static str,
+    additional_keys: &'static str,
 }
 
 const BUILDER_NAMES: SettingNames = SettingNames {
     api_key: "api_key",
     api_secret: "api_secret",
     endpoint: "endpoint",
+    additional_keys: "additional_key",
 };
 
 const ENV_NAMES: SettingNames = SettingNames {
     api_key: "ZAIF_API_KEY",
     api_secret: "ZAIF_API_SECRET",
     endpoint: "ZAIF_ENDPOINT",
+    additional_keys: "ZAIF_ADDITIONAL_KEYS",
 };
 
 /// Builds a [`ZaifClient`]; [`ZaifClientBuilder::build`] validates the configuration.
@@ -119,6 +134,8 @@ pub struct ZaifClientBuilder {
     endpoint: Option<String>,
     payment_page_base: Option<String>,
     nonce: Option<Arc<dyn NonceSource>>,
+    per_key_store: Option<PerKeyStore>,
+    additional_keys: Vec<(Secret, Secret)>,
     options: ClientOptions,
     names: SettingNames,
 }
@@ -130,6 +147,7 @@ impl fmt::Debug for ZaifClientBuilder {
             .field("api_secret", &self.api_secret)
             .field("auth", &self.auth)
             .field("endpoint", &self.endpoint)
+            .field("additional_keys", &self.additional_keys.len())
             .finish_non_exhaustive()
     }
 }
@@ -165,9 +183,27 @@ impl ZaifClientBuilder {
         self
     }
 
-    /// The nonce source (default: [`InProcessNonce::shared`]).
+    /// One nonce source for every key (default: [`InProcessNonce::shared`]). With
+    /// [additional keys](Self::additional_key), prefer [`Self::nonce_file`] (or
+    /// `ZAIF_NONCE_REDIS_URL`): a source that serialises calls across processes, shared by all
+    /// keys, would make them take turns.
     pub fn nonce_source(mut self, source: Arc<dyn NonceSource>) -> Self {
         self.nonce = Some(source);
+        self
+    }
+
+    /// A [`FileNonce`] per key: `path` for the primary key and `{path}.{key id}` for each
+    /// additional one (the id is a hash of the key, so the order of the keys does not matter).
+    pub fn nonce_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.per_key_store = Some(PerKeyStore::File(path.into()));
+        self
+    }
+
+    /// Another API key of the same account, for throughput: a call takes the first key free in
+    /// this process, so `n` keys carry up to `n` calls per round trip. Each key keeps its own
+    /// nonce sequence and send order. Any key may read what another created.
+    pub fn additional_key(mut self, key: impl Into<Secret>, secret: impl Into<Secret>) -> Self {
+        self.additional_keys.push((key.into(), secret.into()));
         self
     }
 
@@ -199,18 +235,49 @@ impl ZaifClientBuilder {
         )?
         .url()
         .clone();
-        let credentials = Credentials::new(key, &secret, self.auth);
-        let http = self
-            .options
-            .build_http(credentials.secrets_to_redact(secret))?;
-        let nonce = self
-            .nonce
-            .unwrap_or_else(|| Arc::new(InProcessNonce::shared()));
+        let mut pairs = vec![(key, secret)];
+        for (index, (key, secret)) in self.additional_keys.into_iter().enumerate() {
+            let field = names.additional_keys;
+            if key.expose().trim().is_empty() || secret.is_empty() {
+                return Err(Error::configuration(
+                    field,
+                    format!("key {} or its secret is empty", index + 1),
+                )
+                .into());
+            }
+            if pairs
+                .iter()
+                .any(|(known, _)| known.expose() == key.expose())
+            {
+                return Err(Error::configuration(
+                    field,
+                    format!(
+                        "key {} repeats a key: each key needs its own nonces",
+                        index + 1
+                    ),
+                )
+                .into());
+            }
+            pairs.push((key, secret));
+        }
+        let mut redact = Vec::new();
+        let mut signers = Vec::new();
+        for (index, (key, secret)) in pairs.into_iter().enumerate() {
+            let source = match (&self.nonce, &self.per_key_store) {
+                (Some(shared), _) => shared.clone(),
+                (None, Some(store)) => per_key_source(store, index, &key)?,
+                (None, None) => Arc::new(InProcessNonce::shared()) as Arc<dyn NonceSource>,
+            };
+            let credentials = Credentials::new(key, &secret, self.auth);
+            redact.extend(credentials.secrets_to_redact(secret));
+            signers.push(Signer::new(credentials, source));
+        }
+        let http = self.options.build_http(redact)?;
         Ok(ZaifClient {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
-                signer: Signer::new(credentials, nonce),
+                keys: KeyPool::new(signers),
                 retry: self.options.retry,
                 payment_page_base,
             }),
@@ -236,6 +303,8 @@ impl ZaifClient {
             endpoint: None,
             payment_page_base: None,
             nonce: None,
+            per_key_store: None,
+            additional_keys: Vec::new(),
             options: ClientOptions::new(
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
@@ -248,7 +317,9 @@ impl ZaifClient {
     /// A client configured from the environment: `ZAIF_API_KEY`, `ZAIF_API_SECRET`,
     /// `ZAIF_AUTH` (`md5` or `sha1`, default `sha1`), `ZAIF_ENDPOINT` (default
     /// [`DEFAULT_ENDPOINT`]) and, optionally, `ZAIF_NONCE_FILE` (a [`FileNonce`] state file
-    /// shared by processes on this host).
+    /// shared by processes on this host), `ZAIF_NONCE_REDIS_URL` (feature `redis`) and
+    /// `ZAIF_ADDITIONAL_KEYS` (`key:secret,key:secret`: a key pool, see
+    /// [`ZaifClientBuilder::additional_key`]).
     pub fn from_env() -> Result<ZaifClient, ZaifError> {
         ZaifClient::from_env_with(&ProcessEnv)
     }
@@ -286,9 +357,28 @@ impl ZaifClient {
                 )
                 .into());
             }
-            (Some(path), None) => builder = builder.nonce_source(Arc::new(FileNonce::new(path))),
-            (None, Some(url)) => builder = builder.nonce_source(redis_nonce(&url, env)?),
+            (Some(path), None) => builder = builder.nonce_file(path),
+            (None, Some(url)) => builder.per_key_store = Some(PerKeyStore::Redis(url)),
             (None, None) => {}
+        }
+        // Held as a secret from the start: the list holds the keys' secrets.
+        if let Some(list) = env
+            .var("ZAIF_ADDITIONAL_KEYS")
+            .map(Secret::new)
+            .filter(|list| !list.expose().trim().is_empty())
+        {
+            for pair in list.expose().split(',').filter(|p| !p.trim().is_empty()) {
+                let (key, secret) = pair.trim().split_once(':').ok_or_else(|| {
+                    Error::configuration(
+                        "ZAIF_ADDITIONAL_KEYS",
+                        "must be a comma-separated list of key:secret pairs",
+                    )
+                })?;
+                builder = builder.additional_key(
+                    Secret::new(key.trim().to_owned()),
+                    Secret::new(secret.trim().to_owned()),
+                );
+            }
         }
         builder.names = ENV_NAMES;
         Ok(builder)
@@ -439,7 +529,7 @@ impl ZaifClient {
         params: &[(&'static str, String)],
     ) -> Result<T, ZaifError> {
         let inner = &self.inner;
-        let signed = inner.signer.sign(method, params).await?;
+        let signed = inner.keys.sign(method, params).await?;
         let request = inner
             .http
             .reqwest()
@@ -452,22 +542,45 @@ impl ZaifClient {
         decode_envelope(&response)
     }
 
-    /// The signer, for this workspace's benchmarks.
+    /// The primary key's signer, for this workspace's benchmarks.
     pub(crate) fn signer(&self) -> &Signer {
-        &self.inner.signer
+        self.inner.keys.primary()
+    }
+
+    /// How many API keys the client spreads its calls over (1 without additional keys).
+    pub fn key_count(&self) -> usize {
+        self.inner.keys.len()
+    }
+}
+
+/// The nonce source of the pool's key number `index` in `store`.
+fn per_key_source(
+    store: &PerKeyStore,
+    index: usize,
+    key: &Secret,
+) -> Result<Arc<dyn NonceSource>, ZaifError> {
+    match store {
+        PerKeyStore::File(path) if index == 0 => Ok(Arc::new(FileNonce::new(path.clone()))),
+        PerKeyStore::File(path) => {
+            // A hash of the key, never the key itself, names its file.
+            let id = AuthMethod::Sha1.hash(key);
+            let mut name = path.clone().into_os_string();
+            name.push(format!(".{}", &id.expose()[..12]));
+            Ok(Arc::new(FileNonce::new(name)))
+        }
+        PerKeyStore::Redis(url) => redis_nonce(url, key),
     }
 }
 
 /// The Redis nonce store for `ZAIF_NONCE_REDIS_URL`. Never a silent fallback: without the
 /// `redis` feature, the variable is a configuration error.
 #[cfg(feature = "redis")]
-fn redis_nonce(url: &str, env: &dyn EnvSource) -> Result<Arc<dyn NonceSource>, ZaifError> {
-    let key = Secret::new(config::required(env, "ZAIF_API_KEY")?);
-    Ok(Arc::new(crate::auth::redis::RedisNonce::new(url, &key)?))
+fn redis_nonce(url: &str, key: &Secret) -> Result<Arc<dyn NonceSource>, ZaifError> {
+    Ok(Arc::new(crate::auth::redis::RedisNonce::new(url, key)?))
 }
 
 #[cfg(not(feature = "redis"))]
-fn redis_nonce(_url: &str, _env: &dyn EnvSource) -> Result<Arc<dyn NonceSource>, ZaifError> {
+fn redis_nonce(_url: &str, _key: &Secret) -> Result<Arc<dyn NonceSource>, ZaifError> {
     Err(Error::configuration(
         "ZAIF_NONCE_REDIS_URL",
         "is set, but zaif-ecapi was built without its `redis` feature",

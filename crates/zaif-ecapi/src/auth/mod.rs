@@ -174,6 +174,25 @@ impl Signer {
         params: &[(&'static str, String)],
     ) -> Result<SignedCall<'_>, Error> {
         let turn = self.send_order.lock().await;
+        self.sign_in_turn(turn, method, params).await
+    }
+
+    /// Like [`Signer::sign`], but only if the key is free in this process now.
+    async fn try_sign(
+        &self,
+        method: &str,
+        params: &[(&'static str, String)],
+    ) -> Option<Result<SignedCall<'_>, Error>> {
+        let turn = self.send_order.try_lock().ok()?;
+        Some(self.sign_in_turn(turn, method, params).await)
+    }
+
+    async fn sign_in_turn<'a>(
+        &'a self,
+        turn: tokio::sync::MutexGuard<'a, ()>,
+        method: &str,
+        params: &[(&'static str, String)],
+    ) -> Result<SignedCall<'a>, Error> {
         let source_turn = self.nonce.begin_call().await?;
         let body = self
             .credentials
@@ -187,6 +206,56 @@ impl Signer {
 
     pub(crate) fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+}
+
+/// Several API keys of one account, each with its own nonce sequence and send order, so that
+/// calls on different keys travel at once (one key carries one call per round trip).
+pub(crate) struct KeyPool {
+    signers: Vec<Signer>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl KeyPool {
+    /// A pool over `signers`; the first is the primary key.
+    pub(crate) fn new(signers: Vec<Signer>) -> KeyPool {
+        KeyPool {
+            signers,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Signs with the first key free in this process; when every key is busy, waits for the
+    /// next one in turn, so waiting calls spread over the keys.
+    pub(crate) async fn sign(
+        &self,
+        method: &str,
+        params: &[(&'static str, String)],
+    ) -> Result<SignedCall<'_>, Error> {
+        for signer in &self.signers {
+            if let Some(signed) = signer.try_sign(method, params).await {
+                return signed;
+            }
+        }
+        let next = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.signers[next % self.signers.len()]
+            .sign(method, params)
+            .await
+    }
+
+    /// The primary key's signer.
+    pub(crate) fn primary(&self) -> &Signer {
+        &self.signers[0]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.signers.len()
+    }
+}
+
+impl fmt::Debug for KeyPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.signers).finish()
     }
 }
 
