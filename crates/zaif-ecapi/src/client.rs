@@ -430,7 +430,7 @@ impl ZaifClient {
     /// [`ZaifError::CannotCancel`].
     pub async fn cancel_invoice(&self, invoice_id: &str) -> Result<CanceledInvoice, ZaifError> {
         let invoice_id = invoice_id_param(invoice_id)?;
-        let raw: serde_json::Value = self
+        let answer: Box<serde_json::value::RawValue> = self
             .call(
                 "cancelInvoice",
                 vec![("invoiceId", invoice_id.clone())],
@@ -444,7 +444,9 @@ impl ZaifClient {
                 },
                 other => other,
             })?;
-        let invoice = Invoice::from_return(raw.clone()).ok();
+        // Decoded from the text, so that its amounts stay exact; also kept as sent.
+        let invoice = Invoice::from_return(answer.get()).ok();
+        let raw = serde_json::from_str(answer.get()).unwrap_or_default();
         Ok(CanceledInvoice {
             invoice_id,
             invoice,

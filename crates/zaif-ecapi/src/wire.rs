@@ -2,6 +2,8 @@
 //! of Zaif's `{"success":1,"return":…}` / `{"success":0,"error":"…"}` envelope. The
 //! authentication fields (key, hashed secret, nonce) are added by [`crate::auth`].
 
+use std::collections::BTreeMap;
+
 use payments_core::Url;
 use payments_core::http::RawResponse;
 use payments_core::{Decimal, Money};
@@ -82,8 +84,9 @@ pub(crate) fn decode_envelope<T: Answer>(response: &RawResponse) -> Result<T, Za
     #[derive(serde::Deserialize)]
     struct Envelope {
         success: serde_json::Value,
+        // Kept as text: invoice answers read their numbers from it exactly.
         #[serde(rename = "return", default)]
-        value: serde_json::Value,
+        value: Option<Box<serde_json::value::RawValue>>,
         #[serde(default)]
         error: Option<serde_json::Value>,
     }
@@ -118,8 +121,13 @@ pub(crate) fn decode_envelope<T: Answer>(response: &RawResponse) -> Result<T, Za
             };
             Err(ZaifError::from_api_message(message))
         }
-        Some(true) if response.is_success() => T::from_return(envelope.value)
-            .map_err(|err| response.decode_error(PROVIDER, err).into()),
+        Some(true) if response.is_success() => {
+            let text = envelope
+                .value
+                .as_deref()
+                .map_or("null", serde_json::value::RawValue::get);
+            T::from_return(text).map_err(|err| response.decode_error(PROVIDER, err).into())
+        }
         Some(true) => Err(response
             .unrecognised(PROVIDER, "success with an error status")
             .into()),
@@ -131,27 +139,33 @@ pub(crate) fn decode_envelope<T: Answer>(response: &RawResponse) -> Result<T, Za
 
 /// A method's `return` value: how it is decoded from the envelope.
 pub(crate) trait Answer: Sized {
-    fn from_return(value: serde_json::Value) -> serde_json::Result<Self>;
+    /// Decodes the `return` value from its JSON text.
+    fn from_return(text: &str) -> serde_json::Result<Self>;
 }
 
 /// Answers decoded as sent.
 macro_rules! plain_answers {
     ($($answer:ty),+) => {
         $(impl Answer for $answer {
-            fn from_return(value: serde_json::Value) -> serde_json::Result<Self> {
-                serde_json::from_value(value)
+            fn from_return(text: &str) -> serde_json::Result<Self> {
+                serde_json::from_str(text)
             }
         })+
     };
 }
 
-plain_answers!(serde_json::Value, InvoiceIds);
+plain_answers!(
+    serde_json::Value,
+    Box<serde_json::value::RawValue>,
+    InvoiceIds
+);
 
 /// Invoice answers, whose `amount` is read in yen or in the asset by its neighbours.
 macro_rules! invoice_answers {
     ($($answer:ty),+) => {
         $(impl Answer for $answer {
-            fn from_return(mut value: serde_json::Value) -> serde_json::Result<Self> {
+            fn from_return(text: &str) -> serde_json::Result<Self> {
+                let mut value = with_exact_amounts(text)?;
                 tag_asset_priced_amount(&mut value);
                 serde_json::from_value(value)
             }
@@ -160,6 +174,38 @@ macro_rules! invoice_answers {
 }
 
 invoice_answers!(CreatedInvoice, Invoice);
+
+/// The fields of an invoice answer that hold amounts (`amount`, `rate`, and the asset amount
+/// named after its currency), which the documents write as strings but Zaif may send as JSON
+/// numbers.
+const AMOUNT_FIELDS: &[&str] = &["amount", "rate", "btc", "mona", "skeb"];
+
+/// An invoice answer as a JSON value whose amount fields, when sent as JSON numbers, are turned
+/// into strings of their exact text: a float on the way would change them, and the invoice
+/// types keep unknown fields through a `flatten`, which buffers numbers as floats.
+fn with_exact_amounts(text: &str) -> serde_json::Result<serde_json::Value> {
+    use serde_json::value::RawValue;
+    let Ok(fields) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) else {
+        // Not an object: the typed decode reports it.
+        return serde_json::from_str(text);
+    };
+    let asset = fields
+        .get("currency")
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    let mut object = serde_json::Map::new();
+    for (name, raw) in fields {
+        let is_amount = AMOUNT_FIELDS.contains(&name.as_str()) || Some(&name) == asset.as_ref();
+        let raw_text = raw.get().trim();
+        let is_number = raw_text.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+        let value = if is_amount && is_number {
+            serde_json::Value::String(raw_text.to_owned())
+        } else {
+            serde_json::from_str(raw.get())?
+        };
+        object.insert(name, value);
+    }
+    Ok(serde_json::Value::Object(object))
+}
 
 /// Whether an invoice's `amount` is in its asset (`billingCurrency`) rather than in yen. The
 /// asset amount Zaif reports beside it (`btc`, `mona`, ...) decides when present: it equals

@@ -141,3 +141,28 @@ fn notifications_read_the_amount_in_the_asset_when_it_is_the_asset_amount() {
     let yen = PaymentNotification::from_form(b"invoiceId=y1&amount=10800&btc=0.359856").unwrap();
     assert_eq!(yen.amount.unwrap().to_string(), "10800 JPY");
 }
+
+#[tokio::test]
+async fn amounts_sent_as_json_numbers_are_read_from_their_exact_text() {
+    // More digits than a float holds: through an f64, 0.35985600000000000001 would become
+    // 0.359856 and the rate would lose its tail.
+    let server = MockServer::start_async().await;
+    let body = r#"{"success":1,"return":{"invoiceId":"d7dd735c","invoiceUri":"https://zaif.jp/invoice/form/d7dd735c",
+        "invoiceIframeUri":"https://zaif.jp/invoice/iframe/d7dd735c","created":1434696690,
+        "expired":1434698490,"amount":10800,"currency":"btc","rate":30012.000000000000000001,
+        "btc":0.35985600000000000001,"address":"19yh","BIP21":"bitcoin:19yh","speed":"high",
+        "newField":0.1}}"#;
+    let (_received, _mock) = record(&server, 200, body).await;
+    let request = CreateInvoice::builder(CryptoCurrency::Btc, 10800)
+        .build()
+        .unwrap();
+    let invoice = client(&server).create_invoice(&request).await.unwrap();
+    assert_eq!(
+        invoice.rate.unwrap().to_string(),
+        "30012.000000000000000001"
+    );
+    assert_eq!(invoice.btc.unwrap().to_string(), "0.35985600000000000001");
+    assert_eq!(invoice.amount.to_string(), "10800 JPY");
+    // Other fields are kept as sent.
+    assert_eq!(invoice.extra["newField"], serde_json::json!(0.1));
+}
