@@ -815,6 +815,53 @@ async fn error_nonce_out_of_range() {
 }"#).await;
 }
 
+/// success:0 with 'secret mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), is an authentication error kept verbatim; sent once
+///
+/// From `fixtures/zaif/error_secret_mismatch.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn error_secret_mismatch() {
+    fixture_support::run(r#"{
+  "calls": 1,
+  "description": "success:0 with 'secret mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), is an authentication error kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "secret mismatch",
+      "kind": "authentication",
+      "message_contains": "secret mismatch",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "secret mismatch",
+      "success": 0
+    },
+    "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
 /// success:0 with 'signature mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once
 ///
 /// From `fixtures/zaif/error_signature_mismatch.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
@@ -858,6 +905,58 @@ async fn error_signature_mismatch() {
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
+/// 'time wait restriction, please try later.' (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst) is a refusal before processing: even createInvoice is sent again, after a pause, within the retry policy (here 2 attempts), then reported as a provider error whose outcome is known
+///
+/// From `fixtures/zaif/error_time_wait_restriction_retried.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi).
+#[tokio::test]
+async fn error_time_wait_restriction_retried() {
+    fixture_support::run(r#"{
+  "calls": 2,
+  "client": {
+    "max_attempts": 2
+  },
+  "description": "'time wait restriction, please try later.' (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst) is a refusal before processing: even createInvoice is sent again, after a pause, within the retry policy (here 2 attempts), then reported as a provider error whose outcome is known",
+  "expect": {
+    "error": {
+      "code": "time wait restriction",
+      "kind": "provider",
+      "message_contains": "time wait restriction, please try later.",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "amount": 1000,
+    "currency": "btc"
+  },
+  "operation": "create_invoice",
+  "request": {
+    "form": {
+      "amount": "1000",
+      "currency": "btc",
+      "key": "{{key}}",
+      "method": "createInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "time wait restriction, please try later.",
+      "success": 0
+    },
+    "status": 200
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi)"
   }
 }"#).await;
 }

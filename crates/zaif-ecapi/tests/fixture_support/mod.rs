@@ -33,7 +33,12 @@ pub(crate) async fn run(fixture_json: &str) {
                 .endpoint(format!("{base}/ecapi"))
                 .retry_policy(
                     RetryPolicy::default()
-                        .max_attempts(5)
+                        .max_attempts(
+                            client
+                                .get("max_attempts")
+                                .and_then(Value::as_u64)
+                                .map_or(5, |n| n as u32),
+                        )
                         .backoff(Duration::from_millis(1), Duration::from_millis(5)),
                 )
                 .build()?;
