@@ -122,59 +122,11 @@ pub(crate) async fn api(
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
         .map(str::to_owned);
-    let form = post_fields(&headers, body).await;
+    let form = crate::form::post_fields(&headers, body).await;
     faults::apply(fault, || async {
         handle(&state, &query, referrer.as_deref(), &form)
     })
     .await
-}
-
-/// The POST fields as the provider's PHP reads them (`$_POST`): from an urlencoded body, or from
-/// a multipart/form-data one, which is what PHP's curl sends when `CURLOPT_POSTFIELDS` is an
-/// array, as in the provider's own sample. Any other body gives no fields, as in PHP.
-async fn post_fields(headers: &axum::http::HeaderMap, body: Bytes) -> HashMap<String, String> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/x-www-form-urlencoded");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "application/x-www-form-urlencoded" => {
-            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-                .map(|pairs| pairs.into_iter().collect())
-                .unwrap_or_default()
-        }
-        "multipart/form-data" => multipart_fields(content_type, body).await,
-        _ => HashMap::new(),
-    }
-}
-
-/// The text fields of a multipart/form-data body; a malformed body gives none (PHP then sees an
-/// empty `$_POST`, so the action reports its missing field).
-async fn multipart_fields(content_type: &str, body: Bytes) -> HashMap<String, String> {
-    let Ok(boundary) = multer::parse_boundary(content_type) else {
-        return HashMap::new();
-    };
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let mut fields = HashMap::new();
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(str::to_owned) else {
-            continue;
-        };
-        match field.text().await {
-            Ok(text) => {
-                fields.insert(name, text);
-            }
-            Err(_) => return HashMap::new(),
-        }
-    }
-    fields
 }
 
 /// The provider's sample signs `base64(hmac_sha256(salt . timestamp, shared_secret))`, with the

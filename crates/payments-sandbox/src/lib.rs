@@ -43,6 +43,7 @@
 
 mod config;
 mod faults;
+mod form;
 mod interstream;
 mod ledger;
 mod paymentoptions;

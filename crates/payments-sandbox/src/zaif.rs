@@ -164,12 +164,15 @@ fn failure(text: &str) -> Response {
 }
 
 /// `POST /ecapi`.
-pub(crate) async fn ecapi(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> =
-        match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-            Ok(pairs) => pairs.into_iter().collect(),
-            Err(_) => return failure("invalid parameter"),
-        };
+///
+/// Fields come from a form body (urlencoded or multipart, as a PHP server reads them); any other
+/// body carries none, and the request then fails the credential check.
+pub(crate) async fn ecapi(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = crate::form::post_fields(&headers, body).await;
     let method = form.get("method").cloned().unwrap_or_default();
     let fault = state.faults.take(Provider::Zaif, &method);
     faults::apply(fault, || async { handle(&state, &method, &form) }).await

@@ -117,6 +117,18 @@ async fn zaif_refuses_every_one_byte_change_to_a_correct_request() {
         let answer = send(fields).await;
         assert_eq!(answer["success"], 0, "{what} was accepted: {answer}");
     }
+    // The same correct fields under another content type are no form: nothing is read.
+    let as_json: Value = http
+        .post(&endpoint)
+        .header("content-type", "application/json")
+        .body(serde_urlencoded::to_string(form()).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(as_json["success"], 0, "{as_json}");
     sandbox.stop().await;
 }
 
