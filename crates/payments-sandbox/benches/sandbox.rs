@@ -40,16 +40,31 @@ fn zaif_client(env: &[(String, String)], key: &str) -> ZaifClient {
     ZaifClient::from_env_with(&env).unwrap()
 }
 
+/// Awaits every call at once; a failed call stops the benchmark.
+async fn all_succeed<T, E: std::fmt::Debug>(
+    calls: impl IntoIterator<Item = impl std::future::Future<Output = Result<T, E>>>,
+) {
+    for result in join_all(calls).await {
+        result.unwrap();
+    }
+}
+
+/// The sandbox's variables, owned.
+fn env_of(sandbox: &Sandbox) -> Vec<(String, String)> {
+    sandbox
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+}
+
 /// `calls` concurrent `create_invoice` calls, spread over `clients` round-robin.
 async fn fire(clients: &[ZaifClient], calls: usize) {
-    let results = join_all((0..calls).map(|i| {
+    all_succeed((0..calls).map(|i| {
         let client = &clients[i % clients.len()];
         async move { client.create_invoice(&invoice()).await }
     }))
     .await;
-    for result in results {
-        result.unwrap();
-    }
 }
 
 fn nonce_contention(c: &mut Criterion) {
@@ -59,11 +74,7 @@ fn nonce_contention(c: &mut Criterion) {
         .map(|i| (format!("key-{i}"), config.zaif.api_secret.clone()))
         .collect();
     let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
-    let env: Vec<(String, String)> = sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    let env = env_of(&sandbox);
     let one_key = vec![zaif_client(&env, "sandbox-zaif-key")];
     let eight_keys: Vec<ZaifClient> = (1..=8)
         .map(|i| zaif_client(&env, &format!("key-{i}")))
@@ -106,10 +117,7 @@ fn nonce_contention(c: &mut Criterion) {
 
 /// `calls` concurrent `get_invoice` calls through one client.
 async fn read_all(client: &ZaifClient, invoice_id: &str, calls: usize) {
-    let results = join_all((0..calls).map(|_| client.get_invoice(invoice_id))).await;
-    for result in results {
-        result.unwrap();
-    }
+    all_succeed((0..calls).map(|_| client.get_invoice(invoice_id))).await;
 }
 
 /// One client over a pool of 1, 2, 4 and 8 keys, with 20 ms added to every Zaif answer (a
@@ -131,11 +139,7 @@ fn zaif_key_pool(c: &mut Criterion) {
         times: None,
     }];
     let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
-    let env: Vec<(String, String)> = sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    let env = env_of(&sandbox);
     let pool = |keys: usize| {
         let mut env = env.clone();
         let additional: Vec<String> = (2..=keys)
