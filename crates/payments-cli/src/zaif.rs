@@ -1,12 +1,10 @@
 //! `payments zaif …`.
 
-use std::sync::Arc;
-
 use clap::{Subcommand, ValueEnum};
 use payments::config::{self, ProcessEnv};
 use payments::zaif::{
-    AuthMethod, CreateInvoice, CreateInvoiceBuilder, CryptoCurrency, FileNonce, NotificationMethod,
-    Speed, ZaifClient,
+    AuthMethod, CreateInvoice, CreateInvoiceBuilder, CryptoCurrency, NotificationMethod, Speed,
+    ZaifClient,
 };
 use payments::{Currency, Decimal, Error, Money, Secret};
 
@@ -118,7 +116,8 @@ fn client() -> Result<ZaifClient, Error> {
         let digest = AuthMethod::Sha1.hash(&Secret::new(key));
         let path =
             std::env::temp_dir().join(format!("payments-zaif-nonce-{}", &digest.expose()[..16]));
-        builder = builder.nonce_source(Arc::new(FileNonce::new(path)));
+        // One file per key: additional keys (ZAIF_ADDITIONAL_KEYS) get their own beside it.
+        builder = builder.nonce_file(path);
     }
     Ok(builder.build()?)
 }
