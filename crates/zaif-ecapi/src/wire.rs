@@ -165,9 +165,7 @@ macro_rules! invoice_answers {
     ($($answer:ty),+) => {
         $(impl Answer for $answer {
             fn from_return(text: &str) -> serde_json::Result<Self> {
-                let mut value = with_exact_amounts(text)?;
-                tag_asset_priced_amount(&mut value);
-                serde_json::from_value(value)
+                serde_json::from_value(invoice_value(text)?)
             }
         })+
     };
@@ -180,10 +178,14 @@ invoice_answers!(CreatedInvoice, Invoice);
 /// numbers.
 const AMOUNT_FIELDS: &[&str] = &["amount", "rate", "btc", "mona", "skeb"];
 
-/// An invoice answer as a JSON value whose amount fields, when sent as JSON numbers, are turned
-/// into strings of their exact text: a float on the way would change them, and the invoice
-/// types keep unknown fields through a `flatten`, which buffers numbers as floats.
-fn with_exact_amounts(text: &str) -> serde_json::Result<serde_json::Value> {
+/// An invoice answer as a JSON value ready for its typed decode, in one pass over its text:
+/// - amount fields sent as JSON numbers become strings of their exact text: a float on the way
+///   would change them, and the invoice types keep unknown fields through a `flatten`, which
+///   buffers numbers as floats;
+/// - `amount` is tagged with its asset (`"0.0123 btc"`) when the invoice is priced in it, so that
+///   [`fields::invoice_amount`] decodes it in that asset, not in yen: a field decoder sees one
+///   value, and the pricing depends on its neighbours.
+fn invoice_value(text: &str) -> serde_json::Result<serde_json::Value> {
     use serde_json::value::RawValue;
     let Ok(fields) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) else {
         // Not an object: the typed decode reports it.
@@ -204,6 +206,22 @@ fn with_exact_amounts(text: &str) -> serde_json::Result<serde_json::Value> {
         };
         object.insert(name, value);
     }
+    if let Some(asset) = asset {
+        // Every amount field is text by now, whether Zaif sent a string or a number.
+        let decimal = |name: &str| match object.get(name) {
+            Some(serde_json::Value::String(text)) => Decimal::from_str_exact(text.trim()).ok(),
+            _ => None,
+        };
+        let has_rate = !object.get("rate").is_none_or(serde_json::Value::is_null);
+        if let Some(amount) = decimal("amount")
+            && priced_in_asset(amount, decimal(&asset), has_rate)
+        {
+            object.insert(
+                "amount".into(),
+                serde_json::Value::String(format!("{amount}{ASSET_TAG}{asset}")),
+            );
+        }
+    }
     Ok(serde_json::Value::Object(object))
 }
 
@@ -222,43 +240,8 @@ pub(crate) fn priced_in_asset(
     }
 }
 
-/// An exact decimal from a JSON string or number, for deciding how an answer is priced.
-fn json_decimal(value: Option<&serde_json::Value>) -> Option<Decimal> {
-    match value? {
-        serde_json::Value::String(text) => Decimal::from_str_exact(text.trim()).ok(),
-        serde_json::Value::Number(number) => Decimal::from_str_exact(&number.to_string()).ok(),
-        _ => None,
-    }
-}
-
-/// The separator of an `amount` tagged with its asset by [`tag_asset_priced_amount`].
+/// The separator of an `amount` tagged with its asset by [`invoice_value`].
 const ASSET_TAG: char = ' ';
-
-/// Marks an invoice answer's `amount` with its asset (`"0.0123 BTC"`) when the invoice is
-/// priced in it, so that [`fields::invoice_amount`] decodes it in that asset, not in yen. A
-/// field decoder sees one value; the pricing depends on its neighbours.
-fn tag_asset_priced_amount(value: &mut serde_json::Value) {
-    let Some(object) = value.as_object_mut() else {
-        return;
-    };
-    let Some(code) = object
-        .get("currency")
-        .and_then(|c| c.as_str())
-        .map(str::to_owned)
-    else {
-        return;
-    };
-    let Some(amount) = json_decimal(object.get("amount")) else {
-        return;
-    };
-    let has_rate = !object.get("rate").is_none_or(serde_json::Value::is_null);
-    if priced_in_asset(amount, json_decimal(object.get(&code)), has_rate) {
-        object.insert(
-            "amount".into(),
-            serde_json::Value::String(format!("{amount}{ASSET_TAG}{}", code.to_ascii_uppercase())),
-        );
-    }
-}
 
 /// Decoders for Zaif's loosely typed answer fields (numbers as strings, `0` for "not yet").
 pub(crate) mod fields {
@@ -269,7 +252,7 @@ pub(crate) mod fields {
     use time::OffsetDateTime;
 
     /// An invoice's `amount`: whole yen (an integer or an integer string), or an asset amount
-    /// tagged by `tag_asset_priced_amount` (`"0.0123 BTC"`), kept exactly.
+    /// tagged by `invoice_value` (`"0.0123 btc"`), kept exactly.
     pub(crate) fn invoice_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -282,7 +265,7 @@ pub(crate) mod fields {
                 let (amount, code) = text
                     .split_once(super::ASSET_TAG)
                     .ok_or_else(|| D::Error::custom("not an asset amount"))?;
-                let asset = crate::CryptoCurrency::from_wire(&code.to_ascii_lowercase())
+                let asset = crate::CryptoCurrency::from_wire(code)
                     .money_currency()
                     .map_err(D::Error::custom)?;
                 let amount = Decimal::from_str_exact(amount).map_err(D::Error::custom)?;
