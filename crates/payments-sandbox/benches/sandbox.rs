@@ -33,10 +33,14 @@ fn invoice() -> CreateInvoice {
         .unwrap()
 }
 
-fn zaif_client(env: &[(String, String)], key: &str) -> ZaifClient {
-    let mut env = env.to_vec();
-    env.retain(|(k, _)| k != "ZAIF_API_KEY");
-    env.push(("ZAIF_API_KEY".into(), key.into()));
+/// A client from `env` (the in-process sandbox's or the second process's) using `key`.
+fn zaif_client(env: &[(impl AsRef<str>, String)], key: &str) -> ZaifClient {
+    let mut env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_str()))
+        .filter(|(k, _)| *k != "ZAIF_API_KEY")
+        .collect();
+    env.push(("ZAIF_API_KEY", key));
     ZaifClient::from_env_with(&env).unwrap()
 }
 
@@ -47,15 +51,6 @@ async fn all_succeed<T, E: std::fmt::Debug>(
     for result in join_all(calls).await {
         result.unwrap();
     }
-}
-
-/// The sandbox's variables, owned.
-fn env_of(sandbox: &Sandbox) -> Vec<(String, String)> {
-    sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
 }
 
 /// `calls` concurrent `create_invoice` calls, spread over `clients` round-robin.
@@ -74,7 +69,7 @@ fn nonce_contention(c: &mut Criterion) {
         .map(|i| (format!("key-{i}"), config.zaif.api_secret.clone()))
         .collect();
     let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
-    let env = env_of(&sandbox);
+    let env = sandbox.env();
     let one_key = vec![zaif_client(&env, "sandbox-zaif-key")];
     let eight_keys: Vec<ZaifClient> = (1..=8)
         .map(|i| zaif_client(&env, &format!("key-{i}")))
@@ -139,13 +134,13 @@ fn zaif_key_pool(c: &mut Criterion) {
         times: None,
     }];
     let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
-    let env = env_of(&sandbox);
+    let env = sandbox.env();
     let pool = |keys: usize| {
         let mut env = env.clone();
         let additional: Vec<String> = (2..=keys)
             .map(|i| format!("pool-key-{i}:pool-secret-{i}"))
             .collect();
-        env.push(("ZAIF_ADDITIONAL_KEYS".into(), additional.join(",")));
+        env.push(("ZAIF_ADDITIONAL_KEYS", additional.join(",")));
         ZaifClient::from_env_with(&env).unwrap()
     };
     let invoice_id = runtime

@@ -5,8 +5,6 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-
 use payments::interstream::{InterstreamClient, UserId, bench_support as interstream_wire};
 use payments::paymentoptions::{
     BrowserInfo, Card, PaymentSource, PurchaseRequest, ReturnUrl,
@@ -19,12 +17,9 @@ use payments::{Currency, Money};
 use payments_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-fn env(sandbox: &Sandbox) -> HashMap<String, String> {
-    sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+/// One of the sandbox's variables.
+fn var(sandbox: &Sandbox, name: &str) -> String {
+    payments::config::optional(&sandbox.env(), name).unwrap()
 }
 
 /// Every other character for `c` in a hex or base64 text, so each variant changes one byte.
@@ -48,8 +43,7 @@ fn flip(text: &str, index: usize) -> String {
 #[tokio::test]
 async fn zaif_refuses_every_one_byte_change_to_a_correct_request() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let env = env(&sandbox);
-    let client = ZaifClient::from_env_with(&env).unwrap();
+    let client = ZaifClient::from_env_with(&sandbox.env()).unwrap();
     let request = CreateInvoice::builder(CryptoCurrency::Btc, 10800)
         .order_number("MUT-1")
         .build()
@@ -66,7 +60,7 @@ async fn zaif_refuses_every_one_byte_change_to_a_correct_request() {
         serde_urlencoded::from_str::<Vec<(String, String)>>(&body).unwrap()
     };
     let http = reqwest::Client::new();
-    let endpoint = env["ZAIF_ENDPOINT"].clone();
+    let endpoint = var(&sandbox, "ZAIF_ENDPOINT");
     let send = |fields: Vec<(String, String)>| {
         let request = http
             .post(&endpoint)
@@ -135,7 +129,7 @@ async fn zaif_refuses_every_one_byte_change_to_a_correct_request() {
 #[tokio::test]
 async fn interstream_refuses_every_one_byte_change_to_a_correct_request() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let client = InterstreamClient::from_env_with(&env(&sandbox)).unwrap();
+    let client = InterstreamClient::from_env_with(&sandbox.env()).unwrap();
     let user = UserId::new(2).unwrap();
     let signed = || {
         interstream_wire::signed_add_payment(&client, user, &[("amount", "1.00".to_owned())])
@@ -204,7 +198,6 @@ async fn interstream_refuses_every_one_byte_change_to_a_correct_request() {
 #[tokio::test]
 async fn paymentoptions_refuses_every_change_to_credentials_and_field_names() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let env = env(&sandbox);
     let card = Card::new("5200000000001005", "12", "2099", "123", "Jane Doe").unwrap();
     let request = PurchaseRequest::builder(
         Money::parse("1000", Currency::JPY).unwrap(),
@@ -217,12 +210,13 @@ async fn paymentoptions_refuses_every_change_to_credentials_and_field_names() {
     .build()
     .unwrap();
     let body =
-        paymentoptions_wire::purchase_body(&request, &env["PAYMENTOPTIONS_MERCHANT_ID"]).unwrap();
+        paymentoptions_wire::purchase_body(&request, &var(&sandbox, "PAYMENTOPTIONS_MERCHANT_ID"))
+            .unwrap();
     let body = String::from_utf8(body).unwrap();
-    let api_key = env["PAYMENTOPTIONS_API_KEY"].clone();
+    let api_key = var(&sandbox, "PAYMENTOPTIONS_API_KEY");
     let url = format!(
         "{}/server-to-server-interface/payment",
-        env["PAYMENTOPTIONS_BASE_URL"]
+        var(&sandbox, "PAYMENTOPTIONS_BASE_URL")
     );
     let http = reqwest::Client::new();
     let send = |key: String, content_type: &str, body: String| {

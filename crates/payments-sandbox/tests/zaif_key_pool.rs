@@ -10,14 +10,11 @@ use payments::zaif::{CreateInvoice, CryptoCurrency, ZaifClient};
 use payments::{Classify, ErrorKind};
 use payments_sandbox::{FaultKind, FaultRule, Provider, Sandbox, SandboxConfig};
 
-fn env_with(sandbox: &Sandbox, additional: Option<&str>) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+/// The sandbox's variables, with `ZAIF_ADDITIONAL_KEYS` when given.
+fn env_with(sandbox: &Sandbox, additional: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut env = sandbox.env();
     if let Some(list) = additional {
-        env.push(("ZAIF_ADDITIONAL_KEYS".into(), list.into()));
+        env.push(("ZAIF_ADDITIONAL_KEYS", list.into()));
     }
     env
 }
