@@ -127,8 +127,7 @@ fn read_cases(root: &Path, provider: &Provider) -> Result<Vec<Case>, String> {
         let text = fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
         let fixture: Value =
             serde_json::from_str(&text).map_err(|e| format!("{shown}: not valid JSON: {e}"))?;
-        validate(&fixture, provider).map_err(|e| format!("{shown}: {e}"))?;
-        let origin = source(fixture.get("source")).map_err(|e| format!("{shown}: {e}"))?;
+        let origin = validate(&fixture, provider).map_err(|e| format!("{shown}: {e}"))?;
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -248,7 +247,8 @@ pub(crate) fn check(root: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
+/// Checks a fixture's shape; returns where it comes from (see [`source`]).
+fn validate(fixture: &Value, provider: &Provider) -> Result<String, String> {
     let object = fixture.as_object().ok_or("a fixture is a JSON object")?;
     const KEYS: &[&str] = &[
         "description",
@@ -271,7 +271,7 @@ fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
     if text("description").is_none_or(|d| d.trim().is_empty()) {
         return Err("\"description\" must be a non-empty string".into());
     }
-    source(object.get("source"))?;
+    let origin = source(object.get("source"))?;
     let operation = text("operation").ok_or("\"operation\" must be a string")?;
     if !provider.operations.contains(&operation) {
         return Err(format!(
@@ -318,14 +318,14 @@ fn validate(fixture: &Value, provider: &Provider) -> Result<(), String> {
         .and_then(Value::as_object)
         .ok_or("\"expect\" must be an object")?;
     match (expect.get("ok"), expect.get("error")) {
-        (Some(_), None) if expect.len() == 1 => Ok(()),
+        (Some(_), None) if expect.len() == 1 => Ok(origin),
         (None, Some(error)) if expect.len() == 1 => {
             let kind = error
                 .get("kind")
                 .and_then(Value::as_str)
                 .ok_or("\"expect.error.kind\" must be a string")?;
             if ERROR_KINDS.contains(&kind) {
-                Ok(())
+                Ok(origin)
             } else {
                 Err(format!(
                     "unknown error kind {kind:?} (expected one of: {})",
