@@ -12,7 +12,7 @@ use reqwest::header::CONTENT_TYPE;
 
 use crate::PROVIDER;
 use crate::auth::{
-    AuthMethod, Credentials, FileNonce, InProcessNonce, KeyPool, NonceSource, Signer,
+    AuthMethod, Credentials, InProcessNonce, KeyPool, NonceSource, PerKeyStore, Signer,
 };
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds, text};
@@ -92,15 +92,6 @@ pub const ENV_VARS: EnvVars = EnvVars {
         "ZAIF_ADDITIONAL_KEYS",
     ],
 };
-
-/// Where each key of the pool keeps its nonce when the builder was not given one source for all.
-#[derive(Debug, Clone)]
-enum PerKeyStore {
-    /// A state file per key: the path for the primary key, `{path}.{key id}` for the others.
-    File(std::path::PathBuf),
-    /// A Redis sequence and lease per key.
-    Redis(String),
-}
 
 /// The names settings are reported under: the builder's or the environment's.
 #[derive(Debug, Clone, Copy)]
@@ -192,7 +183,7 @@ impl ZaifClientBuilder {
         self
     }
 
-    /// A [`FileNonce`] per key: `path` for the primary key and `{path}.{key id}` for each
+    /// A [`FileNonce`](crate::FileNonce) per key: `path` for the primary key and `{path}.{key id}` for each
     /// additional one (the id is a hash of the key, so the order of the keys does not matter).
     pub fn nonce_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.per_key_store = Some(PerKeyStore::File(path.into()));
@@ -265,7 +256,7 @@ impl ZaifClientBuilder {
         for (index, (key, secret)) in pairs.into_iter().enumerate() {
             let source = match (&self.nonce, &self.per_key_store) {
                 (Some(shared), _) => shared.clone(),
-                (None, Some(store)) => per_key_source(store, index, &key)?,
+                (None, Some(store)) => store.source_for(index, &key)?,
                 (None, None) => Arc::new(InProcessNonce::shared()) as Arc<dyn NonceSource>,
             };
             let credentials = Credentials::new(key, &secret, self.auth);
@@ -316,7 +307,7 @@ impl ZaifClient {
 
     /// A client configured from the environment: `ZAIF_API_KEY`, `ZAIF_API_SECRET`,
     /// `ZAIF_AUTH` (`md5` or `sha1`, default `sha1`), `ZAIF_ENDPOINT` (default
-    /// [`DEFAULT_ENDPOINT`]) and, optionally, `ZAIF_NONCE_FILE` (a [`FileNonce`] state file
+    /// [`DEFAULT_ENDPOINT`]) and, optionally, `ZAIF_NONCE_FILE` (a [`FileNonce`](crate::FileNonce) state file
     /// shared by processes on this host), `ZAIF_NONCE_REDIS_URL` (feature `redis`) and
     /// `ZAIF_ADDITIONAL_KEYS` (`key:secret,key:secret`: a key pool, see
     /// [`ZaifClientBuilder::additional_key`]).
@@ -553,41 +544,6 @@ impl ZaifClient {
     pub fn key_count(&self) -> usize {
         self.inner.keys.len()
     }
-}
-
-/// The nonce source of the pool's key number `index` in `store`.
-fn per_key_source(
-    store: &PerKeyStore,
-    index: usize,
-    key: &Secret,
-) -> Result<Arc<dyn NonceSource>, ZaifError> {
-    match store {
-        PerKeyStore::File(path) if index == 0 => Ok(Arc::new(FileNonce::new(path.clone()))),
-        PerKeyStore::File(path) => {
-            // A hash of the key, never the key itself, names its file.
-            let id = AuthMethod::Sha1.hash(key);
-            let mut name = path.clone().into_os_string();
-            name.push(format!(".{}", &id.expose()[..12]));
-            Ok(Arc::new(FileNonce::new(name)))
-        }
-        PerKeyStore::Redis(url) => redis_nonce(url, key),
-    }
-}
-
-/// The Redis nonce store for `ZAIF_NONCE_REDIS_URL`. Never a silent fallback: without the
-/// `redis` feature, the variable is a configuration error.
-#[cfg(feature = "redis")]
-fn redis_nonce(url: &str, key: &Secret) -> Result<Arc<dyn NonceSource>, ZaifError> {
-    Ok(Arc::new(crate::auth::redis::RedisNonce::new(url, key)?))
-}
-
-#[cfg(not(feature = "redis"))]
-fn redis_nonce(_url: &str, _key: &Secret) -> Result<Arc<dyn NonceSource>, ZaifError> {
-    Err(Error::configuration(
-        "ZAIF_NONCE_REDIS_URL",
-        "is set, but zaif-ecapi was built without its `redis` feature",
-    )
-    .into())
 }
 
 fn invoice_id_param(invoice_id: &str) -> Result<String, ZaifError> {

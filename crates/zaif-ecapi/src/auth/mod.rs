@@ -524,6 +524,51 @@ impl NonceSource for FileNonce {
     }
 }
 
+/// Where each key of a pool keeps its nonce when the client was not given one source for all.
+#[derive(Debug, Clone)]
+pub(crate) enum PerKeyStore {
+    /// A state file per key: the path for the primary key, `{path}.{key id}` for the others.
+    File(PathBuf),
+    /// A Redis sequence and lease per key (`ZAIF_NONCE_REDIS_URL`).
+    Redis(String),
+}
+
+impl PerKeyStore {
+    /// The nonce source of the pool's key number `index`.
+    pub(crate) fn source_for(
+        &self,
+        index: usize,
+        key: &Secret,
+    ) -> Result<Arc<dyn NonceSource>, Error> {
+        match self {
+            PerKeyStore::File(path) if index == 0 => Ok(Arc::new(FileNonce::new(path.clone()))),
+            PerKeyStore::File(path) => {
+                // A hash of the key, never the key itself, names its file.
+                let id = AuthMethod::Sha1.hash(key);
+                let mut name = path.clone().into_os_string();
+                name.push(format!(".{}", &id.expose()[..12]));
+                Ok(Arc::new(FileNonce::new(name)))
+            }
+            PerKeyStore::Redis(url) => redis_nonce(url, key),
+        }
+    }
+}
+
+/// The Redis nonce store for `ZAIF_NONCE_REDIS_URL`. Never a silent fallback: without the
+/// `redis` feature, the variable is a configuration error.
+#[cfg(feature = "redis")]
+fn redis_nonce(url: &str, key: &Secret) -> Result<Arc<dyn NonceSource>, Error> {
+    Ok(Arc::new(redis::RedisNonce::new(url, key)?))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_nonce(_url: &str, _key: &Secret) -> Result<Arc<dyn NonceSource>, Error> {
+    Err(Error::configuration(
+        "ZAIF_NONCE_REDIS_URL",
+        "is set, but zaif-ecapi was built without its `redis` feature",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
