@@ -677,19 +677,75 @@ pub(crate) fn sanitize(value: &mut serde_json::Value) {
 /// Text, or any other JSON written as text (numbers and booleans as themselves, objects and
 /// lists as sanitized JSON); `null` is absent. Never fails.
 pub(crate) fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(d)? {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(text)) => Some(text),
-        Some(scalar @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-            Some(mask_card_numbers(&scalar.to_string()))
-        }
-        // An object or a list where text belongs: kept as its (sanitized) JSON text rather than
-        // failing the answer around it.
-        Some(mut other) => {
-            sanitize(&mut other);
-            Some(other.to_string())
-        }
-    })
+    d.deserialize_option(AnyAsText)
+}
+
+/// [`number_or_text`]'s visitor. Scalars are read as they come, without building a
+/// `serde_json::Value` each (these fields are most of an answer, and the round trip's budget is
+/// a few microseconds); only an object or a list where text belongs goes through a `Value`, to
+/// be kept as its sanitized JSON text rather than failing the answer around it.
+struct AnyAsText;
+
+impl<'de> serde::de::Visitor<'de> for AnyAsText {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Some(text.to_owned()))
+    }
+
+    fn visit_string<E>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Some(text))
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Some(value.to_string()))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Some(mask_card_numbers(&value.to_string())))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Some(mask_card_numbers(&value.to_string())))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Self::Value, E> {
+        // Written as serde_json writes the number (`1e3` → `1000.0`).
+        Ok(serde_json::Number::from_f64(value).map(|n| mask_card_numbers(&n.to_string())))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value =
+            serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Some(sanitized_text(value)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let value =
+            serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Some(sanitized_text(value)))
+    }
+}
+
+fn sanitized_text(mut value: serde_json::Value) -> String {
+    sanitize(&mut value);
+    value.to_string()
 }
 
 /// Like [`number_or_text`], `""` when absent: for `gateway_response.code` and `message`.

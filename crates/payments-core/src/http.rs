@@ -219,22 +219,35 @@ impl HttpClient {
             .map_err(|err| Error::from_reqwest(provider, err))?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
-        let mut body = BytesMut::new();
+        // An answer usually arrives as one chunk: it is kept as it came, and only a body in
+        // several chunks is gathered (and copied) into one buffer.
+        let mut first: Option<Bytes> = None;
+        let mut gathered = BytesMut::new();
+        let mut read = 0usize;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|err| Error::from_reqwest(provider, err))?
         {
-            if body.len() + chunk.len() > self.max_body_bytes {
+            read = read.saturating_add(chunk.len());
+            if read > self.max_body_bytes {
+                gathered.extend_from_slice(first.as_deref().unwrap_or_default());
                 return Err(Error::decode(
                     provider,
                     status,
                     format_args!("answer larger than {} bytes", self.max_body_bytes),
-                    self.redactor.excerpt(&body),
+                    self.redactor.excerpt(&gathered),
                 ));
             }
-            body.extend_from_slice(&chunk);
+            match first.take() {
+                None if gathered.is_empty() => first = Some(chunk),
+                earlier => {
+                    gathered.extend_from_slice(earlier.as_deref().unwrap_or_default());
+                    gathered.extend_from_slice(&chunk);
+                }
+            }
         }
+        let body = first.unwrap_or_else(|| gathered.freeze());
         tracing::debug!(
             provider,
             http.status = status,
@@ -244,7 +257,7 @@ impl HttpClient {
         Ok(RawResponse {
             status,
             headers,
-            body: body.freeze(),
+            body,
             redactor: self.redactor.clone(),
         })
     }

@@ -341,3 +341,58 @@ async fn logs_at_trace_level_carry_no_secret_and_no_card_number() {
         assert!(!format!("{err:?}").contains(leaked));
     }
 }
+
+/// A server answering one chunked body, written in `chunks` with pauses between them so each
+/// arrives on its own.
+async fn chunked_server(chunks: &'static [&'static str]) -> String {
+    use tokio::io::AsyncWriteExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let mut seen = Vec::new();
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+            socket.write_all(head.as_bytes()).await.unwrap();
+            for chunk in chunks {
+                let frame = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+                socket.write_all(frame.as_bytes()).await.unwrap();
+                socket.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            socket.write_all(b"0\r\n\r\n").await.unwrap();
+        }
+    });
+    format!("http://{address}/")
+}
+
+#[tokio::test]
+async fn an_answer_in_several_chunks_is_read_whole_and_still_bounded() {
+    const CHUNKS: &[&str] = &[r#"{"a":"#, r#""0123456789","#, r#""b":[1,2,3]}"#];
+    let url = chunked_server(CHUNKS).await;
+    let http = client(Duration::from_secs(5));
+    let answer = http.send(PROVIDER, http.reqwest().get(&url)).await.unwrap();
+    assert_eq!(&answer.body[..], CHUNKS.concat().as_bytes());
+    let value: serde_json::Value = answer.json(PROVIDER).unwrap();
+    assert_eq!(value["b"][2], 3);
+
+    // The limit counts every chunk: the first two fit in 20 bytes, the third does not.
+    let small =
+        HttpClient::new(&HttpConfig::new("payments-core-tests", "0.0.0").max_body_bytes(20))
+            .unwrap();
+    let err = small
+        .send(PROVIDER, small.reqwest().get(&url))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { reason, excerpt, .. }
+            if reason.contains("larger than 20") && excerpt.contains("0123456789")),
+        "{err:?}"
+    );
+}

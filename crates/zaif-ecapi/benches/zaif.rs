@@ -11,7 +11,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use payments_core::http::RawResponse;
-use payments_test_support::{StaticServer, bench_runtime, raw_json};
+use payments_test_support::round_trip::{self, Contestant};
+use payments_test_support::{StaticServer, raw_json, round_trip_runtime};
 use zaif_ecapi::bench_support::{create_invoice_body, decode_created_invoice};
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, InProcessNonce, ZaifClient};
 
@@ -26,7 +27,7 @@ fn request() -> CreateInvoice {
 }
 
 fn benches(c: &mut Criterion) {
-    let runtime = bench_runtime();
+    let runtime = round_trip_runtime();
     let server = runtime
         .block_on(StaticServer::start(200, "application/json", BTC_EXAMPLE))
         .unwrap();
@@ -41,21 +42,21 @@ fn benches(c: &mut Criterion) {
     let body = create_invoice_body(&zaif, &request(), nonces.next()).unwrap();
     let raw = reqwest::Client::new();
 
-    let mut group = c.benchmark_group("round_trip/zaif");
-    group.bench_function("raw_reqwest", |b| {
-        b.to_async(&runtime).iter(|| {
+    round_trip::compare(
+        c,
+        "round_trip/zaif",
+        &runtime,
+        &[Contestant::new("raw_reqwest", || {
             raw_json(
                 raw.post(&endpoint)
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(body.clone()),
             )
-        });
-    });
-    group.bench_function("typed_client", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { zaif.create_invoice(&request()).await.unwrap() });
-    });
-    group.finish();
+        })],
+        &Contestant::new("typed_client", || async {
+            zaif.create_invoice(&request()).await.unwrap()
+        }),
+    );
 
     let mut group = c.benchmark_group("cpu/zaif");
     group.bench_function("form_with_nonce", |b| {
