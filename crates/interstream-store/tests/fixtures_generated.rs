@@ -50,6 +50,14 @@ async fn add_credit() {
     },
     "status": 200
   },
+  "sandbox": {
+    "user": {
+      "cart": "0",
+      "credit": "1.00",
+      "id": 7,
+      "order_due": "0"
+    }
+  },
   "source": {
     "documented": "https://inter-stream.jp/interstream_support/api/15_07.html (store > add_subtract_credit; answer text in harvest §3)"
   }
@@ -103,6 +111,17 @@ async fn add_payment_amount_too_big() {
       "error_long": "Amount can't be higher than order amount due"
     },
     "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "0",
+      "credit": "0",
+      "id": 2,
+      "order_due": "1.00"
+    }
   },
   "source": {
     "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): the ERROR_AMOUNT_TOO_BIG code and text"
@@ -158,6 +177,14 @@ async fn add_payment_invalid_amount() {
     },
     "status": 200
   },
+  "sandbox": {
+    "form": {
+      "amount": "4,50"
+    },
+    "same": [
+      "/error"
+    ]
+  },
   "source": {
     "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid amount"
   }
@@ -211,6 +238,14 @@ async fn add_payment_invalid_user_id() {
       "error_long": "Invalid User ID"
     },
     "status": 200
+  },
+  "sandbox": {
+    "query": {
+      "iq": "0"
+    },
+    "same": [
+      "/error"
+    ]
   },
   "source": {
     "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Invalid User ID"
@@ -266,6 +301,14 @@ async fn add_payment_missing_signature() {
     },
     "status": 200
   },
+  "sandbox": {
+    "query": {
+      "signature": null
+    },
+    "same": [
+      "/error"
+    ]
+  },
   "source": {
     "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): REQUEST_ERROR | Missing signature"
   }
@@ -319,6 +362,17 @@ async fn add_payment_no_order() {
       "error_long": "User does not have any current order"
     },
     "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "0",
+      "credit": "0",
+      "id": 2,
+      "order_due": "0"
+    }
   },
   "source": {
     "documented": "../shared/seeds/003_73d81313fd648595.txt (store > add_payment): ERROR_NO_ORDER"
@@ -481,6 +535,14 @@ async fn get_cart_current_order() {
       }
     },
     "status": 200
+  },
+  "sandbox": {
+    "user": {
+      "cart": "12.00",
+      "credit": "0",
+      "id": 9,
+      "order_due": "12.00"
+    }
   },
   "source": {
     "documented": "https://webtvsolutions.com/support.php?d=store_get_cart&lang=en&s=ws_webtv_api_docs (INTER-STREAM 15_09); values invented, the page lists fields only"
@@ -660,6 +722,14 @@ async fn get_credit() {
     },
     "status": 200
   },
+  "sandbox": {
+    "user": {
+      "cart": "0",
+      "credit": "3.00",
+      "id": 9,
+      "order_due": "0"
+    }
+  },
   "source": {
     "documented": "https://inter-stream.jp/interstream_support/api/15_06.html"
   }
@@ -783,6 +853,15 @@ async fn list_current_content() {
     },
     "status": 200
   },
+  "sandbox": {
+    "setup": "is_order_paid",
+    "user": {
+      "cart": "12.00",
+      "credit": "0",
+      "id": 9,
+      "order_due": "12.00"
+    }
+  },
   "source": {
     "documented": "https://inter-stream.jp/interstream_support/api/15_03.html (the shape; the list items are invented)"
   }
@@ -831,6 +910,17 @@ async fn place_order_already_placed() {
       "error_long": "The user already has a current order"
     },
     "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "12.00",
+      "credit": "0",
+      "id": 9,
+      "order_due": "12.00"
+    }
   },
   "source": {
     "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
@@ -886,6 +976,14 @@ async fn place_order_documented() {
     },
     "status": 200
   },
+  "sandbox": {
+    "user": {
+      "cart": "12.00",
+      "credit": "0",
+      "id": 9,
+      "order_due": "0"
+    }
+  },
   "source": {
     "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs"
   }
@@ -934,6 +1032,17 @@ async fn place_order_empty_cart() {
       "error_long": "The cart is empty"
     },
     "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "0",
+      "credit": "0",
+      "id": 9,
+      "order_due": "0"
+    }
   },
   "source": {
     "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
@@ -984,6 +1093,17 @@ async fn place_order_min_purchase() {
     },
     "status": 200
   },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "1.00",
+      "credit": "0",
+      "id": 9,
+      "order_due": "0"
+    }
+  },
   "source": {
     "documented": "https://webtvsolutions.com/support.php?d=store_place_order&lang=en&s=ws_webtv_api_docs (the code; its error_long text is invented)"
   }
@@ -1029,6 +1149,14 @@ async fn set_subscription_rp() {
       "ok": "Recurring payment was set"
     },
     "status": 200
+  },
+  "sandbox": {
+    "user": {
+      "cart": "0",
+      "credit": "0",
+      "id": 9,
+      "order_due": "0"
+    }
   },
   "source": {
     "documented": "https://inter-stream.jp/interstream_support/api/15_16.html (the request; the page shows no answer, the {\"ok\"} body is invented)"
@@ -1081,6 +1209,17 @@ async fn subtract_credit_cant_subtract() {
       "error_long": "Not enough credit"
     },
     "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "user": {
+      "cart": "0",
+      "credit": "0.50",
+      "id": 7,
+      "order_due": "0"
+    }
   },
   "source": {
     "documented": "https://inter-stream.jp/interstream_support/api/15_07.html (the ERROR_CANT_SUBTRACT code, harvest §3)"

@@ -156,10 +156,16 @@ fn to_payment(answer: TransactionResponse, currency: impl Into<Option<Currency>>
     let id = answer.transaction_id().unwrap_or_default().to_owned();
     let status = answer.status();
     let money = transaction_money(&answer, currency.into());
+    // The status sample carries the reference in `merchant_details` only.
     let reference = answer
         .transaction_details
         .as_ref()
-        .and_then(|t| t.merchant_txn_ref.clone());
+        .and_then(|t| t.merchant_txn_ref.clone())
+        .or_else(|| {
+            answer
+                .merchant_details()
+                .and_then(|m| m.merchant_txn_ref.clone())
+        });
     let mut payment = Payment::new(PROVIDER, id, status, answer);
     if let Some(money) = money {
         payment = payment.with_amount(money);

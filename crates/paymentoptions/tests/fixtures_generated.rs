@@ -428,6 +428,10 @@ async fn cancel_subscription_documented() {
     },
     "status": 200
   },
+  "sandbox": {
+    "replaces": "0f6c1a7e-3d5b-4b1e-9a2c-6e8f1d2c3b4a",
+    "setup": "po_subscription"
+  },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/cancel-subscription"
   }
@@ -551,6 +555,10 @@ async fn capture_documented() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "sandbox": {
+    "replaces": "e0b0731e-7170-4b64-8a21-7d835eebd641",
+    "setup": "po_authorization"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/capture"
@@ -1005,6 +1013,9 @@ async fn create_subscription_documented() {
     },
     "status": 201
   },
+  "sandbox": {
+    "partial": true
+  },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/create-subscription"
   }
@@ -1448,6 +1459,11 @@ async fn hosted_link_tokenization_documented() {
     },
     "status": 200
   },
+  "sandbox": {
+    "json": {
+      "merchant_email": "merchant@testemail.com"
+    }
+  },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/hpp/generate-link-tokenization"
   }
@@ -1798,6 +1814,10 @@ async fn pause_subscription_documented() {
     },
     "status": 200
   },
+  "sandbox": {
+    "replaces": "0f6c1a7e-3d5b-4b1e-9a2c-6e8f1d2c3b4a",
+    "setup": "po_subscription"
+  },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/pause-subscription"
   }
@@ -1909,6 +1929,21 @@ async fn pay_with_stored_card() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "sandbox": {
+    "json": {
+      "billing_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "billing@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      }
+    },
+    "replaces": "pm_7f3e9c",
+    "setup": "po_stored_card"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/tokenization/use-token"
@@ -2536,6 +2571,26 @@ async fn purchase_v2_completed() {
     },
     "status": 201
   },
+  "sandbox": {
+    "json": {
+      "billing_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "billing@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      },
+      "card": {
+        "cvc": "737",
+        "expiry_month": "12",
+        "expiry_year": "30",
+        "name": "Jane Doe",
+        "number": "5200000000001005"
+      }
+    }
+  },
   "source": {
     "documented": "../shared/seeds/001_964ddc3b7876e59b.txt (purchase API v1) (the same 201 answer from paymentv2, harvest §1.8)"
   }
@@ -2659,6 +2714,10 @@ async fn refund_documented() {
       "transaction_type": "REFUND"
     },
     "status": 201
+  },
+  "sandbox": {
+    "replaces": "9dfd39ec-eb4a-4f8b-a526-17abf140a717",
+    "setup": "po_capture"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/refund"
@@ -2849,6 +2908,10 @@ async fn resume_subscription_documented() {
       "success": true
     },
     "status": 200
+  },
+  "sandbox": {
+    "replaces": "0f6c1a7e-3d5b-4b1e-9a2c-6e8f1d2c3b4a",
+    "setup": "po_subscription_paused"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/resume-subscription"
@@ -3181,6 +3244,10 @@ async fn subscription_details_documented() {
     },
     "status": 200
   },
+  "sandbox": {
+    "replaces": "0f6c1a7e-3d5b-4b1e-9a2c-6e8f1d2c3b4a",
+    "setup": "po_subscription"
+  },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/subscription-details"
   }
@@ -3283,6 +3350,9 @@ async fn subscription_list_documented() {
       "success": true
     },
     "status": 200
+  },
+  "sandbox": {
+    "setup": "po_subscription"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/subscription/subscription-list"
@@ -3416,6 +3486,19 @@ async fn tokenize_card() {
       "transaction_type": "CAPTURE"
     },
     "status": 201
+  },
+  "sandbox": {
+    "json": {
+      "billing_address": {
+        "address1": "1-2-3 Shinjuku",
+        "city": "Shinjuku-ku",
+        "country": "JP",
+        "email": "billing@testemail.com",
+        "phone_number": "8112345678",
+        "postal_code": "1600022",
+        "state": "Tokyo"
+      }
+    }
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/jp/tokenization/generate-token"
@@ -3576,6 +3659,10 @@ async fn transaction_status_documented() {
       "transaction_type": "CAPTURE"
     },
     "status": 200
+  },
+  "sandbox": {
+    "replaces": "fc565b43-26f5-4906-92ae-d849edc3c3a1",
+    "setup": "po_capture"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/transaction-status"
@@ -3963,6 +4050,10 @@ async fn void_documented() {
       "transaction_type": "VOID"
     },
     "status": 201
+  },
+  "sandbox": {
+    "replaces": "ab8444e7-fec0-40dd-994d-0ad813785f74",
+    "setup": "po_authorization"
   },
   "source": {
     "documented": "https://docs.paymentoptions.com/api-reference/en/server-to-server/void-authorization"

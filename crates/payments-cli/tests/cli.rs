@@ -50,7 +50,14 @@ fn forbidden(sandbox: &Sandbox) -> Vec<String> {
             .to_owned(),
     );
     values.extend([PAN, DECLINE_CARD, CHALLENGE_CARD, "520000000000"].map(str::to_owned));
-    values.push(payments_sandbox::INTERSTREAM_GATEWAY_KEY.to_owned());
+    values.extend(
+        [
+            payments_sandbox::INTERSTREAM_GATEWAY_KEY,
+            payments_sandbox::INTERSTREAM_PAYPAL_PASSWORD,
+            payments_sandbox::INTERSTREAM_PAYPAL_SIGNATURE,
+        ]
+        .map(str::to_owned),
+    );
     values
 }
 

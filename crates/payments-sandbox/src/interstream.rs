@@ -392,6 +392,11 @@ fn handle(
     }
 }
 
+/// The fake PayPal API password `get_config` returns (a credential the client must hide).
+pub const PAYPAL_PASSWORD: &str = "SBXPAYPALPASS4213";
+/// The fake PayPal API signature `get_config` returns.
+pub const PAYPAL_SIGNATURE: &str = "SbxPaypalSignature-0123456789abcdefABCDEF.";
+
 /// The documented `get_config` shape, with the sandbox's own (fake) gateway credentials.
 fn get_config(state: &AppState) -> Value {
     let settings = &state.config.interstream;
@@ -404,10 +409,16 @@ fn get_config(state: &AppState) -> Value {
         "currency_code": settings.currency, "currency_id": "5", "currency_symbol": symbol,
         "currency_symbol_position": "1", "min_purchase_amount": money_text(settings.min_purchase),
         "payment_methods": [
-            {"id": "1", "name": "BANK", "settings": {"bank_name": "", "bank_iban": ""}, "enable_rp": "0"},
+            {"id": "1", "name": "BANK", "enable_rp": "0",
+             "settings": {"bank_name": "", "bank_address": "", "bank_account": "", "bank_iban": "",
+                          "bank_swift": "", "bank_message": ""}},
             {"id": "3", "name": "EXTERNAL_GATEWAY", "enable_rp": "1",
              "settings": {"external_gateway_url": format!("{}/gateway", state.base_url),
-                          "external_gateway_key": GATEWAY_KEY}}
+                          "external_gateway_key": GATEWAY_KEY}},
+            // The documented PayPal entry's credentials, as fake as the gateway key.
+            {"id": "2", "name": "PAYPAL", "enable_rp": "1",
+             "settings": {"pp_client_id": "", "pp_secret": "", "pp_username": "sandbox_api1.sandbox.invalid",
+                          "pp_password": PAYPAL_PASSWORD, "pp_signature": PAYPAL_SIGNATURE, "pp_sandbox": "1"}}
         ],
         "support_email": "support@sandbox.invalid"}})
 }

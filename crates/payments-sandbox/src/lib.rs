@@ -65,7 +65,10 @@ pub use config::{
     InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings,
 };
 pub use faults::{FaultKind, FaultRule, Provider};
-pub use interstream::GATEWAY_KEY as INTERSTREAM_GATEWAY_KEY;
+pub use interstream::{
+    GATEWAY_KEY as INTERSTREAM_GATEWAY_KEY, PAYPAL_PASSWORD as INTERSTREAM_PAYPAL_PASSWORD,
+    PAYPAL_SIGNATURE as INTERSTREAM_PAYPAL_SIGNATURE,
+};
 pub use ledger::LedgerEntry;
 pub use paymentoptions::{CHALLENGE_CARD, DECLINE_CARD};
 

@@ -67,6 +67,10 @@ pub struct Fixture {
     /// How many requests the client must send.
     #[serde(default = "one")]
     pub calls: usize,
+    /// What the documented request needs from the sandbox; read by the sandbox's own runner
+    /// (`crates/payments-sandbox/tests/fixture_support`), not by the client's.
+    #[serde(default)]
+    pub sandbox: Value,
 }
 
 /// Where a fixture comes from.

@@ -111,6 +111,10 @@ async fn cancel_invoice_ok() {
     },
     "status": 200
   },
+  "sandbox": {
+    "replaces": "d7dd735c",
+    "setup": "zaif_invoice"
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/4_cancelInvoice.rst (the fields; the values are the seed's BTC example)"
   }
@@ -366,6 +370,11 @@ async fn create_invoice_mona_seed_example_md5() {
     },
     "status": 200
   },
+  "sandbox": {
+    "optional": [
+      "/return/orderNumber"
+    ]
+  },
   "source": {
     "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice): the MONA example answer; md5secret from ../shared/seeds/000_25a96b828d1d553e.txt (common information)"
   }
@@ -529,6 +538,14 @@ async fn error_invalid_parameter() {
     },
     "status": 200
   },
+  "sandbox": {
+    "form": {
+      "currency": "doge"
+    },
+    "same": [
+      "/error"
+    ]
+  },
   "source": {
     "documented": "../shared/seeds/002_ddd34b56ec1a5873.txt (createInvoice) and ../shared/seeds/000_25a96b828d1d553e.txt (common information): the {\"success\":0,\"error\":...} envelope with \"invalid parameter {}\""
   }
@@ -575,6 +592,9 @@ async fn error_invalid_parameter_other_word_order() {
       "success": 0
     },
     "status": 200
+  },
+  "sandbox": {
+    "not_emulated": "the generic error FAQ's word order (`invalid {} parameter`); the sandbox follows the payment page's `invalid parameter {}` (error_invalid_parameter)"
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -623,6 +643,14 @@ async fn error_method_not_found() {
     },
     "status": 200
   },
+  "sandbox": {
+    "form": {
+      "method": "getInvoices"
+    },
+    "same": [
+      "/error"
+    ]
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
@@ -670,6 +698,9 @@ async fn error_no_data_found_for_the_key() {
     },
     "status": 200
   },
+  "sandbox": {
+    "not_emulated": "the generic error FAQ's text for an unknown key; for ecapi the payment page answers `account has not permission to use ec api`, which the sandbox does (error_no_permission)"
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
@@ -714,6 +745,14 @@ async fn error_no_permission() {
       "success": 0
     },
     "status": 200
+  },
+  "sandbox": {
+    "form": {
+      "sha1secret": "0000000000000000000000000000000000000000"
+    },
+    "same": [
+      "/error"
+    ]
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (account has not permission to use ec api)"
@@ -763,6 +802,12 @@ async fn error_nonce_not_incremented_retried() {
     },
     "status": 200
   },
+  "sandbox": {
+    "repeat": true,
+    "same": [
+      "/error"
+    ]
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (nonce not incremented)"
   }
@@ -808,6 +853,9 @@ async fn error_nonce_out_of_range() {
       "success": 0
     },
     "status": 200
+  },
+  "sandbox": {
+    "not_emulated": "the nonce's maximum is not documented, so the sandbox has no limit to enforce"
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -856,6 +904,9 @@ async fn error_secret_mismatch() {
     },
     "status": 200
   },
+  "sandbox": {
+    "not_emulated": "the generic error FAQ's older text for a wrong secret; for ecapi the payment page answers `account has not permission to use ec api` (error_no_permission)"
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
   }
@@ -902,6 +953,9 @@ async fn error_signature_mismatch() {
       "success": 0
     },
     "status": 200
+  },
+  "sandbox": {
+    "not_emulated": "the generic error FAQ's text for a wrong secret; for ecapi the payment page answers `account has not permission to use ec api` (error_no_permission)"
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -955,6 +1009,9 @@ async fn error_time_wait_restriction_retried() {
     },
     "status": 200
   },
+  "sandbox": {
+    "not_emulated": "documented for the trade API only; no rate limit is stated for ecapi"
+  },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi)"
   }
@@ -963,7 +1020,7 @@ async fn error_time_wait_restriction_retried() {
 
 /// getInvoiceIdsByOrderNumber reads the documented invoideIds key and a string counts
 ///
-/// From `fixtures/zaif/find_invoice_ids_documented_spelling.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling).
+/// From `fixtures/zaif/find_invoice_ids_documented_spelling.json`; documented: https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling; counts a number, as the page's examples write it, though its table says str).
 #[tokio::test]
 async fn find_invoice_ids_documented_spelling() {
     fixture_support::run(r#"{
@@ -998,7 +1055,7 @@ async fn find_invoice_ids_documented_spelling() {
   "response": {
     "json": {
       "return": {
-        "counts": "2",
+        "counts": 2,
         "invoideIds": [
           "d7dd735c",
           "d0e521f5"
@@ -1008,8 +1065,11 @@ async fn find_invoice_ids_documented_spelling() {
     },
     "status": 200
   },
+  "sandbox": {
+    "setup": "zaif_invoice"
+  },
   "source": {
-    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling)"
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/3_getInvoiceIdsByOrderNumber.rst (the invoideIds spelling; counts a number, as the page's examples write it, though its table says str)"
   }
 }"#).await;
 }
@@ -1123,6 +1183,10 @@ async fn get_invoice_confirmed() {
       "success": 1
     },
     "status": 200
+  },
+  "sandbox": {
+    "replaces": "d7dd735c-1650-11e5-b412-4437e6999eec",
+    "setup": "zaif_invoice_confirmed"
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/2_individual/2_getInvoice.rst (the fields; the values are invented)"

@@ -51,7 +51,8 @@ pub(crate) async fn create_link(
             return error(StatusCode::BAD_REQUEST, "VAL0001", "Malformed JSON body");
         };
         match create(&state, &body) {
-            Ok(answer) => json_answer(StatusCode::CREATED, answer),
+            // The generate-link pages answer 200 (no `success` envelope), unlike payments (201).
+            Ok(answer) => json_answer(StatusCode::OK, answer),
             Err(message) => error(StatusCode::BAD_REQUEST, "VAL0002", message),
         }
     })
@@ -247,6 +248,7 @@ fn resolve(state: &Arc<AppState>, id: &str, decision: &str, entered: Option<&str
             refunded: Decimal::ZERO,
             code: ("INFO0000", "Payment Successful."),
             webhook_url: link.webhook_url.clone(),
+            addresses: Value::Null,
         };
         let transaction_id = new_transaction_id();
         po.transactions

@@ -95,6 +95,9 @@ pub(super) struct Transaction {
     pub(super) code: (&'static str, &'static str),
     /// Where its webhook goes (`return_url.webhook_url`), when one was given.
     pub(super) webhook_url: Option<String>,
+    /// The request's `billing_address` and `shipping_address`, which the status answer
+    /// returns as `transaction_details.billing_details`; `Null` when neither was sent.
+    pub(super) addresses: Value,
 }
 
 /// A 3-D Secure challenge waiting for the customer: the transaction it becomes once approved.
@@ -189,7 +192,7 @@ pub(crate) async fn status(
         }
         let po = lock(&state.paymentoptions);
         match po.transactions.get(&id) {
-            Some(transaction) => transaction_answer(&state, StatusCode::OK, &id, transaction),
+            Some(transaction) => json_answer(StatusCode::OK, status_json(&state, &id, transaction)),
             None => not_found(),
         }
     })
@@ -369,6 +372,7 @@ impl PaymentOptionsState {
             refunded: Decimal::ZERO,
             code: kind.gateway_response(),
             webhook_url: parent.webhook_url.clone(),
+            addresses: parent.addresses.clone(),
         };
         let id = new_transaction_id();
         self.transactions.insert(id.clone(), transaction.clone());
@@ -417,6 +421,39 @@ pub(super) fn transaction_json(
         "transaction_details": {"id": id, "ref": transaction.reference_number,
                                 "timestamp": "2024-11-25T08:41:15.000Z", "merchant_txn_ref": transaction.reference}
     })
+}
+
+/// The status sample's shape: the transaction answer plus `payment_details.responseDescription`,
+/// `risk_details` (spelled with an underscore here, unlike the purchase samples' `risk-details`)
+/// and the addresses under `transaction_details.billing_details`, without the transaction's
+/// `merchant_txn_ref` (which stays in `merchant_details`).
+fn status_json(state: &AppState, id: &str, transaction: &Transaction) -> Value {
+    let mut answer = transaction_json(state, StatusCode::OK.as_u16(), id, transaction);
+    answer["payment_details"]["responseDescription"] =
+        json!("The transaction was completed successfully.");
+    answer["risk_details"] = json!({"risk_score": null});
+    if let Some(details) = answer["transaction_details"].as_object_mut() {
+        details.remove("merchant_txn_ref");
+        if !transaction.addresses.is_null() {
+            details.insert("billing_details".into(), transaction.addresses.clone());
+        }
+    }
+    answer
+}
+
+/// The request's addresses as the status answer's `billing_details`.
+fn addresses(body: &Value) -> Value {
+    let mut details = serde_json::Map::new();
+    for key in ["billing_address", "shipping_address"] {
+        if let Some(address) = body.get(key).filter(|a| a.is_object()) {
+            details.insert(key.into(), address.clone());
+        }
+    }
+    if details.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(details)
+    }
 }
 
 /// The fields of `billing_address` and `shipping_address`.
@@ -556,6 +593,7 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
         refunded: Decimal::ZERO,
         code: ("INFO0000", "Payment Successful."),
         webhook_url: return_url("webhook_url"),
+        addresses: addresses(body),
     };
     if v2 && card.number == CHALLENGE_CARD && stored_id.is_none() {
         po.challenges.insert(
@@ -624,7 +662,8 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
             "transaction_details": {
                 "id": transaction_id, "ref": reference_number,
                 "timestamp": "2024-11-25T07:22:48.000Z", "merchant_txn_ref": reference,
-                "stored_payment_method_id": token
+                // The token stored now, or the one paid with (as the use-token sample echoes it).
+                "stored_payment_method_id": token.as_deref().or(stored_id)
             },
             "risk-details": {"risk_score": null}
         }),

@@ -283,6 +283,7 @@ fn placeholder_template() -> Transaction {
         refunded: Decimal::ZERO,
         code: ("INFO0000", "Payment Successful."),
         webhook_url: None,
+        addresses: Value::Null,
     }
 }
 
