@@ -406,6 +406,7 @@ const SANDBOX_RECIPES: &[&str] = &[
 /// (see `crates/payments-sandbox/tests/fixture_support/mod.rs`).
 fn sandbox_plan(plan: &Value, origin: &str) -> Result<(), String> {
     const KEYS: &[&str] = &[
+        "zaif",
         "user",
         "setup",
         "replaces",
@@ -413,6 +414,7 @@ fn sandbox_plan(plan: &Value, origin: &str) -> Result<(), String> {
         "json",
         "query",
         "repeat",
+        "resend",
         "same",
         "optional",
         "partial",
@@ -472,7 +474,30 @@ fn sandbox_plan(plan: &Value, origin: &str) -> Result<(), String> {
             ));
         }
     }
-    for key in ["repeat", "partial"] {
+    if let Some(zaif) = plan.get("zaif") {
+        let zaif = zaif
+            .as_object()
+            .ok_or("\"sandbox.zaif\" must be an object")?;
+        const SETTINGS: &[&str] = &["error_texts", "max_nonce", "method_interval_ms"];
+        if let Some(unknown) = zaif.keys().find(|k| !SETTINGS.contains(&k.as_str())) {
+            return Err(format!(
+                "unknown Zaif setting {unknown:?} (expected some of: {})",
+                SETTINGS.join(", ")
+            ));
+        }
+        if zaif.get("error_texts").is_some_and(|t| {
+            !matches!(
+                t.as_str(),
+                Some("payment_pages" | "generic_faq" | "generic_faq_2016")
+            )
+        }) {
+            return Err(
+                "\"sandbox.zaif.error_texts\" is payment_pages, generic_faq or generic_faq_2016"
+                    .into(),
+            );
+        }
+    }
+    for key in ["repeat", "resend", "partial"] {
         if plan.get(key).is_some_and(|v| !v.is_boolean()) {
             return Err(format!("\"sandbox.{key}\" must be true or false"));
         }
@@ -685,6 +710,11 @@ mod tests {
             (r#"{"same":["error"]}"#, "JSON pointers"),
             (r#"{"colour":"red"}"#, "unknown key \"sandbox.colour\""),
             (r#"{"repeat":"yes"}"#, "true or false"),
+            (
+                r#"{"zaif":{"error_texts":"klingon"}}"#,
+                "payment_pages, generic_faq",
+            ),
+            (r#"{"zaif":{"nonce_limit":5}}"#, "unknown Zaif setting"),
         ] {
             let err = with(plan).unwrap_err();
             assert!(err.contains(message), "{plan}: {err}");

@@ -23,6 +23,59 @@ pub struct ZaifSettings {
     /// Time between confirmations after an invoice is paid (`paid` → `confirmed` after one,
     /// `complete` after six).
     pub confirmation_interval: Duration,
+    /// Which documented error texts the sandbox answers with (the payment pages' or the
+    /// generic error FAQ's; the documents disagree).
+    pub error_texts: ZaifErrorTexts,
+    /// The largest nonce accepted (above it: `nonce out of range`); none by default, since Zaif
+    /// documents that a maximum exists but not its value.
+    pub max_nonce: Option<Decimal>,
+    /// How soon the same key may call the same method again (sooner: `time wait restriction,
+    /// please try later.`, and nothing happens); none by default, since the limit is
+    /// documented for the trade API only.
+    pub method_interval: Option<Duration>,
+}
+
+/// The two documented sets of Zaif error texts. The ecapi payment pages (and the provider's
+/// own examples) give a bad key or secret `account has not permission to use ec api` and a bad
+/// parameter `invalid parameter {name}`; the generic error FAQ gives `no data found for the
+/// key`, `signature mismatch` (`secret mismatch` in its 2016 revision) and `invalid {name}
+/// parameter`. The sandbox follows the payment pages unless told otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ZaifErrorTexts {
+    /// The ecapi payment pages' texts.
+    #[default]
+    PaymentPages,
+    /// The generic error FAQ's current texts.
+    GenericFaq,
+    /// The generic error FAQ's 2016 revision (`secret mismatch`).
+    GenericFaq2016,
+}
+
+impl ZaifErrorTexts {
+    /// The answer to a key the sandbox does not know.
+    pub(crate) fn unknown_key(self) -> &'static str {
+        match self {
+            ZaifErrorTexts::PaymentPages => "account has not permission to use ec api",
+            _ => "no data found for the key",
+        }
+    }
+
+    /// The answer to a known key with the wrong hashed secret.
+    pub(crate) fn wrong_secret(self) -> &'static str {
+        match self {
+            ZaifErrorTexts::PaymentPages => "account has not permission to use ec api",
+            ZaifErrorTexts::GenericFaq => "signature mismatch",
+            ZaifErrorTexts::GenericFaq2016 => "secret mismatch",
+        }
+    }
+
+    /// The answer to a parameter it refuses.
+    pub(crate) fn invalid_parameter(self, name: &str) -> String {
+        match self {
+            ZaifErrorTexts::PaymentPages => format!("invalid parameter {name}"),
+            _ => format!("invalid {name} parameter"),
+        }
+    }
 }
 
 /// The sandbox's PaymentOptions settings.
@@ -100,6 +153,9 @@ impl Default for SandboxConfig {
                 rates,
                 invoice_ttl: Duration::from_secs(30 * 60),
                 confirmation_interval: Duration::from_millis(300),
+                error_texts: ZaifErrorTexts::PaymentPages,
+                max_nonce: None,
+                method_interval: None,
             },
             paymentoptions: PaymentOptionsSettings {
                 api_key: "sandbox-paymentoptions-key".into(),

@@ -62,7 +62,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifSettings,
+    InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifErrorTexts,
+    ZaifSettings,
 };
 pub use faults::{FaultKind, FaultRule, Provider};
 pub use interstream::{

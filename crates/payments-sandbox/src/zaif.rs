@@ -144,6 +144,8 @@ pub(crate) struct ZaifState {
     /// Authenticated calls per API key.
     pub(crate) calls_by_key: BTreeMap<String, u64>,
     invoices: BTreeMap<String, Invoice>,
+    /// When each (key, method) was last called, for `ZaifSettings::method_interval`.
+    last_call: HashMap<(String, String), std::time::Instant>,
 }
 
 fn answer(value: Value) -> Response {
@@ -194,30 +196,46 @@ fn parse_nonce(text: &str) -> Option<Decimal> {
 fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Response {
     let settings = &state.config.zaif;
     let key = form.get("key").cloned().unwrap_or_default();
+    let texts = settings.error_texts;
     let secret = std::iter::once((&settings.api_key, &settings.api_secret))
         .chain(settings.additional_keys.iter().map(|(k, s)| (k, s)))
         .find(|(accepted, _)| **accepted == key)
         .map(|(_, secret)| secret.as_bytes());
+    let Some(secret) = secret else {
+        return failure(texts.unknown_key());
+    };
     // The documented credentials: the lowercase hex md5 or sha1 of the secret, computed here
     // with the hashing crates, not with the client's code.
-    let authenticated =
-        secret.is_some_and(
-            |secret| match (form.get("sha1secret"), form.get("md5secret")) {
-                (Some(hash), None) => *hash == hex::encode(Sha1::digest(secret)),
-                (None, Some(hash)) => *hash == hex::encode(Md5::digest(secret)),
-                _ => false,
-            },
-        );
+    let authenticated = match (form.get("sha1secret"), form.get("md5secret")) {
+        (Some(hash), None) => *hash == hex::encode(Sha1::digest(secret)),
+        (None, Some(hash)) => *hash == hex::encode(Md5::digest(secret)),
+        _ => false,
+    };
     if !authenticated {
-        return failure("account has not permission to use ec api");
+        return failure(texts.wrong_secret());
     }
     let Some(nonce) = form.get("nonce").and_then(|n| parse_nonce(n)) else {
-        return failure("invalid parameter nonce");
+        return failure(&texts.invalid_parameter("nonce"));
     };
+    if settings.max_nonce.is_some_and(|max| nonce > max) {
+        return failure("nonce out of range");
+    }
     let mut zaif = lock(&state.zaif);
     if zaif.last_nonce.get(&key).is_some_and(|last| nonce <= *last) {
         zaif.nonce_rejections += 1;
         return failure("nonce not incremented");
+    }
+    if let Some(interval) = settings.method_interval {
+        let now = std::time::Instant::now();
+        let turn = (key.clone(), method.to_owned());
+        if zaif
+            .last_call
+            .get(&turn)
+            .is_some_and(|last| now.duration_since(*last) < interval)
+        {
+            return failure("time wait restriction, please try later.");
+        }
+        zaif.last_call.insert(turn, now);
     }
     *zaif.calls_by_key.entry(key.clone()).or_default() += 1;
     zaif.last_nonce.insert(key, nonce);
@@ -226,7 +244,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         "createInvoice" => create_invoice(state, &mut zaif, form),
         "getInvoice" => {
             let Some(invoice) = form.get("invoiceId").and_then(|id| zaif.invoices.get(id)) else {
-                return failure("invalid parameter invoiceId");
+                return failure(&texts.invalid_parameter("invoiceId"));
             };
             let mut fields = invoice.common_fields();
             fields.insert("status".into(), json!(invoice.status(interval)));
@@ -238,7 +256,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         }
         "getInvoiceIdsByOrderNumber" => {
             let Some(order) = form.get("orderNumber") else {
-                return failure("invalid parameter orderNumber");
+                return failure(&texts.invalid_parameter("orderNumber"));
             };
             let ids: Vec<&String> = zaif
                 .invoices
@@ -259,7 +277,7 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
                 .get("invoiceId")
                 .and_then(|id| zaif.invoices.get_mut(id))
             else {
-                return failure("invalid parameter invoiceId");
+                return failure(&texts.invalid_parameter("invoiceId"));
             };
             match invoice.status(interval) {
                 "new" => {
@@ -338,12 +356,13 @@ fn create_invoice(
     form: &HashMap<String, String>,
 ) -> Response {
     let settings = &state.config.zaif;
+    let texts = settings.error_texts;
     if let Some(unknown) = form.keys().find(|k| !KNOWN_PARAMS.contains(&k.as_str())) {
-        return failure(&format!("invalid parameter {unknown}"));
+        return failure(&texts.invalid_parameter(unknown));
     }
     let currency = form.get("currency").cloned().unwrap_or_default();
     let Some(rate) = settings.rates.get(&currency).copied() else {
-        return failure("invalid parameter currency");
+        return failure(&texts.invalid_parameter("currency"));
     };
     // Whole yen, or the name of the parameter that is not.
     let whole_yen = |name: &'static str| -> Result<Option<u64>, &'static str> {
@@ -353,7 +372,7 @@ fn create_invoice(
     };
     let billing = form.get("billingCurrency");
     if billing.is_some_and(|b| *b != currency) {
-        return failure("invalid parameter billingCurrency");
+        return failure(&texts.invalid_parameter("billingCurrency"));
     }
     let amount = match billing {
         // In the asset: a positive decimal with at most 8 places.
@@ -362,16 +381,16 @@ fn create_invoice(
             .and_then(|a| Decimal::from_str_exact(a).ok())
         {
             Some(amount) if amount > Decimal::ZERO && amount.scale() <= 8 => amount,
-            _ => return failure("invalid parameter amount"),
+            _ => return failure(&texts.invalid_parameter("amount")),
         },
         None => match whole_yen("amount") {
             Ok(Some(amount)) if amount > 0 => Decimal::from(amount),
-            _ => return failure("invalid parameter amount"),
+            _ => return failure(&texts.invalid_parameter("amount")),
         },
     };
     for name in ["subTotal", "tax", "regularPrice", "discount"] {
         if let Err(name) = whole_yen(name) {
-            return failure(&format!("invalid parameter {name}"));
+            return failure(&texts.invalid_parameter(name));
         }
     }
     let speed = form
@@ -379,13 +398,13 @@ fn create_invoice(
         .cloned()
         .unwrap_or_else(|| "medium".into());
     if !matches!(speed.as_str(), "high" | "medium" | "low") {
-        return failure("invalid parameter speed");
+        return failure(&texts.invalid_parameter("speed"));
     }
     if form
         .get("notificationMethod")
         .is_some_and(|m| m != "GET" && m != "POST")
     {
-        return failure("invalid parameter notificationMethod");
+        return failure(&texts.invalid_parameter("notificationMethod"));
     }
     let crypto = match billing {
         // Billed in the asset itself: the amount is in the asset, and there is no rate.

@@ -454,6 +454,61 @@ async fn zaif_error_invalid_parameter() {
 }"#).await;
 }
 
+/// The sandbox answers `fixtures/zaif/error_invalid_parameter_other_word_order.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn zaif_error_invalid_parameter_other_word_order() {
+    fixture_support::run("zaif", r#"{
+  "calls": 1,
+  "description": "success:0 with 'invalid invoiceId parameter', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "invalid parameter",
+      "kind": "provider",
+      "message_contains": "invalid invoiceId parameter",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "invalid invoiceId parameter",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
 /// The sandbox answers `fixtures/zaif/error_method_not_found.json`'s documented request in the documented shape.
 ///
 /// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
@@ -502,6 +557,64 @@ async fn zaif_error_method_not_found() {
     "same": [
       "/error"
     ]
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
+/// The sandbox answers `fixtures/zaif/error_no_data_found_for_the_key.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn zaif_error_no_data_found_for_the_key() {
+    fixture_support::run("zaif", r#"{
+  "calls": 1,
+  "description": "success:0 with 'no data found for the key', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "no data found for the key",
+      "kind": "authentication",
+      "message_contains": "no data found for the key",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "no data found for the key",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "form": {
+      "key": "a-key-zaif-never-issued"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -612,6 +725,237 @@ async fn zaif_error_nonce_not_incremented_retried() {
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/payment/1_common.rst (nonce not incremented)"
+  }
+}"#).await;
+}
+
+/// The sandbox answers `fixtures/zaif/error_nonce_out_of_range.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn zaif_error_nonce_out_of_range() {
+    fixture_support::run("zaif", r#"{
+  "calls": 1,
+  "description": "success:0 with 'nonce out of range', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "kind": "configuration",
+      "message_contains": "nonce out of range",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "nonce out of range",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "max_nonce": "1000000"
+    }
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
+/// The sandbox answers `fixtures/zaif/error_secret_mismatch.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn zaif_error_secret_mismatch() {
+    fixture_support::run("zaif", r#"{
+  "calls": 1,
+  "description": "success:0 with 'secret mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), is an authentication error kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "secret mismatch",
+      "kind": "authentication",
+      "message_contains": "secret mismatch",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "secret mismatch",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "form": {
+      "sha1secret": "0000000000000000000000000000000000000000"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq_2016"
+    }
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
+/// The sandbox answers `fixtures/zaif/error_signature_mismatch.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst.
+#[tokio::test]
+async fn zaif_error_signature_mismatch() {
+    fixture_support::run("zaif", r#"{
+  "calls": 1,
+  "description": "success:0 with 'signature mismatch', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
+  "expect": {
+    "error": {
+      "code": "signature mismatch",
+      "kind": "authentication",
+      "message_contains": "signature mismatch",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "invoiceId": "x"
+  },
+  "operation": "get_invoice",
+  "request": {
+    "form": {
+      "invoiceId": "x",
+      "key": "{{key}}",
+      "method": "getInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "signature mismatch",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "form": {
+      "sha1secret": "0000000000000000000000000000000000000000"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
+  }
+}"#).await;
+}
+
+/// The sandbox answers `fixtures/zaif/error_time_wait_restriction_retried.json`'s documented request in the documented shape.
+///
+/// documented: https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi).
+#[tokio::test]
+async fn zaif_error_time_wait_restriction_retried() {
+    fixture_support::run("zaif", r#"{
+  "calls": 2,
+  "client": {
+    "max_attempts": 2
+  },
+  "description": "'time wait restriction, please try later.' (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst) is a refusal before processing: even createInvoice is sent again, after a pause, within the retry policy (here 2 attempts), then reported as a provider error whose outcome is known",
+  "expect": {
+    "error": {
+      "code": "time wait restriction",
+      "kind": "provider",
+      "message_contains": "time wait restriction, please try later.",
+      "outcome_unknown": false
+    }
+  },
+  "input": {
+    "amount": 1000,
+    "currency": "btc"
+  },
+  "operation": "create_invoice",
+  "request": {
+    "form": {
+      "amount": "1000",
+      "currency": "btc",
+      "key": "{{key}}",
+      "method": "createInvoice",
+      "nonce": "{{nonce}}",
+      "sha1secret": "{{sha1secret}}"
+    },
+    "headers": {
+      "content-type": "application/x-www-form-urlencoded"
+    },
+    "method": "POST",
+    "path": "/ecapi"
+  },
+  "response": {
+    "json": {
+      "error": "time wait restriction, please try later.",
+      "success": 0
+    },
+    "status": 200
+  },
+  "sandbox": {
+    "resend": true,
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "method_interval_ms": 60000
+    }
+  },
+  "source": {
+    "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi)"
   }
 }"#).await;
 }

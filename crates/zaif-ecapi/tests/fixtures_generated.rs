@@ -594,7 +594,12 @@ async fn error_invalid_parameter_other_word_order() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "the generic error FAQ's word order (`invalid {} parameter`); the sandbox follows the payment page's `invalid parameter {}` (error_invalid_parameter)"
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -699,7 +704,15 @@ async fn error_no_data_found_for_the_key() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "the generic error FAQ's text for an unknown key; for ecapi the payment page answers `account has not permission to use ec api`, which the sandbox does (error_no_permission)"
+    "form": {
+      "key": "a-key-zaif-never-issued"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -855,7 +868,12 @@ async fn error_nonce_out_of_range() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "the nonce's maximum is not documented, so the sandbox has no limit to enforce"
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "max_nonce": "1000000"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -905,7 +923,15 @@ async fn error_secret_mismatch() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "the generic error FAQ's older text for a wrong secret; for ecapi the payment page answers `account has not permission to use ec api` (error_no_permission)"
+    "form": {
+      "sha1secret": "0000000000000000000000000000000000000000"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq_2016"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -955,7 +981,15 @@ async fn error_signature_mismatch() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "the generic error FAQ's text for a wrong secret; for ecapi the payment page answers `account has not permission to use ec api` (error_no_permission)"
+    "form": {
+      "sha1secret": "0000000000000000000000000000000000000000"
+    },
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "error_texts": "generic_faq"
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst"
@@ -1010,7 +1044,13 @@ async fn error_time_wait_restriction_retried() {
     "status": 200
   },
   "sandbox": {
-    "not_emulated": "documented for the trade API only; no rate limit is stated for ecapi"
+    "resend": true,
+    "same": [
+      "/error"
+    ],
+    "zaif": {
+      "method_interval_ms": 60000
+    }
   },
   "source": {
     "documented": "https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst (the text; the page lists it for the trade API and states no limit for ecapi)"

@@ -11,11 +11,13 @@
 //!
 //! | key | meaning |
 //! | --- | --- |
+//! | `zaif` | Zaif settings where the documents disagree or leave a value out: `error_texts` (`payment_pages`, `generic_faq`, `generic_faq_2016`), `max_nonce`, `method_interval_ms` |
 //! | `user` | an INTER-STREAM store user to start with (`id`, `order_due`, `credit`, `cart`) |
 //! | `setup` | a recipe below, run before the request; it yields the id of what it made |
 //! | `replaces` | the documented id that stands for the recipe's (replaced wherever it appears) |
 //! | `form` / `json` / `query` | fields set after the placeholders are filled, to provoke a documented refusal (a wrong hash, an unknown method); `null` removes one |
 //! | `repeat` | send the request twice with the same nonce and check the second answer |
+//! | `resend` | send it twice, the second time with fresh placeholders (a new nonce) |
 //! | `same` | JSON pointers (`/error`) whose values must equal the documented ones, not only their type |
 //! | `optional` | JSON pointers the page documents as present only sometimes (`orderNumber`: "only when sent"); the sandbox may leave them out |
 //! | `partial` | the documented answer is cut off on its page: the sandbox may answer more keys, never fewer |
@@ -49,8 +51,22 @@ pub async fn run(provider: &str, fixture: &str) {
     let mut config = SandboxConfig::default();
     config.paymentoptions.merchant_id = FIXTURE_MERCHANT.into();
     config.zaif.confirmation_interval = Duration::from_millis(10);
-    let sandbox = Sandbox::start(config.clone()).await.unwrap();
     let plan = fixture.get("sandbox").cloned().unwrap_or(Value::Null);
+    if let Some(zaif) = plan.get("zaif") {
+        config.zaif.error_texts = match zaif["error_texts"].as_str() {
+            None | Some("payment_pages") => payments_sandbox::ZaifErrorTexts::PaymentPages,
+            Some("generic_faq") => payments_sandbox::ZaifErrorTexts::GenericFaq,
+            Some("generic_faq_2016") => payments_sandbox::ZaifErrorTexts::GenericFaq2016,
+            Some(other) => panic!("unknown error_texts {other:?}"),
+        };
+        config.zaif.max_nonce = zaif["max_nonce"]
+            .as_str()
+            .map(|max| payments_core::Decimal::from_str_exact(max).unwrap());
+        config.zaif.method_interval = zaif["method_interval_ms"]
+            .as_u64()
+            .map(Duration::from_millis);
+    }
+    let sandbox = Sandbox::start(config.clone()).await.unwrap();
 
     if let Some(user) = plan.get("user") {
         let amount = |field: &str| {
@@ -76,6 +92,10 @@ pub async fn run(provider: &str, fixture: &str) {
     let mut answer = send(&sandbox, &filled).await;
     if repeat {
         answer = send(&sandbox, &filled).await;
+    }
+    if plan["resend"].as_bool().unwrap_or(false) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        answer = send(&sandbox, &fill(provider, &config, &request, &plan)).await;
     }
     let (status, body) = answer;
 
