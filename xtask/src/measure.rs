@@ -23,12 +23,14 @@ fn cargo(root: &Path) -> Command {
     command
 }
 
-/// For each target: the number of distinct crates in its normal dependency tree, and a clean
-/// release build time (a fresh target directory each time, so nothing is reused).
+/// For each target: the number of distinct crates in its normal dependency tree, a clean debug
+/// build (what `cargo build -p …` costs a developer), a clean release build (a fresh target
+/// directory each time, so nothing is reused), and the slowest units of the debug build from
+/// cargo's `--timings` report (build scripts marked).
 pub(crate) fn build_cost(root: &Path, out: &mut dyn Write) -> Result<(), String> {
     let _ = writeln!(
         out,
-        "| target | crates in the tree | clean release build |\n| --- | --- | --- |"
+        "| target | crates in the tree | clean debug build | clean release build | slowest units (debug) |\n| --- | --- | --- | --- | --- |"
     );
     for (name, args) in TARGETS {
         let tree = cargo(root)
@@ -46,27 +48,80 @@ pub(crate) fn build_cost(root: &Path, out: &mut dyn Write) -> Result<(), String>
         crates.dedup();
         let target_dir =
             std::env::temp_dir().join(format!("payments-build-cost-{}", name.replace(' ', "_")));
-        let _ = std::fs::remove_dir_all(&target_dir);
-        let started = Instant::now();
-        let status = cargo(root)
-            .args(["build", "--release", "--quiet"])
-            .args(*args)
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .status()
-            .map_err(|e| format!("cargo build: {e}"))?;
-        let elapsed = started.elapsed();
-        let _ = std::fs::remove_dir_all(&target_dir);
-        if !status.success() {
-            return Err(format!("building {name} failed"));
-        }
+        let (debug, slowest) = timed_build(root, args, &target_dir, false)?;
+        let (release, _) = timed_build(root, args, &target_dir, true)?;
         let _ = writeln!(
             out,
-            "| `{name}` | {} | {:.0} s |",
+            "| `{name}` | {} | {:.0} s | {:.0} s | {} |",
             crates.len(),
-            elapsed.as_secs_f64()
+            debug.as_secs_f64(),
+            release.as_secs_f64(),
+            slowest.join(", ")
         );
     }
     Ok(())
+}
+
+/// One clean build in `target_dir` (emptied first and after); the slowest five units when
+/// cargo's timing report can be read.
+fn timed_build(
+    root: &Path,
+    args: &[&str],
+    target_dir: &Path,
+    release: bool,
+) -> Result<(Duration, Vec<String>), String> {
+    let _ = std::fs::remove_dir_all(target_dir);
+    let mut command = cargo(root);
+    command.args(["build", "--quiet", "--timings"]).args(args);
+    if release {
+        command.arg("--release");
+    }
+    let started = Instant::now();
+    let status = command
+        .env("CARGO_TARGET_DIR", target_dir)
+        .status()
+        .map_err(|e| format!("cargo build: {e}"))?;
+    let elapsed = started.elapsed();
+    let report = std::fs::read_to_string(target_dir.join("cargo-timings/cargo-timing.html"))
+        .unwrap_or_default();
+    let _ = std::fs::remove_dir_all(target_dir);
+    if !status.success() {
+        return Err(format!("building {} failed", args.join(" ")));
+    }
+    Ok((elapsed, slowest_units(&report, 5)))
+}
+
+/// The `n` longest units of a `cargo build --timings` report (its `UNIT_DATA` array), as
+/// `name target 12.3 s`.
+fn slowest_units(report: &str, n: usize) -> Vec<String> {
+    let Some(start) = report.find("const UNIT_DATA = ") else {
+        return Vec::new();
+    };
+    let data = &report[start + "const UNIT_DATA = ".len()..];
+    let Some(end) = data.find("];") else {
+        return Vec::new();
+    };
+    let Ok(units) = serde_json::from_str::<Vec<serde_json::Value>>(&data[..=end]) else {
+        return Vec::new();
+    };
+    let mut units: Vec<(f64, String)> = units
+        .iter()
+        .filter_map(|unit| {
+            let duration = unit["duration"].as_f64()?;
+            let name = unit["name"].as_str()?;
+            let target = unit["target"].as_str().unwrap_or_default().trim();
+            Some((
+                duration,
+                format!("{name}{}{target}", if target.is_empty() { "" } else { " " }),
+            ))
+        })
+        .collect();
+    units.sort_by(|a, b| b.0.total_cmp(&a.0));
+    units
+        .into_iter()
+        .take(n)
+        .map(|(seconds, unit)| format!("{unit} {seconds:.1} s"))
+        .collect()
 }
 
 /// The peak resident set size (KiB) of a child, by polling `/proc/<pid>/status` (Linux).

@@ -49,7 +49,7 @@ fn benches(c: &mut Criterion) {
         .and_then(|b| b.as_bytes())
         .unwrap()
         .to_vec();
-    let raw = reqwest::Client::new();
+    let raw = payments_test_support::raw_reqwest().build().unwrap();
 
     round_trip::compare(
         c,

@@ -46,11 +46,11 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let url = format!("{base}/server-to-server-interface/payment");
     let body = purchase_body(&request(), "M-1").unwrap();
-    let raw = reqwest::Client::new();
+    let raw = payments_test_support::raw_reqwest().build().unwrap();
 
     // The same floor with the SDK's transport settings (timeouts, user agent, no redirects), to
     // tell the client's own cost from reqwest's configuration.
-    let configured = reqwest::Client::builder()
+    let configured = payments_test_support::raw_reqwest()
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
         .user_agent("paymentoptions/bench")

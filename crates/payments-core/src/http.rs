@@ -9,11 +9,27 @@
 //! * Bodies are read up to a size limit, so a hostile or broken answer cannot exhaust memory.
 //! * A user agent naming the provider crate and its version.
 //!
+//! * TLS cryptography from `ring` (feature `ring`, the default) or `aws-lc-rs` (feature
+//!   `aws-lc-rs`); roots from the system's store through the platform verifier, or Mozilla's
+//!   bundled roots (feature `webpki-roots`), plus any [`HttpConfig::add_root_certificate_pem`].
+//! * An explicit proxy only ([`HttpConfig::proxy`]); the environment's proxy variables are not
+//!   read.
+//!
 //! [`HttpClient::from_reqwest`] is the seam for tests and for applications that bring their own
-//! `reqwest::Client` (proxies, custom roots). [`Endpoint`] is how a client is pointed at a local
-//! server.
+//! `reqwest::Client`: that is the one place this crate's API takes a `reqwest` type on purpose.
+//! The SDK's rules still hold for such a client: each request gets the configured timeout,
+//! answers are read up to the configured limit, errors are redacted, and an answer that came
+//! from another URL (the client followed a redirect, so a payment may have been resent) is an
+//! error saying the outcome is unknown. Build it with [`tls_config`] to keep this crate's TLS
+//! settings. [`Endpoint`] is how a client is pointed at a local server.
+
+#[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+compile_error!(
+    "payments-core needs a TLS crypto provider: enable its `ring` (default) or `aws-lc-rs` feature"
+);
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -33,13 +49,32 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Settings for the HTTP client a provider builds.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct HttpConfig {
     connect_timeout: Duration,
     request_timeout: Duration,
     user_agent: String,
     max_body_bytes: usize,
+    extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// The proxy URL; a secret, since it may carry a user name and password.
+    proxy: Option<Secret>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("extra_roots", &self.extra_roots.len())
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|_| crate::secret::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl HttpConfig {
@@ -55,7 +90,53 @@ impl HttpConfig {
                 env!("CARGO_PKG_VERSION")
             ),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            extra_roots: Vec::new(),
+            proxy: None,
         }
+    }
+
+    /// Also trusts the root certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks),
+    /// for a provider or proxy behind a private CA. Certificates are still verified.
+    ///
+    /// # Errors
+    /// [`Error::Configuration`] naming `http.root_certificate` when `pem` holds no certificate
+    /// or one that does not parse.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<HttpConfig> {
+        use rustls::pki_types::pem::PemObject;
+        let invalid = |reason: String| Error::configuration("http.root_certificate", reason);
+        let mut added = 0;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| invalid(format!("not a PEM certificate: {e}")))?;
+            // Parsed now, so a bad certificate fails here rather than at the first call.
+            rustls::RootCertStore::empty()
+                .add(cert.clone())
+                .map_err(|e| invalid(format!("not a usable root certificate: {e}")))?;
+            self.extra_roots.push(cert);
+            added += 1;
+        }
+        if added == 0 {
+            return Err(invalid("no BEGIN CERTIFICATE block found".into()));
+        }
+        Ok(self)
+    }
+
+    /// Sends every request through the HTTP(S) proxy at `url` (`http://proxy.internal:3128`,
+    /// credentials allowed in the URL; they are never printed).
+    ///
+    /// # Errors
+    /// [`Error::Configuration`] naming `http.proxy` when `url` is not an http(s) URL.
+    pub fn proxy(mut self, url: &str) -> Result<HttpConfig> {
+        let parsed = Url::parse(url.trim()).map_err(|_| {
+            Error::configuration("http.proxy", "not a valid URL (http://host:port)")
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(Error::configuration(
+                "http.proxy",
+                "only http:// and https:// proxies with a host are supported",
+            ));
+        }
+        self.proxy = Some(Secret::new(parsed.as_str()));
+        Ok(self)
     }
 
     /// Sets the connect timeout.
@@ -64,7 +145,8 @@ impl HttpConfig {
         self
     }
 
-    /// Sets the whole-request timeout.
+    /// Sets the whole-request timeout, applied to every call (also through a caller's own
+    /// `reqwest::Client`).
     pub fn request_timeout(mut self, timeout: Duration) -> HttpConfig {
         self.request_timeout = timeout;
         self
@@ -116,7 +198,7 @@ impl ClientOptions {
         known_secrets: impl IntoIterator<Item = Secret>,
     ) -> Result<HttpClient> {
         let http = match &self.http_client {
-            Some(client) => HttpClient::from_reqwest(client.clone()),
+            Some(client) => HttpClient::from_reqwest_with(client.clone(), &self.http_config),
             None => HttpClient::new(&self.http_config)?,
         };
         Ok(http.with_known_secrets(known_secrets))
@@ -135,7 +217,11 @@ macro_rules! client_option_setters {
             self
         }
 
-        /// Brings your own `reqwest::Client` (its timeouts, proxy and TLS roots apply).
+        /// Brings your own `reqwest::Client`: its proxy and TLS roots apply (build it with
+        /// `payments_core::http::tls_config` to keep the SDK's TLS settings). The SDK's rules
+        /// still hold: the `http_config` request timeout on every call, its body limit,
+        /// redacted errors, and an answer from a followed redirect refused as an unknown
+        /// outcome; build it with `redirect(reqwest::redirect::Policy::none())`.
         pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
             self.options.http_client = Some(client);
             self
@@ -149,27 +235,118 @@ macro_rules! client_option_setters {
     };
 }
 
+/// The rustls configuration this SDK's clients use: the crate's crypto provider (`ring`, or
+/// `aws-lc-rs` with that feature), certificates verified against the system's roots (or, with
+/// the `webpki-roots` feature, Mozilla's bundled ones) plus `config`'s extra roots, HTTP/2 and
+/// HTTP/1.1 offered. Give it to your own `reqwest::ClientBuilder::tls_backend_preconfigured`
+/// to keep the SDK's TLS settings with a client of your own.
+///
+/// # Errors
+/// [`Error::Configuration`] naming `http.tls_roots` when no root certificate can be loaded
+/// (a container without CA certificates: enable the `webpki-roots` feature).
+pub fn tls_config(config: &HttpConfig) -> Result<rustls::ClientConfig> {
+    let provider = crypto_provider();
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::configuration("http.tls", e.to_string()))?;
+    // A custom verifier only in name: it is the platform's (or webpki's) full verification.
+    let mut tls = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier(provider, &config.extra_roots)?)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    let provider = rustls::crypto::ring::default_provider();
+    Arc::new(provider)
+}
+
+#[cfg(not(feature = "webpki-roots"))]
+const NO_ROOTS: &str = "no root certificate could be loaded from this system's store; install \
+    the CA certificates (ca-certificates), enable the `webpki-roots` feature (Mozilla's roots \
+    bundled), or add roots with HttpConfig::add_root_certificate_pem";
+
+/// The verifier over the system's roots is built once per process: loading the store costs
+/// milliseconds and a few hundred kilobytes, which every client (one per key) would repeat.
+fn verifier(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<Arc<dyn rustls::client::danger::ServerCertVerifier>> {
+    #[cfg(feature = "webpki-roots")]
+    {
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for root in extra_roots {
+            roots
+                .add(root.clone())
+                .map_err(|e| Error::configuration("http.root_certificate", e.to_string()))?;
+        }
+        let verifier =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| Error::configuration("http.tls_roots", e.to_string()))?;
+        Ok(verifier)
+    }
+    #[cfg(not(feature = "webpki-roots"))]
+    {
+        let build = |extra: Vec<rustls::pki_types::CertificateDer<'static>>| {
+            rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+                .map(|v| Arc::new(v) as Arc<dyn rustls::client::danger::ServerCertVerifier>)
+                .map_err(|e| match e {
+                    rustls::Error::General(_) => NO_ROOTS.to_owned(),
+                    other => other.to_string(),
+                })
+        };
+        let verifier = if extra_roots.is_empty() {
+            static SYSTEM: std::sync::OnceLock<
+                std::result::Result<Arc<dyn rustls::client::danger::ServerCertVerifier>, String>,
+            > = std::sync::OnceLock::new();
+            SYSTEM.get_or_init(|| build(Vec::new())).clone()
+        } else {
+            build(extra_roots.to_vec())
+        };
+        verifier.map_err(|reason| Error::configuration("http.tls_roots", reason))
+    }
+}
+
 /// A configured HTTP client, cheap to clone (it shares one connection pool).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     max_body_bytes: usize,
+    request_timeout: Duration,
     redactor: Redactor,
 }
 
 impl HttpClient {
     /// Builds a client from `config`: rustls, verified certificates, no redirects.
     pub fn new(config: &HttpConfig) -> Result<HttpClient> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(config)?)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(config.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(proxy.expose()).map_err(|_| {
+                Error::configuration("http.proxy", "not a URL reqwest accepts as a proxy")
+            })?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .build()
             .map_err(|err| Error::configuration("http client", err.without_url().to_string()))?;
         Ok(HttpClient {
             client,
             max_body_bytes: config.max_body_bytes,
+            request_timeout: config.request_timeout,
             redactor: Redactor::default(),
         })
     }
@@ -187,12 +364,25 @@ impl HttpClient {
         self.redactor.add(secrets);
     }
 
-    /// Wraps a caller's own `reqwest::Client` (its timeouts, proxy and TLS roots are the
-    /// caller's responsibility). Answers are still read up to [`DEFAULT_MAX_BODY_BYTES`].
+    /// Wraps a caller's own `reqwest::Client` (its proxy and TLS roots are the caller's; see
+    /// [`tls_config`]), with the defaults' timeout and body limit.
     pub fn from_reqwest(client: reqwest::Client) -> HttpClient {
         HttpClient {
             client,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            redactor: Redactor::default(),
+        }
+    }
+
+    /// Wraps a caller's own `reqwest::Client`, keeping `config`'s request timeout (applied to
+    /// each call) and body limit: what a builder given both `http_client` and `http_config`
+    /// does.
+    pub fn from_reqwest_with(client: reqwest::Client, config: &HttpConfig) -> HttpClient {
+        HttpClient {
+            client,
+            max_body_bytes: config.max_body_bytes,
+            request_timeout: config.request_timeout,
             redactor: Redactor::default(),
         }
     }
@@ -209,15 +399,32 @@ impl HttpClient {
         provider: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<RawResponse> {
-        let request = request
+        let mut request = request
             .build()
             .map_err(|err| Error::invalid_input("request", err.without_url().to_string()))?;
+        if request.timeout().is_none() {
+            *request.timeout_mut() = Some(self.request_timeout);
+        }
+        let sent_to = request.url().clone();
         let mut response = self
             .client
             .execute(request)
             .await
             .map_err(|err| Error::from_reqwest(provider, err))?;
         let status = response.status().as_u16();
+        if response.url() != &sent_to {
+            // Only a caller's own client can follow redirects; a followed redirect may have
+            // sent a payment (and its credentials) twice, or somewhere else.
+            return Err(Error::Decode {
+                provider,
+                status,
+                reason: "the answer came from another URL: the HTTP client followed a redirect \
+                         (build it with redirect::Policy::none()); the request may have been \
+                         sent again"
+                    .into(),
+                excerpt: String::new(),
+            });
+        }
         let headers = std::mem::take(response.headers_mut());
         // An answer usually arrives as one chunk: it is kept as it came, and only a body in
         // several chunks is gathered (and copied) into one buffer.

@@ -265,6 +265,27 @@ async fn redirects_are_not_followed() {
         .unwrap();
     assert_eq!(response.status, 307);
     assert_eq!(target.calls_async().await, 0);
+
+    // A caller's own client that follows redirects: the answer from elsewhere is refused, and
+    // the outcome is unknown (the payment may have been sent twice).
+    let following = HttpClient::from_reqwest(payments_test_support::raw_reqwest().build().unwrap());
+    let err = following
+        .send(
+            PROVIDER,
+            following
+                .reqwest()
+                .post(server.url("/pay"))
+                .body("amount=1"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        target.calls_async().await,
+        1,
+        "the caller's client followed it"
+    );
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(err.to_string().contains("followed a redirect"), "{err}");
 }
 
 #[tokio::test]
@@ -276,7 +297,7 @@ async fn a_caller_supplied_client_is_used() {
             then.status(204);
         })
         .await;
-    let own = reqwest::Client::builder()
+    let own = payments_test_support::raw_reqwest()
         .user_agent("merchant-app/1.0")
         .build()
         .unwrap();

@@ -76,6 +76,24 @@ pub use paymentoptions::{CHALLENGE_CARD, DECLINE_CARD};
 use faults::{Faults, lock};
 use ledger::Ledger;
 
+/// An HTTP client builder for what the sandbox posts (notifications, webhooks: loopback `http`
+/// only) and for tests that talk to it. Its own rustls setup (the `ring` provider, no roots, so
+/// no `https` target verifies): the workspace's reqwest has no crypto provider of its own.
+pub fn loopback_http() -> reqwest::ClientBuilder {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = reqwest::Client::builder();
+    match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
+        Ok(tls) => builder.tls_backend_preconfigured(
+            tls.with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth(),
+        ),
+        // Unreachable with ring's provider; reqwest then reports the missing provider itself.
+        Err(_) => builder,
+    }
+}
+
 /// Everything the handlers share.
 pub(crate) struct AppState {
     pub(crate) config: SandboxConfig,

@@ -541,7 +541,7 @@ struct Notification {
 /// `notificationUri`: a form `POST` with the documented fields, or a bare `GET`. Only loopback
 /// addresses are notified: the sandbox never calls out of this machine.
 pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
-    let client = reqwest::Client::builder()
+    let client = crate::loopback_http()
         .timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()

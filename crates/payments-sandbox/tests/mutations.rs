@@ -59,7 +59,7 @@ async fn zaif_refuses_every_one_byte_change_to_a_correct_request() {
         .unwrap();
         serde_urlencoded::from_str::<Vec<(String, String)>>(&body).unwrap()
     };
-    let http = reqwest::Client::new();
+    let http = payments_sandbox::loopback_http().build().unwrap();
     let endpoint = var(&sandbox, "ZAIF_ENDPOINT");
     let send = |fields: Vec<(String, String)>| {
         let request = http
@@ -135,7 +135,7 @@ async fn interstream_refuses_every_one_byte_change_to_a_correct_request() {
         interstream_wire::signed_add_payment(&client, user, &[("amount", "1.00".to_owned())])
             .unwrap()
     };
-    let http = reqwest::Client::new();
+    let http = payments_sandbox::loopback_http().build().unwrap();
     // The request with one query parameter or form body changed.
     let send = |request: reqwest::Request, query: Option<(&str, String)>, body: Option<&str>| {
         let mut url = request.url().clone();
@@ -218,7 +218,7 @@ async fn paymentoptions_refuses_every_change_to_credentials_and_field_names() {
         "{}/server-to-server-interface/payment",
         var(&sandbox, "PAYMENTOPTIONS_BASE_URL")
     );
-    let http = reqwest::Client::new();
+    let http = payments_sandbox::loopback_http().build().unwrap();
     let send = |key: String, content_type: &str, body: String| {
         let post = http
             .post(&url)

@@ -123,7 +123,11 @@ async fn zaif_invoices_move_through_their_states() {
     let ids = zaif.find_invoice_ids("A-1").await.unwrap();
     assert_eq!(ids.count, 2);
     assert!(zaif.find_invoice_ids("none").await.unwrap().ids.is_empty());
-    let form = reqwest::get(zaif.payment_form_url(&created.invoice_id).unwrap())
+    let form = payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
+        .get(zaif.payment_form_url(&created.invoice_id).unwrap())
+        .send()
         .await
         .unwrap();
     assert!(form.text().await.unwrap().contains("0.359856"));
@@ -555,7 +559,7 @@ async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
         .build()
         .unwrap()
     };
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = payments_sandbox::loopback_http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -764,7 +768,7 @@ async fn paymentoptions_subscription_lifecycle_and_hosted_links() {
         .await
         .unwrap();
     assert_eq!(link.amount.unwrap().to_string(), "2500");
-    let no_redirects = reqwest::Client::builder()
+    let no_redirects = payments_sandbox::loopback_http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -939,15 +943,19 @@ async fn interstream_order_model_cart_to_processed() {
     );
 
     // A GET is refused, as the provider's sample only posts.
-    let refused = reqwest::get(format!(
-        "{}/api.php?go=store&do=get_credit&iq=3",
-        sandbox.url()
-    ))
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
+    let refused = payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/api.php?go=store&do=get_credit&iq=3",
+            sandbox.url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(refused.contains("REQUEST_ERROR"), "{refused}");
     sandbox.stop().await;
 
@@ -1114,7 +1122,7 @@ async fn control_endpoints_drive_the_sandbox_over_http() {
         .create_invoice(&invoice("C-1", Speed::High))
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = payments_sandbox::loopback_http().build().unwrap();
     let pay = http
         .post(format!(
             "{}/_sandbox/zaif/invoices/{}/pay",
@@ -1199,7 +1207,9 @@ async fn interstream_reads_multipart_bodies_as_the_php_sample_sends_them() {
     let post = |content_type: String, body: String| {
         let url = url.clone();
         async move {
-            reqwest::Client::new()
+            payments_sandbox::loopback_http()
+                .build()
+                .unwrap()
                 .post(url)
                 .header("content-type", content_type)
                 .body(body)

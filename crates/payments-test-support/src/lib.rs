@@ -274,6 +274,19 @@ pub fn round_trip_runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("cannot build the runtime: {e}"))
 }
 
+/// A plain `reqwest::ClientBuilder` with the SDK's TLS setup (the workspace's reqwest has no
+/// crypto provider of its own; see `payments_core::http::tls_config`), for raw baselines and
+/// tests that need a client of their own.
+///
+/// # Panics
+/// When no root certificate loads (a test-environment failure).
+pub fn raw_reqwest() -> reqwest::ClientBuilder {
+    let config = payments_core::http::HttpConfig::new("payments-test-support", "0");
+    let tls = payments_core::http::tls_config(&config)
+        .unwrap_or_else(|e| panic!("no TLS configuration: {e}"));
+    reqwest::Client::builder().tls_backend_preconfigured(tls)
+}
+
 /// The floor the benchmarks compare with: send `request` with plain `reqwest` and decode the
 /// answer into a `serde_json::Value`.
 ///

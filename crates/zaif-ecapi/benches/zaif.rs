@@ -40,7 +40,7 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let nonces = InProcessNonce::with_clock(|| 1_732_521_600_000_000);
     let body = create_invoice_body(&zaif, &request(), nonces.next()).unwrap();
-    let raw = reqwest::Client::new();
+    let raw = payments_test_support::raw_reqwest().build().unwrap();
 
     round_trip::compare(
         c,

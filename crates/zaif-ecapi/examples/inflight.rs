@@ -28,7 +28,9 @@ async fn main() {
     } else {
         r#"[{"provider":"zaif","kind":"latency","latency_ms":200}]"#
     };
-    reqwest::Client::new()
+    payments_test_support::raw_reqwest()
+        .build()
+        .unwrap()
         .put(control)
         .header("content-type", "application/json")
         .body(latency)
@@ -36,7 +38,7 @@ async fn main() {
         .await
         .unwrap();
     let before = peak_rss_kib();
-    let shared = reqwest::Client::new();
+    let shared = payments_test_support::raw_reqwest().build().unwrap();
     let clients: Vec<ZaifClient> = if one_key {
         vec![
             ZaifClient::builder_from_env(&ProcessEnv)

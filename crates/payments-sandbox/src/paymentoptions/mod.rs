@@ -872,7 +872,7 @@ pub(super) async fn post_webhook(url: &str, body: &Value) -> Result<u16, String>
     if !payments_core::http::is_loopback(&parsed) {
         return Err("the sandbox posts webhooks to loopback addresses only".into());
     }
-    let client = reqwest::Client::builder()
+    let client = crate::loopback_http()
         .timeout(std::time::Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -309,7 +309,7 @@ fn future_expiry(request: &mut Value) {
 }
 
 async fn send(sandbox: &Sandbox, request: &Filled) -> (u16, String) {
-    let client = reqwest::Client::new();
+    let client = payments_sandbox::loopback_http().build().unwrap();
     let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap();
     let mut builder = client
         .request(method, format!("{}{}", sandbox.url(), request.path))
@@ -473,7 +473,9 @@ async fn zaif_call(sandbox: &Sandbox, config: &SandboxConfig, fields: &[(&str, &
         ("sha1secret", &secret),
     ];
     form.extend_from_slice(fields);
-    let answer = reqwest::Client::new()
+    let answer = payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
         .post(format!("{}/ecapi", sandbox.url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(serde_urlencoded::to_string(&form).unwrap())
@@ -508,7 +510,9 @@ async fn is_call(
         ("key", &settings.key_id),
         ("signature", &signature),
     ];
-    reqwest::Client::new()
+    payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
         .post(format!("{}/api.php", sandbox.url()))
         .query(&query)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -547,7 +551,9 @@ async fn po_call(
     body: Option<Value>,
 ) -> Value {
     let key = &config.paymentoptions.api_key;
-    let mut request = reqwest::Client::new()
+    let mut request = payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
         .request(
             reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
             format!("{}/api/v1/server-to-server-interface/{path}", sandbox.url()),
