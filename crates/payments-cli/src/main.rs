@@ -44,6 +44,12 @@ struct Cli {
     #[arg(long, short, global = true)]
     verbose: bool,
 
+    /// Print a redacted transcript of every exchange with a provider on stderr (method, path,
+    /// headers, body, status, answer; secrets, hashed secrets, signatures, card numbers, CVCs
+    /// and tokens blanked), for a provider's support.
+    #[arg(long, global = true)]
+    wire: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -93,7 +99,7 @@ enum Trigger {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.wire);
     let output = Output::new(cli.json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -125,13 +131,19 @@ fn main() -> ExitCode {
     })
 }
 
-/// Logs to stderr: nothing by default, `debug` for this SDK with `--verbose`, or `RUST_LOG`.
-fn init_logging(verbose: bool) {
-    let filter = match std::env::var("RUST_LOG") {
+/// Logs to stderr: nothing by default, `debug` for this SDK with `--verbose`, or `RUST_LOG`;
+/// `--wire` adds the transcripts.
+fn init_logging(verbose: bool, wire: bool) {
+    let mut filter = match std::env::var("RUST_LOG") {
         Ok(filter) if !filter.trim().is_empty() => filter,
         _ if verbose => "info,payments_core=debug".to_owned(),
         _ => "off".to_owned(),
     };
+    if wire {
+        filter.push(',');
+        filter.push_str(payments::http::WIRE_TARGET);
+        filter.push_str("=trace");
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)

@@ -175,6 +175,77 @@ async fn the_demo_runs_offline_and_succeeds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wire_transcripts_of_every_provider_show_no_secret_and_no_card() {
+    let setup = Setup::new().await;
+    // The demo drives every provider through most of its operations; `run` already checks
+    // that no known secret, hashed secret, gateway credential or full card number is printed.
+    let run = setup.run(&["--wire", "demo"], None).await;
+    assert_eq!(run.code, 0, "{}", run.all());
+    let transcripts: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("payments::wire"))
+        .collect();
+    for path in [
+        "/ecapi",
+        "server-to-server-interface/authorization",
+        "server-to-server-interface/capture",
+        "server-to-server-interface/refund",
+        "server-to-server-interface/transaction/status",
+        "server-to-server-interface/subscription",
+        "server-to-server-interface/hpp/generate/link",
+        "do=add_payment",
+        "do=get_config",
+        "do=place_order",
+    ] {
+        assert!(
+            transcripts.iter().any(|t| t.contains(path)),
+            "no transcript of {path}:\n{}",
+            run.stderr
+        );
+    }
+    let card_like = regex_lite_digits(13);
+    for transcript in &transcripts {
+        // Signatures and hashed secrets are blanked, the cards' CVC never shows, and no run of
+        // 13 or more digits (a card number) survives.
+        for field in ["signature=", "sha1secret=", "md5secret=", "\"cvc\":"] {
+            if let Some(at) = transcript.find(field) {
+                let value = &transcript[at + field.len()..];
+                assert!(
+                    value.trim_start_matches('"').starts_with("[REDACTED]"),
+                    "{field} shown in {transcript}"
+                );
+            }
+        }
+        assert!(!card_like(transcript), "{transcript}");
+        assert!(!transcript.contains("\"123\""), "a CVC in {transcript}");
+    }
+    // Stored-card tokens (`pm_…`) are credentials: never in a transcript.
+    assert!(
+        !run.stderr.contains("\"pm_"),
+        "a stored-card token in:\n{}",
+        run.stderr
+    );
+    // Without --wire there is no transcript.
+    let quiet = setup.run(&["demo"], None).await;
+    assert!(!quiet.stderr.contains("payments::wire"), "{}", quiet.stderr);
+}
+
+/// Whether `text` has a run of at least `n` ASCII digits.
+fn regex_lite_digits(n: usize) -> impl Fn(&str) -> bool {
+    move |text: &str| {
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c.is_ascii_digit() { run + 1 } else { 0 };
+            if run >= n {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zaif_commands_and_their_exit_codes() {
     let setup = Setup::new().await;
     let created = setup

@@ -45,6 +45,12 @@ use crate::secret::Secret;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for a whole request, from sending to the end of the answer.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The `tracing` target of wire transcripts: one TRACE event per exchange (method, path and
+/// query, headers, body, status, answer), every value through the client's redactor. Off
+/// unless a subscriber enables this target (`RUST_LOG=payments::wire=trace`, or the CLI's
+/// `--wire`).
+pub const WIRE_TARGET: &str = "payments::wire";
+
 /// Default largest answer body read; larger ones are a decode error.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -406,6 +412,8 @@ impl HttpClient {
             *request.timeout_mut() = Some(self.request_timeout);
         }
         let sent_to = request.url().clone();
+        let transcript = tracing::enabled!(target: WIRE_TARGET, tracing::Level::TRACE)
+            .then(|| self.transcribe_request(&request));
         let mut response = self
             .client
             .execute(request)
@@ -455,6 +463,11 @@ impl HttpClient {
             }
         }
         let body = first.unwrap_or_else(|| gathered.freeze());
+        if let Some(mut exchange) = transcript {
+            exchange["status"] = status.into();
+            exchange["answer"] = self.redactor.scrub(&body).into();
+            tracing::trace!(target: WIRE_TARGET, provider, "{exchange}");
+        }
         tracing::debug!(
             provider,
             http.status = status,
@@ -466,6 +479,41 @@ impl HttpClient {
             headers,
             body,
             redactor: self.redactor.clone(),
+        })
+    }
+}
+
+impl HttpClient {
+    /// The request side of a wire transcript, redacted: sensitive headers (the API keys) are
+    /// blanked whole, everything else goes through the redactor.
+    fn transcribe_request(&self, request: &reqwest::Request) -> serde_json::Value {
+        let url = request.url();
+        let target = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let headers: serde_json::Map<String, serde_json::Value> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let shown = if value.is_sensitive() {
+                    crate::secret::REDACTED.to_owned()
+                } else {
+                    self.redactor.scrub(value.as_bytes())
+                };
+                (name.as_str().to_owned(), shown.into())
+            })
+            .collect();
+        let body = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .map(|bytes| self.redactor.scrub(bytes))
+            .unwrap_or_default();
+        serde_json::json!({
+            "method": request.method().as_str(),
+            "path": self.redactor.scrub(target.as_bytes()),
+            "headers": headers,
+            "body": body,
         })
     }
 }

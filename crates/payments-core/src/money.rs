@@ -41,38 +41,23 @@ pub struct Currency {
     exponent: u8,
 }
 
-/// Currencies this crate knows, with the exponent of their minor unit (ISO 4217, plus the crypto
-/// assets the providers price in).
-const KNOWN: &[(&str, u8)] = &[
-    ("AUD", 2),
-    ("BHD", 3),
-    ("BTC", 8),
-    ("CAD", 2),
-    ("CHF", 2),
-    ("CLP", 0),
-    ("CNY", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("HKD", 2),
-    ("IDR", 2),
-    ("INR", 2),
-    ("ISK", 0),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("MONA", 8),
-    ("MYR", 2),
-    ("NZD", 2),
-    ("OMR", 3),
-    ("PHP", 2),
-    ("SGD", 2),
-    ("THB", 2),
-    ("TND", 3),
-    ("TWD", 2),
-    ("USD", 2),
-    ("VND", 0),
-];
+/// The crypto assets the providers price in, which ISO 4217 does not list, with their decimals.
+/// Every other code is looked up in ISO 4217 (the `iso_currency` table, exponents included).
+const ASSETS: &[(&str, u8)] = &[("BTC", 8), ("MONA", 8)];
+
+/// The exponent of a known code (upper-case): an asset above, or an ISO 4217 currency with a
+/// minor unit (codes without one, such as gold `XAU`, are not payment currencies).
+fn known_exponent(upper: &str) -> Option<u8> {
+    ASSETS
+        .iter()
+        .find(|(asset, _)| *asset == upper)
+        .map(|(_, exponent)| *exponent)
+        .or_else(|| {
+            iso_currency::Currency::from_code(upper)?
+                .exponent()
+                .and_then(|exponent| u8::try_from(exponent).ok())
+        })
+}
 
 impl Currency {
     /// Japanese yen: no minor unit.
@@ -104,14 +89,15 @@ impl Currency {
         }
     }
 
-    /// Looks a currency up by code, case-insensitively (`"jpy"`, `"JPY"`, `"btc"`).
+    /// Looks a currency up by code, case-insensitively (`"jpy"`, `"SEK"`, `"btc"`): every ISO
+    /// 4217 currency with a minor unit, with its exponent, and the crypto assets the providers
+    /// price in.
     pub fn from_code(code: &str) -> Result<Currency, MoneyError> {
         let upper = validate_code(code)?;
-        KNOWN
-            .iter()
-            .find(|(known, _)| *known == upper.as_str())
-            .map(|(known, exponent)| Currency::known(known, *exponent))
-            .ok_or(MoneyError::UnknownCurrency { code: upper })
+        match known_exponent(&upper) {
+            Some(exponent) => Ok(Currency::known(&upper, exponent)),
+            None => Err(MoneyError::UnknownCurrency { code: upper }),
+        }
     }
 
     /// Declares a currency this crate does not list, with its exponent.
@@ -125,9 +111,7 @@ impl Currency {
                 reason: "exponent is larger than 18",
             });
         }
-        if let Some((_, known)) = KNOWN.iter().find(|(c, _)| *c == upper.as_str())
-            && *known != exponent
-        {
+        if known_exponent(&upper).is_some_and(|known| known != exponent) {
             return Err(MoneyError::InvalidCurrency {
                 reason: "a known currency must keep its standard exponent",
             });
@@ -549,6 +533,30 @@ mod tests {
             assert_eq!(currency.code(), code);
         }
         assert_eq!(Currency::from_code("mona").unwrap(), Currency::MONA);
+        // The whole ISO 4217 table, not a short list: krona, dinar, the Chilean UF (4 decimals).
+        for (code, exponent) in [("SEK", 2), ("BHD", 3), ("CLF", 4), ("UGX", 0), ("ISK", 0)] {
+            assert_eq!(
+                Currency::from_code(code).unwrap().exponent(),
+                exponent,
+                "{code}"
+            );
+        }
+        assert_eq!(
+            Money::parse("12.5", Currency::from_code("sek").unwrap())
+                .unwrap()
+                .to_string(),
+            "12.50 SEK"
+        );
+        // ISO codes without a minor unit (gold, the SDR) are not payment currencies.
+        for code in ["XAU", "XDR"] {
+            assert!(
+                matches!(
+                    Currency::from_code(code),
+                    Err(MoneyError::UnknownCurrency { .. })
+                ),
+                "{code}"
+            );
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ static CARD_LIKE: LazyLock<Regex> =
 
 static SECRET_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)("?(?:cvc|cvv2?|card_?code|security_?code|[a-z0-9_]*secret|password|passwd|api[_-]?key|signature|token|stored_payment_method_id)"?\s*[:=]\s*"?)([^"&,}\s]+)"#,
+        r#"(?i)("?(?:cvc|cvv2?|card_?code|security_?code|[a-z0-9_]*secret|[a-z0-9_]*password|passwd|api[_-]?key|[a-z0-9]+_key|[a-z0-9_]*signature|token|stored_payment_method_id)"?\s*[:=]\s*"?)([^"&,}\s]+)"#,
     )
     .expect("constant pattern compiles")
 });
@@ -172,6 +172,26 @@ impl std::fmt::Debug for Redactor {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .len();
         write!(f, "Redactor {{ known_secrets: {count} }}")
+    }
+}
+
+impl Redactor {
+    /// The whole of `body` as one redacted line, for wire transcripts: every known secret,
+    /// card-number-like run and secret-bearing field blanked as in [`excerpt`](Self::excerpt),
+    /// nothing cut.
+    pub fn scrub(&self, body: &[u8]) -> String {
+        let known = self
+            .known
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut text: String = String::from_utf8_lossy(body)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        for secret in known.iter() {
+            text = text.replace(secret.expose(), REDACTED);
+        }
+        mask_secret_fields(&mask_card_numbers(&text))
     }
 }
 
