@@ -6,13 +6,13 @@ cd "$(dirname "$0")/.."
 
 # `ring` is the TLS crypto provider (the default feature), not a payment provider.
 for features in ring ring,zaif ring,paymentoptions ring,interstream ring,full; do
-    echo "--- cargo check -p payments --no-default-features --features $features"
-    cargo check --quiet -p payments --no-default-features --features "$features"
+    echo "--- cargo check -p payments-sdk --no-default-features --features $features"
+    cargo check --quiet -p payments-sdk --no-default-features --features "$features"
 done
-echo "--- cargo check -p payments --features full,webpki-roots (Mozilla's roots bundled)"
-cargo check --quiet -p payments --features full,webpki-roots
+echo "--- cargo check -p payments-sdk --features full,webpki-roots (Mozilla's roots bundled)"
+cargo check --quiet -p payments-sdk --features full,webpki-roots
 # No C build script by default: aws-lc-sys only for those who enable `aws-lc-rs`.
-for crate in payments-core zaif-ecapi paymentoptions interstream-store payments; do
+for crate in payments-core zaif-ecapi paymentoptions interstream-store payments-sdk; do
     if cargo tree -p "$crate" -e normal --prefix none | grep -q "^aws-lc-sys v"; then
         echo "$crate builds aws-lc-sys by default"
         exit 1
@@ -24,7 +24,7 @@ all_providers="zaif-ecapi paymentoptions interstream-store"
 for pair in zaif:zaif-ecapi paymentoptions:paymentoptions interstream:interstream-store; do
     feature=${pair%%:*}
     own=${pair#*:}
-    tree=$(cargo tree -p payments --no-default-features --features "ring,$feature" -e normal --prefix none)
+    tree=$(cargo tree -p payments-sdk --no-default-features --features "ring,$feature" -e normal --prefix none)
     grep -q "^$own v" <<<"$tree" || { echo "feature $feature does not build $own"; exit 1; }
     for other in $all_providers; do
         if [ "$other" != "$own" ] && grep -q "^$other v" <<<"$tree"; then
@@ -34,7 +34,7 @@ for pair in zaif:zaif-ecapi paymentoptions:paymentoptions interstream:interstrea
     done
     echo "--- feature $feature: $(sed "s/ (\*)//" <<<"$tree" | sort -u | wc -l) distinct crates, no other provider"
 done
-tree=$(cargo tree -p payments --no-default-features --features ring -e normal --prefix none)
+tree=$(cargo tree -p payments-sdk --no-default-features --features ring -e normal --prefix none)
 for other in $all_providers; do
     if grep -q "^$other v" <<<"$tree"; then echo "no features, yet $other is built"; exit 1; fi
 done

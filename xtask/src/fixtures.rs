@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// A provider's fixtures and where its generated tests go.
-struct Provider {
+pub(crate) struct Provider {
     /// The folder under `fixtures/`.
     dir: &'static str,
     /// The crate the tests are generated into.
@@ -26,7 +26,7 @@ struct Provider {
     operations: &'static [&'static str],
 }
 
-const PROVIDERS: &[Provider] = &[
+pub(crate) const PROVIDERS: &[Provider] = &[
     Provider {
         dir: "zaif",
         crate_dir: "crates/zaif-ecapi",
@@ -296,7 +296,7 @@ pub(crate) fn check(root: &Path) -> Result<Vec<String>, String> {
 }
 
 /// Checks a fixture's shape; returns where it comes from (see [`source`]).
-fn validate(fixture: &Value, provider: &Provider) -> Result<String, String> {
+pub(crate) fn validate(fixture: &Value, provider: &Provider) -> Result<String, String> {
     let object = fixture.as_object().ok_or("a fixture is a JSON object")?;
     const KEYS: &[&str] = &[
         "description",

@@ -2,6 +2,7 @@
 
 mod fixtures;
 mod measure;
+mod transcript;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,11 +12,11 @@ use std::process::ExitCode;
 const COMMANDS: &[(&str, &str)] = &[
     (
         "fixtures",
-        "regenerate each provider's tests/fixtures_generated.rs from fixtures/ (--check: fail if stale; --report: documented vs invented per provider)",
+        "regenerate the generated fixture tests from fixtures/ (--check: fail if stale; --report: documented vs invented per provider; --from-transcript FILE --operation OP [--name NAME]: a captured payments::wire exchange becomes a fixture)",
     ),
     (
         "build-cost",
-        "crates in the tree and clean release build time of each provider alone and of the facade with `full`",
+        "crates in the tree, clean debug and release build times and the slowest units (--timings) of each provider alone and of the facade with `full`",
     ),
     (
         "peak-rss",
@@ -32,6 +33,39 @@ fn main() -> ExitCode {
         None | Some("help" | "--help" | "-h") => {
             print_help(&mut stdout);
             ExitCode::SUCCESS
+        }
+        Some("fixtures") if args.get(1).map(String::as_str) == Some("--from-transcript") => {
+            let option = |flag: &str| {
+                args.iter()
+                    .position(|a| a == flag)
+                    .and_then(|i| args.get(i + 1))
+                    .map(String::as_str)
+            };
+            let (Some(file), Some(operation)) = (args.get(2), option("--operation")) else {
+                let _ = writeln!(
+                    stderr,
+                    "usage: cargo xtask fixtures --from-transcript FILE --operation OP [--name NAME]"
+                );
+                return ExitCode::from(2);
+            };
+            match transcript::from_transcript(
+                &workspace_root(),
+                Path::new(file),
+                operation,
+                option("--name"),
+            ) {
+                Ok(path) => {
+                    let _ = writeln!(
+                        stdout,
+                        "{path}: review its input and expectation, then run `cargo xtask fixtures`"
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    let _ = writeln!(stderr, "error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Some("fixtures") => {
             let mode = match args.get(1).map(String::as_str) {

@@ -12,8 +12,8 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("paymentoptions", &["-p", "paymentoptions"]),
     ("interstream-store", &["-p", "interstream-store"]),
     (
-        "payments --features full",
-        &["-p", "payments", "--features", "full"],
+        "payments-sdk --features full",
+        &["-p", "payments-sdk", "--features", "full"],
     ),
 ];
 

@@ -68,7 +68,18 @@ fn may_hold_card_number(text: &str) -> bool {
 
 /// Blanks the values of secret-bearing fields (`"cvc":"123"`, `sha1secret=...`, `Basic ...`).
 pub fn mask_secret_fields(text: &str) -> String {
-    let text = SECRET_FIELD.replace_all(text, "${1}[REDACTED]");
+    // A bare JSON value (`"cvc":100`) is replaced by the string "[REDACTED]", so a redacted
+    // JSON body stays JSON (wire transcripts become fixtures); `null` carries nothing.
+    let text = SECRET_FIELD.replace_all(text, |caps: &regex::Captures<'_>| {
+        let (prefix, value) = (&caps[1], &caps[2]);
+        if value == "null" {
+            format!("{prefix}{value}")
+        } else if prefix.ends_with('"') || !prefix.contains(':') {
+            format!("{prefix}{REDACTED}")
+        } else {
+            format!("{prefix}\"{REDACTED}\"")
+        }
+    });
     AUTH_SCHEME.replace_all(&text, "$1 [REDACTED]").into_owned()
 }
 
@@ -242,6 +253,13 @@ mod tests {
             assert!(!shown.contains(leaked), "{leaked} in {shown}");
         }
         assert!(shown.contains("nonce=1"), "{shown}");
+        // Redacted JSON stays JSON: bare values become the string, null stays null.
+        let json =
+            mask_secret_fields(r#"{"cvc":100,"stored_payment_method_id":null,"pp_password":"x1"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            serde_json::json!({"cvc": "[REDACTED]", "stored_payment_method_id": null, "pp_password": "[REDACTED]"})
+        );
     }
 
     #[test]

@@ -201,7 +201,7 @@ impl RetryPolicy {
                 idempotency,
                 attempts_made,
                 started.elapsed(),
-                &mut rand::rng(),
+                &mut jitter_rng(),
             );
             match decision {
                 RetryDecision::RetryAfter(delay) => {
@@ -220,6 +220,13 @@ impl RetryPolicy {
             }
         }
     }
+}
+
+/// The jitter's randomness: need not be cryptographic, only different across processes, so a
+/// small generator seeded from the OS (once per retry decision, which only failures reach).
+fn jitter_rng() -> rand::rngs::SmallRng {
+    use rand::SeedableRng;
+    rand::rngs::SmallRng::from_os_rng()
 }
 
 fn duration_nanos(d: Duration) -> u64 {

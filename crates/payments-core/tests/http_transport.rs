@@ -25,6 +25,18 @@ fn client(timeout: Duration) -> HttpClient {
         .with_known_secrets([payments_core::Secret::new(SECRET)])
 }
 
+/// Reads up to the end of a request's head (or of the connection).
+async fn read_request_head(socket: &mut tokio::net::TcpStream) {
+    let mut buf = vec![0u8; 8192];
+    let mut seen = Vec::new();
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
 /// A server that accepts connections, reads the whole request head, then drops the connection
 /// without answering: the request reached the "provider", the answer was lost.
 async fn drop_after_reading() -> (String, Arc<AtomicU32>) {
@@ -34,14 +46,7 @@ async fn drop_after_reading() -> (String, Arc<AtomicU32>) {
     let counter = received.clone();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 8192];
-            let mut seen = Vec::new();
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
+            read_request_head(&mut socket).await;
             counter.fetch_add(1, Ordering::SeqCst);
             // Reset rather than close cleanly, like a crashed upstream.
             let _ = socket.set_zero_linger();
@@ -371,14 +376,7 @@ async fn chunked_server(chunks: &'static [&'static str]) -> String {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 8192];
-            let mut seen = Vec::new();
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => seen.extend_from_slice(&buf[..n]),
-                }
-            }
+            read_request_head(&mut socket).await;
             let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
             socket.write_all(head.as_bytes()).await.unwrap();
             for chunk in chunks {
