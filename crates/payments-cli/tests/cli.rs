@@ -226,6 +226,67 @@ async fn wire_transcripts_of_every_provider_show_no_secret_and_no_card() {
         "a stored-card token in:\n{}",
         run.stderr
     );
+    // The operations the demo leaves out, each with --wire (the card read from a file).
+    let card = setup.card_file(PAN);
+    let wire = |args: String| {
+        let setup = &setup;
+        async move {
+            let mut all = vec!["--wire".to_owned(), "--json".to_owned()];
+            all.extend(args.split(' ').map(str::to_owned));
+            setup
+                .run(&all.iter().map(String::as_str).collect::<Vec<_>>(), None)
+                .await
+        }
+    };
+    let authorized = wire(format!(
+        "paymentoptions authorize --amount 1000 --currency JPY --customer-ip 203.0.113.7 --merchant-txn-ref WIRE-1 --card {card}"
+    ))
+    .await;
+    assert_eq!(authorized.code, 0, "{}", authorized.all());
+    let answer: serde_json::Value = serde_json::from_str(&authorized.stdout).unwrap();
+    let id = answer["transaction_details"]["id"].as_str().unwrap();
+    let mut more = vec![authorized.stderr.clone()];
+    for (args, path) in [
+        (format!("paymentoptions void --transaction-id {id}"), "server-to-server-interface/void"),
+        ("paymentoptions subscription list".to_owned(), "subscription/list"),
+        (
+            "paymentoptions link --currency PHP --merchant-txn-ref WIRE-GC --success-url https://shop.example/ok --wallet gcash --customer-ip 203.0.113.7".to_owned(),
+            "hpp/generate/link",
+        ),
+        ("zaif currencies".to_owned(), "method=getSupportedCurrencies"),
+        (
+            "interstream set-subscription-rp --user-id 3 --subscription-id 77".to_owned(),
+            "do=set_subscription_rp",
+        ),
+    ] {
+        let run = wire(args.clone()).await;
+        assert_eq!(run.code, 0, "{args}: {}", run.all());
+        assert!(run.stderr.contains(path), "{args}: no transcript of {path}:\n{}", run.stderr);
+        more.push(run.stderr);
+    }
+    for transcript in more
+        .iter()
+        .flat_map(|e| e.lines())
+        .filter(|l| l.contains("payments::wire"))
+    {
+        assert!(!card_like(transcript), "{transcript}");
+        // As a whole JSON string (a port or a timestamp may contain the same digits).
+        assert!(
+            !transcript.contains(&format!("\\\"{CVC}\\\""))
+                && !transcript.contains(&format!("={CVC}")),
+            "the CVC in {transcript}"
+        );
+        if let Some(at) = transcript.find("cvc") {
+            let after = transcript.get(at..at + 20).unwrap_or_default();
+            assert!(after.contains("[REDACTED]"), "{after} in {transcript}");
+        }
+        assert!(
+            transcript.contains("\"authorization\":\"[REDACTED]\"")
+                || !transcript.contains("authorization"),
+            "{transcript}"
+        );
+    }
+
     // Without --wire there is no transcript.
     let quiet = setup.run(&["demo"], None).await;
     assert!(!quiet.stderr.contains("payments::wire"), "{}", quiet.stderr);
