@@ -13,9 +13,6 @@
 //!   run alternates blocks of each (ABBA order) and reports the median of the per-block ratios,
 //!   which drift cannot bias.
 
-// Ratios of timings are statistics about the benchmark, never money.
-#![allow(clippy::float_arithmetic)]
-
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -66,8 +63,9 @@ pub struct PairedRatio {
     pub floor: Duration,
     /// Mean time of one `typed` call over all blocks.
     pub typed: Duration,
-    /// Median over the blocks of floor time / typed time (1.0 = no overhead).
-    pub median_ratio: f64,
+    /// Median over the blocks of floor time / typed time, in thousandths (1000 = no
+    /// overhead): integer arithmetic on nanoseconds, no floating point.
+    pub median_permille: u64,
 }
 
 /// Registers `group` with one criterion benchmark per contestant (each timed call interleaved
@@ -106,27 +104,29 @@ pub fn compare<'a>(
         });
     }
     benchmarks.finish();
-    if criterion_is_listing_or_testing() {
+    if criterion_is_listing_testing_or_profiling() {
         return;
     }
     for floor in floors {
         let paired = runtime.block_on(paired(floor, typed, 200, 25));
         eprintln!(
-            "{group}: paired (200 blocks of 25 calls, ABBA): {} {:.2} µs, {} {:.2} µs, \
-             {}/{} median {:.3}",
+            "{group}: paired (200 blocks of 25 calls, ABBA): {} {:.2?}, {} {:.2?}, \
+             {}/{} median {}.{:03}",
             floor.name,
-            micros(paired.floor),
+            paired.floor,
             typed.name,
-            micros(paired.typed),
+            paired.typed,
             floor.name,
             typed.name,
-            paired.median_ratio,
+            paired.median_permille / 1000,
+            paired.median_permille % 1000,
         );
     }
 }
 
-/// `cargo bench -- --test` and `--list` only check that benchmarks run.
-fn criterion_is_listing_or_testing() -> bool {
+/// `cargo bench -- --test` and `--list` only check that benchmarks run, and `--profile-time`
+/// profiles them: none of them wants the paired run.
+fn criterion_is_listing_testing_or_profiling() -> bool {
     std::env::args().any(|arg| arg == "--test" || arg == "--list" || arg == "--profile-time")
 }
 
@@ -160,9 +160,9 @@ pub async fn paired(
         };
         floor_total += f;
         typed_total += t;
-        ratios.push(f.as_secs_f64() / t.as_secs_f64().max(f64::MIN_POSITIVE));
+        ratios.push(permille(f, t));
     }
-    ratios.sort_by(f64::total_cmp);
+    ratios.sort_unstable();
     let count = u32::try_from(blocks)
         .unwrap_or(u32::MAX)
         .saturating_mul(calls)
@@ -170,10 +170,29 @@ pub async fn paired(
     PairedRatio {
         floor: floor_total / count,
         typed: typed_total / count,
-        median_ratio: ratios.get(blocks / 2).copied().unwrap_or(f64::NAN),
+        median_permille: ratios.get(blocks / 2).copied().unwrap_or_default(),
     }
 }
 
-fn micros(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
+/// `floor / typed` in thousandths, from whole nanoseconds.
+fn permille(floor: Duration, typed: Duration) -> u64 {
+    let ratio = floor.as_nanos().saturating_mul(1000) / typed.as_nanos().max(1);
+    u64::try_from(ratio).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_are_exact_thousandths() {
+        let ms = Duration::from_millis;
+        assert_eq!(permille(ms(39), ms(50)), 780);
+        assert_eq!(permille(ms(50), ms(50)), 1000);
+        assert_eq!(
+            permille(Duration::from_nanos(2), Duration::from_nanos(3)),
+            666
+        );
+        assert_eq!(permille(ms(1), Duration::ZERO), 1_000_000_000);
+    }
 }
