@@ -159,11 +159,36 @@ enum Body {
     Json(Value),
 }
 
+/// Zaif's nonce: unix seconds with microseconds.
+fn nonce() -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    format!("{}.{:06}", now.as_secs(), now.subsec_micros())
+}
+
+/// Zaif's `sha1secret`: the lowercase hex sha1 of the secret.
+fn sha1_hex(secret: &str) -> String {
+    hex::encode(Sha1::digest(secret.as_bytes()))
+}
+
+/// A fresh INTER-STREAM salt (32 hex characters) and the current unix time.
+fn salt_and_timestamp() -> (String, String) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    (
+        hex::encode(rand::random::<[u8; 16]>()),
+        now.as_secs().to_string(),
+    )
+}
+
+/// INTER-STREAM's signature: base64(HMAC-SHA256(secret, salt + timestamp)).
+fn signature(secret: &str, salt: &str, timestamp: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{salt}{timestamp}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
 /// The placeholders' values, computed here from the sandbox's credentials.
 fn fill(provider: &str, config: &SandboxConfig, request: &Value, plan: &Value) -> Filled {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let salt = hex::encode(rand::random::<[u8; 16]>());
-    let timestamp = now.as_secs().to_string();
+    let (salt, timestamp) = salt_and_timestamp();
     let (key, secret) = match provider {
         "zaif" => (config.zaif.api_key.clone(), config.zaif.api_secret.clone()),
         "interstream" => (
@@ -172,21 +197,13 @@ fn fill(provider: &str, config: &SandboxConfig, request: &Value, plan: &Value) -
         ),
         _ => (config.paymentoptions.api_key.clone(), String::new()),
     };
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{salt}{timestamp}").as_bytes());
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let signature = signature(&secret, &salt, &timestamp);
     let values = [
         ("{{key}}", key.clone()),
         ("{{api_key}}", key),
-        (
-            "{{sha1secret}}",
-            hex::encode(Sha1::digest(secret.as_bytes())),
-        ),
+        ("{{sha1secret}}", sha1_hex(&secret)),
         ("{{md5secret}}", hex::encode(Md5::digest(secret.as_bytes()))),
-        (
-            "{{nonce}}",
-            format!("{}.{:06}", now.as_secs(), now.subsec_micros()),
-        ),
+        ("{{nonce}}", nonce()),
         ("{{timestamp}}", timestamp),
         ("{{salt}}", salt),
         ("{{signature}}", signature),
@@ -464,9 +481,8 @@ async fn zaif_invoice(sandbox: &Sandbox, config: &SandboxConfig) -> String {
 async fn zaif_call(sandbox: &Sandbox, config: &SandboxConfig, fields: &[(&str, &str)]) -> Value {
     // Separate calls must not share a nonce: wait for the next microsecond.
     tokio::time::sleep(Duration::from_millis(1)).await;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let nonce = format!("{}.{:06}", now.as_secs(), now.subsec_micros());
-    let secret = hex::encode(Sha1::digest(config.zaif.api_secret.as_bytes()));
+    let nonce = nonce();
+    let secret = sha1_hex(&config.zaif.api_secret);
     let mut form: Vec<(&str, &str)> = vec![
         ("key", &config.zaif.api_key),
         ("nonce", &nonce),
@@ -493,14 +509,8 @@ async fn is_call(
     form: &[(&str, &str)],
 ) -> Value {
     let settings = &config.interstream;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let (salt, timestamp) = (
-        hex::encode(rand::random::<[u8; 16]>()),
-        now.as_secs().to_string(),
-    );
-    let mut mac = Hmac::<Sha256>::new_from_slice(settings.shared_secret.as_bytes()).unwrap();
-    mac.update(format!("{salt}{timestamp}").as_bytes());
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let (salt, timestamp) = salt_and_timestamp();
+    let signature = signature(&settings.shared_secret, &salt, &timestamp);
     let query = [
         ("go", "store"),
         ("do", action),
