@@ -152,18 +152,13 @@ impl Redactor {
         let window_bytes = (EXCERPT_CHARS + margin) * 4;
         let cut = body.len() > window_bytes;
         let window = &body[..body.len().min(window_bytes)];
-        let mut text: String = String::from_utf8_lossy(window)
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let mut text = one_line(window);
         if cut {
             let keep = text.chars().count().saturating_sub(margin);
             text = text.chars().take(keep).collect();
         }
-        for secret in known.iter() {
-            text = text.replace(secret.expose(), REDACTED);
-        }
-        let masked = mask_secret_fields(&mask_card_numbers(text.trim()));
+        let masked = blank(&known, text);
+        let masked = masked.trim();
         let mut kept: String = masked.chars().take(EXCERPT_CHARS).collect();
         if cut || masked.chars().nth(EXCERPT_CHARS).is_some() {
             kept.push('…');
@@ -172,6 +167,17 @@ impl Redactor {
             kept.push_str("(empty body)");
         }
         kept
+    }
+
+    /// The whole of `body` as one redacted line, for wire transcripts: every known secret,
+    /// card-number-like run and secret-bearing field blanked as in [`excerpt`](Self::excerpt),
+    /// nothing cut.
+    pub fn scrub(&self, body: &[u8]) -> String {
+        let known = self
+            .known
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        blank(&known, one_line(body))
     }
 }
 
@@ -186,24 +192,22 @@ impl std::fmt::Debug for Redactor {
     }
 }
 
-impl Redactor {
-    /// The whole of `body` as one redacted line, for wire transcripts: every known secret,
-    /// card-number-like run and secret-bearing field blanked as in [`excerpt`](Self::excerpt),
-    /// nothing cut.
-    pub fn scrub(&self, body: &[u8]) -> String {
-        let known = self
-            .known
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut text: String = String::from_utf8_lossy(body)
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        for secret in known.iter() {
-            text = text.replace(secret.expose(), REDACTED);
-        }
-        mask_secret_fields(&mask_card_numbers(&text))
+/// `bytes` as one line of text: invalid UTF-8 replaced, control characters (line breaks
+/// included) turned into spaces.
+fn one_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Every known secret blanked, then the card-number and secret-field masks: what excerpts and
+/// transcripts both show.
+fn blank(known: &[Secret], mut text: String) -> String {
+    for secret in known {
+        text = text.replace(secret.expose(), REDACTED);
     }
+    mask_secret_fields(&mask_card_numbers(&text))
 }
 
 /// A short, single-line, redacted excerpt of a body, with the pattern masks only (no known
