@@ -32,7 +32,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -434,10 +434,9 @@ impl HttpClient {
             });
         }
         let headers = std::mem::take(response.headers_mut());
-        // An answer usually arrives as one chunk: it is kept as it came, and only a body in
-        // several chunks is gathered (and copied) into one buffer.
-        let mut first: Option<Bytes> = None;
-        let mut gathered = BytesMut::new();
+        // An answer usually arrives as one chunk, kept as it came; only several are joined
+        // (copied) into one buffer.
+        let mut chunks: Vec<Bytes> = Vec::new();
         let mut read = 0usize;
         while let Some(chunk) = response
             .chunk()
@@ -446,23 +445,19 @@ impl HttpClient {
         {
             read = read.saturating_add(chunk.len());
             if read > self.max_body_bytes {
-                gathered.extend_from_slice(first.as_deref().unwrap_or_default());
                 return Err(Error::decode(
                     provider,
                     status,
                     format_args!("answer larger than {} bytes", self.max_body_bytes),
-                    self.redactor.excerpt(&gathered),
+                    self.redactor.excerpt(&chunks.concat()),
                 ));
             }
-            match first.take() {
-                None if gathered.is_empty() => first = Some(chunk),
-                earlier => {
-                    gathered.extend_from_slice(earlier.as_deref().unwrap_or_default());
-                    gathered.extend_from_slice(&chunk);
-                }
-            }
+            chunks.push(chunk);
         }
-        let body = first.unwrap_or_else(|| gathered.freeze());
+        let body = match <[Bytes; 1]>::try_from(chunks) {
+            Ok([only]) => only,
+            Err(chunks) => Bytes::from(chunks.concat()),
+        };
         if let Some(mut exchange) = transcript {
             exchange["status"] = status.into();
             exchange["answer"] = self.redactor.scrub(&body).into();
@@ -481,9 +476,7 @@ impl HttpClient {
             redactor: self.redactor.clone(),
         })
     }
-}
 
-impl HttpClient {
     /// The request side of a wire transcript, redacted: sensitive headers (the API keys) are
     /// blanked whole, everything else goes through the redactor.
     fn transcribe_request(&self, request: &reqwest::Request) -> serde_json::Value {
