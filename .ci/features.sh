@@ -19,6 +19,17 @@ for crate in payments-core zaif-ecapi paymentoptions interstream-store payments-
     fi
 done
 echo "--- no crate builds aws-lc-sys by default"
+# HTTP/1.1 unless asked: h2 (and its maps) only with the `http2` feature, which still builds.
+for crate in payments-core zaif-ecapi paymentoptions interstream-store payments-sdk; do
+    if cargo tree -p "$crate" -e normal --prefix none | grep -q "^h2 v"; then
+        echo "$crate builds h2 without the http2 feature"
+        exit 1
+    fi
+done
+echo "--- cargo check -p payments-sdk --features full,http2"
+cargo check --quiet -p payments-sdk --features full,http2
+cargo tree -p payments-sdk --features full,http2 -e normal --prefix none | grep -q "^h2 v" \
+    || { echo "the http2 feature does not bring h2"; exit 1; }
 
 all_providers="zaif-ecapi paymentoptions interstream-store"
 for pair in zaif:zaif-ecapi paymentoptions:paymentoptions interstream:interstream-store; do
