@@ -8,6 +8,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Clean debug builds per target in `build-cost`: one run varies by a fifth on a shared machine.
+const DEBUG_BUILD_RUNS: usize = 3;
+
 /// `(name, one-line help)` of every command.
 const COMMANDS: &[(&str, &str)] = &[
     (
@@ -16,7 +19,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "build-cost",
-        "crates in the tree, clean debug and release build times and the slowest units (--timings) of each provider alone and of the facade with `full`",
+        "crates in the tree, clean debug (median of --runs N, default 3) and release build times and the slowest units (--timings) of each provider alone, of the facade with `full`, and of a provider in a new application",
     ),
     (
         "peak-rss",
@@ -84,7 +87,22 @@ fn main() -> ExitCode {
         }
         Some(command @ ("build-cost" | "peak-rss")) => {
             let result = if command == "build-cost" {
-                measure::build_cost(&workspace_root(), &mut stdout)
+                let runs = match args.get(1).map(String::as_str) {
+                    None => DEBUG_BUILD_RUNS,
+                    Some("--runs") => match args.get(2).and_then(|n| n.parse().ok()) {
+                        Some(runs) if runs > 0 => runs,
+                        _ => {
+                            let _ = writeln!(stderr, "usage: cargo xtask build-cost [--runs N]");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    Some(other) => {
+                        let _ =
+                            writeln!(stderr, "unknown option to build-cost: {other} (--runs N)");
+                        return ExitCode::from(2);
+                    }
+                };
+                measure::build_cost(&workspace_root(), runs, &mut stdout)
             } else {
                 measure::peak_rss(&workspace_root(), &mut stdout)
             };

@@ -23,18 +23,31 @@ fn cargo(root: &Path) -> Command {
     command
 }
 
-/// For each target: the number of distinct crates in its normal dependency tree, a clean debug
-/// build (what `cargo build -p …` costs a developer) with the CPU time of all its units, a clean
-/// release build (a fresh target directory each time, so nothing is reused), and the slowest
+/// For each target: the number of distinct crates in its normal dependency tree, clean debug
+/// builds (what `cargo build -p …` costs a developer; `debug_runs` of them, the median shown
+/// with the range, since a shared 2-core machine varies by a fifth between runs) with the CPU
+/// time of all units, a clean release build (a fresh target directory each time, so nothing is reused), and the slowest
 /// units of the debug build from cargo's `--timings` report (build scripts marked). Then the
 /// same crate built as a new application would build it: outside this workspace, with a lockfile
 /// of its own (newest versions; url's IDNA through ICU4X, as cargo picks it) and cargo's default
 /// profile (full debug info), which is what a merchant's first `cargo build` costs.
-pub(crate) fn build_cost(root: &Path, out: &mut dyn Write) -> Result<(), String> {
+pub(crate) fn build_cost(
+    root: &Path,
+    debug_runs: usize,
+    out: &mut dyn Write,
+) -> Result<(), String> {
     let _ = writeln!(
         out,
-        "| target | crates in the tree | clean debug build (CPU) | clean release build | slowest units (debug) |\n| --- | --- | --- | --- | --- |"
+        "| target | crates in the tree | clean debug build, median (range; CPU) | CPU above the floor | clean release build | slowest units (median debug build) |\n| --- | --- | --- | --- | --- | --- |"
     );
+    let floor = Standalone::create("http-floor", HTTP_FLOOR)?;
+    let floor_debug = median_build(&floor.dir, &[], &scratch_dir("http-floor"), debug_runs)?;
+    let _ = writeln!(
+        out,
+        "| the HTTP floor: reqwest, rustls with ring, tokio, serde (no SDK code) | | {floor_debug} | | | {} |",
+        floor_debug.median.slowest.join(", ")
+    );
+    let floor_cpu = floor_debug.median.cpu;
     for (name, args) in TARGETS {
         let tree = cargo(root)
             .args(["tree", "-e", "normal", "--prefix", "none"])
@@ -50,54 +63,126 @@ pub(crate) fn build_cost(root: &Path, out: &mut dyn Write) -> Result<(), String>
         crates.sort_unstable();
         crates.dedup();
         let target_dir = scratch_dir(name);
-        let debug = timed_build(root, args, &target_dir, false)?;
+        let debug = median_build(root, args, &target_dir, debug_runs)?;
         let release = timed_build(root, args, &target_dir, true)?;
         let _ = writeln!(
             out,
-            "| `{name}` | {} | {:.0} s ({:.0} s) | {:.0} s | {} |",
+            "| `{name}` | {} | {debug} | {} | {:.0} s | {} |",
             crates.len(),
-            debug.elapsed.as_secs_f64(),
-            debug.cpu_seconds,
+            above(debug.median.cpu, floor_cpu),
             release.elapsed.as_secs_f64(),
-            debug.slowest.join(", ")
+            debug.median.slowest.join(", ")
         );
     }
-    let app = NewApplication::create(root, "zaif-ecapi")?;
-    let debug = timed_build(&app.dir, &[], &scratch_dir("new-application"), false);
-    let _ = std::fs::remove_dir_all(&app.dir);
-    let debug = debug?;
+    let manifest = format!(
+        "[dependencies]\nzaif-ecapi = {{ path = {:?} }}\n",
+        root.join("crates/zaif-ecapi")
+    );
+    let app = Standalone::create("new-application", &manifest)?;
+    let debug = median_build(&app.dir, &[], &scratch_dir("new-application"), debug_runs)?;
     let _ = writeln!(
         out,
-        "| `zaif-ecapi` in a new application (own lockfile, default profile) | | {:.0} s ({:.0} s) | | {} |",
-        debug.elapsed.as_secs_f64(),
-        debug.cpu_seconds,
-        debug.slowest.join(", ")
+        "| `zaif-ecapi` in a new application (own lockfile, default profile) | | {debug} | {} | | {} |",
+        above(debug.median.cpu, floor_cpu),
+        debug.median.slowest.join(", ")
     );
     Ok(())
+}
+
+/// `cpu` against the floor's, as `+12 s` (or `-3 s`).
+fn above(cpu: Duration, floor: Duration) -> String {
+    match cpu.checked_sub(floor) {
+        Some(more) => format!("+{:.0} s", more.as_secs_f64()),
+        None => format!("-{:.0} s", (floor - cpu).as_secs_f64()),
+    }
+}
+
+/// What any HTTPS JSON client built like this SDK compiles before a line of its own: the
+/// baseline the rows are compared with, built with this workspace's dev profile and IDNA choice
+/// (see the root `Cargo.toml` and `crates/payments-cli/Cargo.toml`).
+const HTTP_FLOOR: &str = r#"[dependencies]
+reqwest = { version = "0.13", default-features = false, features = ["rustls-no-provider", "form", "query", "json"] }
+rustls = { version = "0.23", default-features = false, features = ["std", "tls12", "ring"] }
+rustls-platform-verifier = "0.7"
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1.44", default-features = false, features = ["rt", "time", "sync"] }
+idna_adapter = "~1.1"
+
+[profile.dev]
+debug = "line-tables-only"
+
+[profile.dev.package."*"]
+debug = false
+"#;
+
+/// Several clean debug builds of one target: the median (by wall time) and the range.
+struct Builds {
+    median: Build,
+    fastest: Duration,
+    slowest: Duration,
+}
+
+impl std::fmt::Display for Builds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} s ({:.0}–{:.0} s; {:.0} s CPU)",
+            self.median.elapsed.as_secs_f64(),
+            self.fastest.as_secs_f64(),
+            self.slowest.as_secs_f64(),
+            self.median.cpu.as_secs_f64()
+        )
+    }
+}
+
+fn median_build(
+    root: &Path,
+    args: &[&str],
+    target_dir: &Path,
+    runs: usize,
+) -> Result<Builds, String> {
+    let mut builds = (0..runs.max(1))
+        .map(|_| timed_build(root, args, target_dir, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    builds.sort_by_key(|build| build.elapsed);
+    let fastest = builds[0].elapsed;
+    let slowest = builds[builds.len() - 1].elapsed;
+    let median = builds.swap_remove(builds.len() / 2);
+    Ok(Builds {
+        median,
+        fastest,
+        slowest,
+    })
 }
 
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("payments-build-cost-{}", name.replace(' ', "_")))
 }
 
-/// A one-line library crate outside the workspace that depends on one provider crate by path.
-struct NewApplication {
+/// An empty library crate outside the workspace (its own lockfile), removed when dropped.
+struct Standalone {
     dir: std::path::PathBuf,
 }
 
-impl NewApplication {
-    fn create(root: &Path, provider: &str) -> Result<NewApplication, String> {
-        let dir = scratch_dir("new-application-src");
+impl Standalone {
+    /// `manifest` is everything after `[package]`: dependencies, profiles.
+    fn create(name: &str, manifest: &str) -> Result<Standalone, String> {
+        let dir = scratch_dir(&format!("{name}-src"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
         let manifest = format!(
-            "[package]\nname = \"merchant-app\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\n{provider} = {{ path = {:?} }}\n\n[workspace]\n",
-            root.join("crates").join(provider)
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n{manifest}\n[workspace]\n"
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
-        Ok(NewApplication { dir })
+        Ok(Standalone { dir })
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -105,7 +190,7 @@ impl NewApplication {
 struct Build {
     elapsed: Duration,
     /// The sum of every unit's duration in cargo's timing report.
-    cpu_seconds: f64,
+    cpu: Duration,
     slowest: Vec<String>,
 }
 
@@ -138,7 +223,10 @@ fn timed_build(
     let units = unit_durations(&report);
     Ok(Build {
         elapsed,
-        cpu_seconds: units.iter().map(|(seconds, _)| seconds).sum(),
+        cpu: units
+            .iter()
+            .map(|(seconds, _)| Duration::try_from_secs_f64(*seconds).unwrap_or_default())
+            .sum(),
         slowest: units
             .into_iter()
             .take(5)
@@ -279,5 +367,13 @@ const CONCURRENCY_DATA = [];
             ]
         );
         assert!(unit_durations("<html>no timings</html>").is_empty());
+    }
+
+    #[test]
+    fn cpu_above_the_floor_is_signed() {
+        let secs = Duration::from_secs;
+        assert_eq!(above(secs(78), secs(55)), "+23 s");
+        assert_eq!(above(secs(50), secs(55)), "-5 s");
+        assert_eq!(above(secs(55), secs(55)), "+0 s");
     }
 }

@@ -243,8 +243,8 @@ macro_rules! client_option_setters {
 
 /// The rustls configuration this SDK's clients use: the crate's crypto provider (`ring`, or
 /// `aws-lc-rs` with that feature), certificates verified against the system's roots (or, with
-/// the `webpki-roots` feature, Mozilla's bundled ones) plus `config`'s extra roots, HTTP/2 and
-/// HTTP/1.1 offered. Give it to your own `reqwest::ClientBuilder::tls_backend_preconfigured`
+/// the `webpki-roots` feature, Mozilla's bundled ones) plus `config`'s extra roots, HTTP/1.1
+/// offered (and HTTP/2 first, with the `http2` feature). Give it to your own `reqwest::ClientBuilder::tls_backend_preconfigured`
 /// to keep the SDK's TLS settings with a client of your own.
 ///
 /// # Errors
@@ -260,8 +260,19 @@ pub fn tls_config(config: &HttpConfig) -> Result<rustls::ClientConfig> {
         .dangerous()
         .with_custom_certificate_verifier(verifier(provider, &config.extra_roots)?)
         .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    tls.alpn_protocols = alpn_protocols();
     Ok(tls)
+}
+
+/// The protocols offered in the TLS handshake: `h2` only when reqwest can speak it (feature
+/// `http2`), or a server choosing it would leave the connection unusable.
+fn alpn_protocols() -> Vec<Vec<u8>> {
+    let mut protocols = Vec::new();
+    if cfg!(feature = "http2") {
+        protocols.push(b"h2".to_vec());
+    }
+    protocols.push(b"http/1.1".to_vec());
+    protocols
 }
 
 fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
