@@ -14,7 +14,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use payments_core::{Error, Secret, Url};
-use rand::TryRngCore;
 use sha2::Sha256;
 
 /// Reads the current unix time in seconds.
@@ -86,16 +85,12 @@ fn system_clock() -> u64 {
         .unwrap_or(0)
 }
 
-/// 16 bytes straight from the operating system's CSPRNG.
+/// 16 bytes from the crypto provider's CSPRNG (the operating system's).
 fn random_salt() -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    // The OS generator fails only on a system that cannot run anything safely (as rand's own
-    // thread-local generator would panic there too); a predictable salt is never sent instead.
+    // The generator fails only on a system that cannot run anything safely; a predictable salt
+    // is never sent instead.
     #[allow(clippy::expect_used)]
-    rand::rngs::OsRng
-        .try_fill_bytes(&mut bytes)
-        .expect("the operating system's random number generator failed");
-    bytes
+    payments_core::random::secure_bytes().expect("the system's random generator failed")
 }
 
 impl Signer {

@@ -275,6 +275,15 @@ fn alpn_protocols() -> Vec<Vec<u8>> {
     protocols
 }
 
+/// The crypto provider's CSPRNG (see [`crate::random`]).
+pub(crate) fn secure_random() -> &'static dyn rustls::crypto::SecureRandom {
+    #[cfg(feature = "aws-lc-rs")]
+    let random = rustls::crypto::aws_lc_rs::default_provider().secure_random;
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    let random = rustls::crypto::ring::default_provider().secure_random;
+    random
+}
+
 fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     #[cfg(feature = "aws-lc-rs")]
     let provider = rustls::crypto::aws_lc_rs::default_provider();

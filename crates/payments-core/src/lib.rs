@@ -62,6 +62,7 @@ pub mod error;
 pub mod http;
 pub mod money;
 pub mod provider;
+pub mod random;
 pub mod redact;
 pub mod retry;
 pub mod secret;

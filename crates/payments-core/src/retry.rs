@@ -16,8 +16,6 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use rand::Rng;
-
 use crate::error::Classify;
 #[cfg(test)]
 use crate::error::Error;
@@ -64,12 +62,12 @@ pub enum RetryDecision {
 /// let timed_out = Error::Timeout { provider: "zaif", phase: SendPhase::MaybeSent };
 /// // A purchase that timed out after sending is never resent...
 /// assert_eq!(
-///     policy.decide(&timed_out, Idempotency::NonIdempotent, 1, Duration::ZERO, &mut rand::rng()),
+///     policy.decide(&timed_out, Idempotency::NonIdempotent, 1, Duration::ZERO, 12345),
 ///     RetryDecision::Stop(StopReason::OutcomeUnknown),
 /// );
 /// // ...while a read may be.
 /// assert!(matches!(
-///     policy.decide(&timed_out, Idempotency::Idempotent, 1, Duration::ZERO, &mut rand::rng()),
+///     policy.decide(&timed_out, Idempotency::Idempotent, 1, Duration::ZERO, 12345),
 ///     RetryDecision::RetryAfter(_),
 /// ));
 /// ```
@@ -143,14 +141,15 @@ impl RetryPolicy {
     }
 
     /// Decides what follows a failed attempt, given how many attempts were made so far and how
-    /// long they took. `rng` supplies the jitter (pass a seeded one in tests).
+    /// long they took. `random` picks the jitter: any number, drawn afresh for each decision
+    /// (the client draws it from the crypto provider's generator; tests pass fixed ones).
     pub fn decide(
         &self,
         error: &impl Classify,
         idempotency: Idempotency,
         attempts_made: u32,
         elapsed: Duration,
-        rng: &mut impl Rng,
+        random: u64,
     ) -> RetryDecision {
         if !self.is_retryable(error, idempotency) {
             let reason = if error.outcome_unknown() && idempotency == Idempotency::NonIdempotent {
@@ -165,7 +164,7 @@ impl RetryPolicy {
         }
         let ceiling = self.backoff_ceiling(attempts_made);
         let half = ceiling / 2;
-        let jitter_nanos = rng.random_range(0..=duration_nanos(ceiling - half));
+        let jitter_nanos = random % duration_nanos(ceiling - half).saturating_add(1);
         let mut delay = half + Duration::from_nanos(jitter_nanos);
         if let Some(asked) = error.retry_after() {
             delay = delay.max(asked);
@@ -201,7 +200,8 @@ impl RetryPolicy {
                 idempotency,
                 attempts_made,
                 started.elapsed(),
-                &mut jitter_rng(),
+                // Without a random number the delay is the fixed half: still bounded.
+                crate::random::u64().unwrap_or(0),
             );
             match decision {
                 RetryDecision::RetryAfter(delay) => {
@@ -222,13 +222,6 @@ impl RetryPolicy {
     }
 }
 
-/// The jitter's randomness: need not be cryptographic, only different across processes, so a
-/// small generator seeded from the OS (once per retry decision, which only failures reach).
-fn jitter_rng() -> rand::rngs::SmallRng {
-    use rand::SeedableRng;
-    rand::rngs::SmallRng::from_os_rng()
-}
-
 fn duration_nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
@@ -241,8 +234,8 @@ fn duration_millis(d: Duration) -> u64 {
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use rand::SeedableRng;
     use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
 
     use super::*;
     use crate::error::SendPhase;
@@ -271,7 +264,7 @@ mod tests {
             idem,
             made,
             Duration::ZERO,
-            &mut StdRng::seed_from_u64(7),
+            7,
         )
     }
 
@@ -390,7 +383,7 @@ mod tests {
             Idempotency::Idempotent,
             1,
             Duration::from_millis(999),
-            &mut StdRng::seed_from_u64(1),
+            1,
         );
         assert_eq!(
             decision,
@@ -422,7 +415,7 @@ mod tests {
                     Idempotency::Idempotent,
                     made,
                     Duration::ZERO,
-                    &mut rng,
+                    rng.random(),
                 ) else {
                     panic!("expected a retry");
                 };
