@@ -37,7 +37,10 @@ mod tests {
         let distinct: HashSet<_> = draws.iter().collect();
         assert_eq!(distinct.len(), draws.len());
         // 1,024 bytes: every bit position takes both values.
-        let (ones, zeros) = draws.iter().flatten().fold((0u8, 0xffu8), |(o, z), b| (o | b, z & b));
+        let (ones, zeros) = draws
+            .iter()
+            .flatten()
+            .fold((0u8, 0xffu8), |(o, z), b| (o | b, z & b));
         assert_eq!((ones, zeros), (0xff, 0x00));
     }
 }

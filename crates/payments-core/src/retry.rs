@@ -259,13 +259,7 @@ mod tests {
     }
 
     fn decide(policy: &RetryPolicy, error: &Error, idem: Idempotency, made: u32) -> RetryDecision {
-        policy.decide(
-            error,
-            idem,
-            made,
-            Duration::ZERO,
-            7,
-        )
+        policy.decide(error, idem, made, Duration::ZERO, 7)
     }
 
     #[test]

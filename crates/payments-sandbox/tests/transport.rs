@@ -76,7 +76,7 @@ async fn tls_front(ca: &PrivateCa, backend: SocketAddr) -> (u16, Negotiated) {
             });
         }
     });
-    port
+    (port, negotiated)
 }
 
 fn invoice() -> CreateInvoice {
