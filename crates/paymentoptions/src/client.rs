@@ -514,6 +514,7 @@ impl PaymentOptionsClient {
             decode_transaction,
         )
         .await
+        .map(|status| *status)
     }
 
     /// Confirms a webhook: parses the body, then asks the gateway for the status of its
@@ -547,6 +548,7 @@ impl PaymentOptionsClient {
             decode_transaction,
         )
         .await
+        .map(|transaction| *transaction)
     }
 
     /// A subscription's details (`GET …/subscription/{id}`).
@@ -693,6 +695,7 @@ impl PaymentOptionsClient {
             decode_transaction,
         )
         .await
+        .map(|transaction| *transaction)
     }
 
     async fn card_v1(
@@ -794,7 +797,7 @@ trait Completed {
     fn transaction(&self) -> Option<&TransactionResponse>;
 }
 
-impl Completed for TransactionResponse {
+impl Completed for Box<TransactionResponse> {
     fn transaction(&self) -> Option<&TransactionResponse> {
         Some(self)
     }

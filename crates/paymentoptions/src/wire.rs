@@ -343,7 +343,7 @@ pub(crate) fn decode_purchase(
     {
         return Ok(PurchaseOutcome::ChallengeRequired(challenge));
     }
-    completed(answer, response).map(|done| PurchaseOutcome::Completed(Box::new(done)))
+    completed(answer, response).map(PurchaseOutcome::Completed)
 }
 
 /// Decodes any transaction answer. `success: false` (or HTTP 402 with a transaction body) is a
@@ -351,24 +351,26 @@ pub(crate) fn decode_purchase(
 /// status or decode error (outcome unknown on a 2xx or 5xx).
 pub(crate) fn decode_transaction(
     response: &RawResponse,
-) -> Result<TransactionResponse, PaymentOptionsError> {
+) -> Result<Box<TransactionResponse>, PaymentOptionsError> {
     if !response.is_success() {
         return Err(refusal(response));
     }
     completed(parse(response)?, response)
 }
 
-/// One pass over the bytes, so amounts are read exactly as written.
-fn parse(response: &RawResponse) -> Result<TransactionResponse, PaymentOptionsError> {
+/// One pass over the bytes, so amounts are read exactly as written. Boxed as soon as decoded:
+/// the response is nearly 2 KB, and the flow hands it through a dozen frames (the decode, the
+/// environment check, retry, telemetry, the operation), each a copy when moved by value.
+fn parse(response: &RawResponse) -> Result<Box<TransactionResponse>, PaymentOptionsError> {
     parse_lenient(&response.body)
         .map_err(|err| PaymentOptionsError::from(response.decode_error(PROVIDER, err)))
 }
 
 /// A decoded 2xx answer: declined, or completed with its transaction id.
 fn completed(
-    answer: TransactionResponse,
+    answer: Box<TransactionResponse>,
     response: &RawResponse,
-) -> Result<TransactionResponse, PaymentOptionsError> {
+) -> Result<Box<TransactionResponse>, PaymentOptionsError> {
     if !answer.success {
         return Err(declined_error(answer));
     }
@@ -384,7 +386,7 @@ fn completed(
 /// processed the card and refused it); anything else keeps the gateway's codes when sent.
 fn refusal(response: &RawResponse) -> PaymentOptionsError {
     if response.status == 402
-        && let Ok(declined) = parse_lenient::<TransactionResponse>(&response.body)
+        && let Ok(declined) = parse_lenient::<Box<TransactionResponse>>(&response.body)
     {
         return declined_error(declined);
     }
@@ -502,12 +504,12 @@ pub(crate) fn check_environment(
     }
 }
 
-fn declined_error(answer: TransactionResponse) -> PaymentOptionsError {
+fn declined_error(answer: Box<TransactionResponse>) -> PaymentOptionsError {
     PaymentOptionsError::Declined {
         code: answer.gateway_response.code.clone(),
         message: answer.gateway_response.message.clone(),
         response_code: answer.response_code(),
-        response: Box::new(answer),
+        response: answer,
     }
 }
 
