@@ -24,13 +24,15 @@ fn cargo(root: &Path) -> Command {
 }
 
 /// For each target: the number of distinct crates in its normal dependency tree, clean debug
-/// builds (what `cargo build -p …` costs a developer; `debug_runs` of them, the median shown
-/// with the range, since a shared 2-core machine varies by a fifth between runs) with the CPU
-/// time of all units, a clean release build (a fresh target directory each time, so nothing is reused), and the slowest
-/// units of the debug build from cargo's `--timings` report (build scripts marked). Then the
-/// same crate built as a new application would build it: outside this workspace, with a lockfile
-/// of its own (newest versions; url's IDNA through ICU4X, as cargo picks it) and cargo's default
-/// profile (full debug info), which is what a merchant's first `cargo build` costs.
+/// builds (what `cargo build -p …` costs a developer: `debug_runs` of them, the median shown with
+/// the range, since a shared 2-core machine varies by a fifth between runs) with the CPU time of
+/// all units and that CPU time minus the HTTP floor's (each build paired with a floor build just
+/// before it), a clean release build (a fresh target directory each time, so nothing is
+/// reused), and the slowest units of the median debug build from cargo's `--timings` report
+/// (build scripts marked). Then the same crate built as a new application would build it:
+/// outside this workspace, with a lockfile of its own (newest versions; url's IDNA through
+/// ICU4X, as cargo picks it) and cargo's default profile (full debug info), which is what a
+/// merchant's first `cargo build` costs. Last, the floor's own row, over all its builds.
 pub(crate) fn build_cost(
     root: &Path,
     debug_runs: usize,
@@ -40,14 +42,7 @@ pub(crate) fn build_cost(
         out,
         "| target | crates in the tree | clean debug build, median (range; CPU) | CPU above the floor | clean release build | slowest units (median debug build) |\n| --- | --- | --- | --- | --- | --- |"
     );
-    let floor = Standalone::create("http-floor", HTTP_FLOOR)?;
-    let floor_debug = median_build(&floor.dir, &[], &scratch_dir("http-floor"), debug_runs)?;
-    let _ = writeln!(
-        out,
-        "| the HTTP floor: reqwest, rustls with ring, tokio, serde (no SDK code) | | {floor_debug} | | | {} |",
-        floor_debug.median.slowest.join(", ")
-    );
-    let floor_cpu = floor_debug.median.cpu;
+    let floor = Floor::create()?;
     for (name, args) in TARGETS {
         let tree = cargo(root)
             .args(["tree", "-e", "normal", "--prefix", "none"])
@@ -63,13 +58,12 @@ pub(crate) fn build_cost(
         crates.sort_unstable();
         crates.dedup();
         let target_dir = scratch_dir(name);
-        let debug = median_build(root, args, &target_dir, debug_runs)?;
+        let (debug, above) = floor.paired(root, args, &target_dir, debug_runs)?;
         let release = timed_build(root, args, &target_dir, true)?;
         let _ = writeln!(
             out,
-            "| `{name}` | {} | {debug} | {} | {:.0} s | {} |",
+            "| `{name}` | {} | {debug} | {above} | {:.0} s | {} |",
             crates.len(),
-            above(debug.median.cpu, floor_cpu),
             release.elapsed.as_secs_f64(),
             debug.median.slowest.join(", ")
         );
@@ -79,22 +73,77 @@ pub(crate) fn build_cost(
         root.join("crates/zaif-ecapi")
     );
     let app = Standalone::create("new-application", &manifest)?;
-    let debug = median_build(&app.dir, &[], &scratch_dir("new-application"), debug_runs)?;
+    let (debug, above) =
+        floor.paired(&app.dir, &[], &scratch_dir("new-application"), debug_runs)?;
     let _ = writeln!(
         out,
-        "| `zaif-ecapi` in a new application (own lockfile, default profile) | | {debug} | {} | | {} |",
-        above(debug.median.cpu, floor_cpu),
+        "| `zaif-ecapi` in a new application (own lockfile, default profile) | | {debug} | {above} | | {} |",
         debug.median.slowest.join(", ")
+    );
+    let floor_builds = floor.all_builds()?;
+    let _ = writeln!(
+        out,
+        "| the HTTP floor: reqwest, rustls with ring, tokio, serde (no SDK code; each build just before one above) | | {floor_builds} | | | {} |",
+        floor_builds.median.slowest.join(", ")
     );
     Ok(())
 }
 
-/// `cpu` against the floor's, as `+12 s` (or `-3 s`).
-fn above(cpu: Duration, floor: Duration) -> String {
-    match cpu.checked_sub(floor) {
-        Some(more) => format!("+{:.0} s", more.as_secs_f64()),
-        None => format!("-{:.0} s", (floor - cpu).as_secs_f64()),
+/// The baseline crate, built once before each build of a target: the machine's speed drifts
+/// over minutes, and a pair of neighbouring builds sees the same machine.
+struct Floor {
+    crate_: Standalone,
+    builds: std::cell::RefCell<Vec<Build>>,
+}
+
+impl Floor {
+    fn create() -> Result<Floor, String> {
+        Ok(Floor {
+            crate_: Standalone::create("http-floor", HTTP_FLOOR)?,
+            builds: std::cell::RefCell::new(Vec::new()),
+        })
     }
+
+    /// `runs` pairs (floor, then target): the target's builds, and the median over the pairs
+    /// of its CPU time minus the floor's.
+    fn paired(
+        &self,
+        root: &Path,
+        args: &[&str],
+        target_dir: &Path,
+        runs: usize,
+    ) -> Result<(Builds, String), String> {
+        let mut builds = Vec::new();
+        let mut differences = Vec::new();
+        for _ in 0..runs.max(1) {
+            let floor = timed_build(&self.crate_.dir, &[], &scratch_dir("http-floor"), false)?;
+            let build = timed_build(root, args, target_dir, false)?;
+            differences.push(millis(build.cpu) - millis(floor.cpu));
+            self.builds.borrow_mut().push(floor);
+            builds.push(build);
+        }
+        differences.sort_unstable();
+        let above = signed_seconds(differences[differences.len() / 2]);
+        Ok((Builds::of(builds), above))
+    }
+
+    fn all_builds(&self) -> Result<Builds, String> {
+        let builds = std::mem::take(&mut *self.builds.borrow_mut());
+        if builds.is_empty() {
+            return Err("the floor was never built".into());
+        }
+        Ok(Builds::of(builds))
+    }
+}
+
+fn millis(duration: Duration) -> i128 {
+    i128::try_from(duration.as_millis()).unwrap_or(i128::MAX)
+}
+
+/// Milliseconds as signed whole seconds, rounded: `+12 s`, `-3 s`.
+fn signed_seconds(millis: i128) -> String {
+    let seconds = (millis.abs() + 500) / 1000;
+    format!("{}{seconds} s", if millis < 0 { "-" } else { "+" })
 }
 
 /// What any HTTPS JSON client built like this SDK compiles before a line of its own: the
@@ -136,24 +185,19 @@ impl std::fmt::Display for Builds {
     }
 }
 
-fn median_build(
-    root: &Path,
-    args: &[&str],
-    target_dir: &Path,
-    runs: usize,
-) -> Result<Builds, String> {
-    let mut builds = (0..runs.max(1))
-        .map(|_| timed_build(root, args, target_dir, false))
-        .collect::<Result<Vec<_>, _>>()?;
-    builds.sort_by_key(|build| build.elapsed);
-    let fastest = builds[0].elapsed;
-    let slowest = builds[builds.len() - 1].elapsed;
-    let median = builds.swap_remove(builds.len() / 2);
-    Ok(Builds {
-        median,
-        fastest,
-        slowest,
-    })
+impl Builds {
+    /// `builds` must not be empty.
+    fn of(mut builds: Vec<Build>) -> Builds {
+        builds.sort_by_key(|build| build.elapsed);
+        let fastest = builds[0].elapsed;
+        let slowest = builds[builds.len() - 1].elapsed;
+        let median = builds.swap_remove(builds.len() / 2);
+        Builds {
+            median,
+            fastest,
+            slowest,
+        }
+    }
 }
 
 fn scratch_dir(name: &str) -> std::path::PathBuf {
@@ -370,10 +414,20 @@ const CONCURRENCY_DATA = [];
     }
 
     #[test]
-    fn cpu_above_the_floor_is_signed() {
-        let secs = Duration::from_secs;
-        assert_eq!(above(secs(78), secs(55)), "+23 s");
-        assert_eq!(above(secs(50), secs(55)), "-5 s");
-        assert_eq!(above(secs(55), secs(55)), "+0 s");
+    fn cpu_above_the_floor_is_signed_whole_seconds() {
+        assert_eq!(signed_seconds(23_400), "+23 s");
+        assert_eq!(signed_seconds(-4_600), "-5 s");
+        assert_eq!(signed_seconds(0), "+0 s");
+    }
+
+    #[test]
+    fn builds_report_the_median_and_the_range() {
+        let build = |secs| Build {
+            elapsed: Duration::from_secs(secs),
+            cpu: Duration::from_secs(secs * 2),
+            slowest: Vec::new(),
+        };
+        let builds = Builds::of(vec![build(40), build(34), build(37)]);
+        assert_eq!(builds.to_string(), "37 s (34–40 s; 74 s CPU)");
     }
 }

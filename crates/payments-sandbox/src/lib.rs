@@ -454,3 +454,17 @@ async fn control_user(
         _ => (StatusCode::BAD_REQUEST, "id must be 1 or more").into_response(),
     }
 }
+
+/// A random id laid out as a UUID (8-4-4-4-12 hex digits), as both Zaif's invoice ids and
+/// PaymentOptions' transaction ids are written.
+pub(crate) fn random_uuid() -> String {
+    let hex = hex::encode(rand::random::<[u8; 16]>());
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}

@@ -16,6 +16,7 @@ use sha1::{Digest, Sha1};
 
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
+use crate::random_uuid as new_invoice_id;
 
 const PROVIDER: &str = "zaif";
 
@@ -464,19 +465,6 @@ fn create_invoice(
     }
     zaif.invoices.insert(id, invoice);
     success(Value::Object(fields))
-}
-
-fn new_invoice_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 /// The customer pays: the invoice becomes `paid` now and gains a confirmation per interval.

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
+pub(super) use crate::random_uuid as new_transaction_id;
 
 mod checks;
 mod hosted;
@@ -699,18 +700,6 @@ fn scheme(number: &str) -> &'static str {
         Some(b'5') => "MASTERCARD",
         _ => "UNKNOWN",
     }
-}
-
-pub(super) fn new_transaction_id() -> String {
-    let hex = hex::encode(rand::random::<[u8; 16]>());
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 /// `GET /3ds/challenge/{id}`: the customer's 3-D Secure page, with approve and decline buttons.
