@@ -1,6 +1,7 @@
 //! [`PaymentOptionsClient`]: the builder, `from_env`, and the transaction lifecycle (purchase,
 //! authorization, capture, void, refund, status).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,8 +9,8 @@ use payments_core::config::{self, EnvSource, EnvVars, ProcessEnv};
 use payments_core::http::{ClientOptions, Endpoint, HttpClient, RawResponse, is_loopback};
 use payments_core::retry::{Idempotency, RetryPolicy};
 use payments_core::{Error, Secret, telemetry};
-use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
 
 use crate::PROVIDER;
 use crate::auth::Credentials;
@@ -104,6 +105,19 @@ pub const SUBSCRIPTION_PATH: &str = "server-to-server-interface/subscription";
 /// Hosted payment page and e-wallet links.
 pub const HOSTED_LINK_PATH: &str = "server-to-server-interface/hpp/generate/link";
 
+/// The operation paths that never change, joined to the base URL once when the client is built:
+/// joining copies the base and re-parses its path, about a microsecond on every call.
+const FIXED_PATHS: &[&str] = &[
+    PURCHASE_V1_PATH,
+    PURCHASE_V2_PATH,
+    AUTHORIZATION_V1_PATH,
+    AUTHORIZATION_V2_PATH,
+    CAPTURE_PATH,
+    VOID_PATH,
+    REFUND_PATH,
+    HOSTED_LINK_PATH,
+];
+
 /// A PaymentOptions client. Cheap to clone.
 ///
 /// # Which path prefix
@@ -168,6 +182,8 @@ pub struct PaymentOptionsClient {
 struct Inner {
     http: HttpClient,
     base: Endpoint,
+    /// [`FIXED_PATHS`], each joined to `base`.
+    fixed_urls: Vec<(&'static str, Url)>,
     environment: Environment,
     merchant_id: String,
     credentials: Credentials,
@@ -338,6 +354,10 @@ impl PaymentOptionsClientBuilder {
         Ok(PaymentOptionsClient {
             inner: Arc::new(Inner {
                 http,
+                fixed_urls: FIXED_PATHS
+                    .iter()
+                    .map(|path| (*path, base.join(path)))
+                    .collect(),
                 base,
                 environment,
                 merchant_id,
@@ -508,7 +528,7 @@ impl PaymentOptionsClient {
         self.call(
             "transaction_status",
             Method::GET,
-            path,
+            path.into(),
             None,
             Idempotency::Idempotent,
             decode_transaction,
@@ -542,7 +562,7 @@ impl PaymentOptionsClient {
         self.call(
             "create_subscription",
             Method::POST,
-            format!("{SUBSCRIPTION_PATH}/payment"),
+            format!("{SUBSCRIPTION_PATH}/payment").into(),
             Some(body),
             Idempotency::NonIdempotent,
             decode_transaction,
@@ -561,7 +581,7 @@ impl PaymentOptionsClient {
             .call(
                 "subscription",
                 Method::GET,
-                format!("{SUBSCRIPTION_PATH}/{id}"),
+                format!("{SUBSCRIPTION_PATH}/{id}").into(),
                 None,
                 Idempotency::Idempotent,
                 decode_subscription_update,
@@ -575,7 +595,7 @@ impl PaymentOptionsClient {
         self.call(
             "subscriptions",
             Method::GET,
-            format!("{SUBSCRIPTION_PATH}/list"),
+            format!("{SUBSCRIPTION_PATH}/list").into(),
             None,
             Idempotency::Idempotent,
             decode_subscription_list,
@@ -635,7 +655,7 @@ impl PaymentOptionsClient {
         self.call(
             "hosted_link",
             Method::POST,
-            HOSTED_LINK_PATH.to_owned(),
+            HOSTED_LINK_PATH.into(),
             Some(body),
             Idempotency::Idempotent,
             decode_link,
@@ -652,7 +672,7 @@ impl PaymentOptionsClient {
         self.call(
             "wallet_link",
             Method::POST,
-            HOSTED_LINK_PATH.to_owned(),
+            HOSTED_LINK_PATH.into(),
             Some(body),
             Idempotency::Idempotent,
             decode_link,
@@ -671,7 +691,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            format!("{SUBSCRIPTION_PATH}/{id}/{change}"),
+            format!("{SUBSCRIPTION_PATH}/{id}/{change}").into(),
             None,
             Idempotency::NonIdempotent,
             decode_subscription_update,
@@ -689,7 +709,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            path.to_owned(),
+            path.into(),
             Some(body),
             Idempotency::NonIdempotent,
             decode_transaction,
@@ -709,7 +729,7 @@ impl PaymentOptionsClient {
             .call(
                 operation,
                 Method::POST,
-                path.to_owned(),
+                path.into(),
                 Some(body),
                 Idempotency::NonIdempotent,
                 decode_purchase,
@@ -746,7 +766,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            path.to_owned(),
+            path.into(),
             Some(body),
             Idempotency::NonIdempotent,
             decode_purchase,
@@ -760,13 +780,13 @@ impl PaymentOptionsClient {
         &self,
         operation: &'static str,
         method: Method,
-        path: String,
+        path: Cow<'static, str>,
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
         decode: fn(&RawResponse) -> Result<T, PaymentOptionsError>,
     ) -> Result<T, PaymentOptionsError> {
         let inner = &self.inner;
-        let url = inner.base.join(&path);
+        let url = inner.url(&path);
         let attempts = inner.retry.run(idempotency, |_| async {
             let mut request = inner
                 .http
@@ -789,6 +809,16 @@ impl PaymentOptionsClient {
             Ok(answer)
         });
         telemetry::instrument(PROVIDER, operation, attempts).await
+    }
+}
+
+impl Inner {
+    /// The URL of an operation path: joined when the client was built for a fixed one.
+    fn url(&self, path: &str) -> Url {
+        match self.fixed_urls.iter().find(|(fixed, _)| *fixed == path) {
+            Some((_, url)) => url.clone(),
+            None => self.base.join(path),
+        }
     }
 }
 
@@ -834,5 +864,34 @@ impl Completed for PurchaseOutcome {
 impl fmt::Display for Environment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_paths_are_joined_once_and_others_on_each_call() {
+        let client = PaymentOptionsClient::builder()
+            .api_key("pk_test")
+            .merchant_id("M-1")
+            .base_url("http://127.0.0.1:9/api/v1/api/v1/")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let inner = &client.inner;
+        assert_eq!(inner.fixed_urls.len(), FIXED_PATHS.len());
+        for path in FIXED_PATHS {
+            assert_eq!(inner.url(path), inner.base.join(path), "{path}");
+        }
+        assert_eq!(
+            inner.url(PURCHASE_V1_PATH).as_str(),
+            "http://127.0.0.1:9/api/v1/api/v1/server-to-server-interface/payment"
+        );
+        let status = format!("{STATUS_PATH}/abc");
+        assert_eq!(
+            inner.url(&status).as_str(),
+            "http://127.0.0.1:9/api/v1/api/v1/server-to-server-interface/transaction/status/abc"
+        );
     }
 }
