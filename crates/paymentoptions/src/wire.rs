@@ -676,73 +676,28 @@ pub(crate) fn sanitize(value: &mut serde_json::Value) {
     }
 }
 
-/// Text, or any other JSON written as text (numbers and booleans as themselves, objects and
-/// lists as sanitized JSON); `null` is absent. Never fails.
+/// Text, or any other JSON written as text: a number exactly as the gateway wrote it (never
+/// through a float: `1.10` stays `1.10`, a 25-digit reference keeps every digit), booleans as
+/// themselves, objects and lists as sanitized JSON; `null` is absent. Never fails on the value's
+/// shape.
+///
+/// The value is borrowed as raw JSON from the answer (every answer is decoded from its bytes),
+/// so scalars need no `serde_json::Value` each: these fields are most of an answer, and the
+/// round trip's budget is a few microseconds.
 pub(crate) fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    d.deserialize_option(AnyAsText)
-}
-
-/// [`number_or_text`]'s visitor. Scalars are read as they come, without building a
-/// `serde_json::Value` each (these fields are most of an answer, and the round trip's budget is
-/// a few microseconds); only an object or a list where text belongs goes through a `Value`, to
-/// be kept as its sanitized JSON text rather than failing the answer around it.
-struct AnyAsText;
-
-impl<'de> serde::de::Visitor<'de> for AnyAsText {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-
-    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(Some(text.to_owned()))
-    }
-
-    fn visit_string<E>(self, text: String) -> Result<Self::Value, E> {
-        Ok(Some(text))
-    }
-
-    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Some(value.to_string()))
-    }
-
-    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Some(mask_card_numbers(&value.to_string())))
-    }
-
-    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Some(mask_card_numbers(&value.to_string())))
-    }
-
-    fn visit_f64<E>(self, value: f64) -> Result<Self::Value, E> {
-        // Written as serde_json writes the number (`1e3` → `1000.0`).
-        Ok(serde_json::Number::from_f64(value).map(|n| mask_card_numbers(&n.to_string())))
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        let value =
-            serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(Some(sanitized_text(value)))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let value =
-            serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        Ok(Some(sanitized_text(value)))
-    }
+    let Some(raw) = Option::<&'de RawValue>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let json = raw.get();
+    Ok(Some(match json.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(json).map_err(serde::de::Error::custom)?,
+        Some(b'{' | b'[') => {
+            sanitized_text(serde_json::from_str(json).map_err(serde::de::Error::custom)?)
+        }
+        Some(b't' | b'f') => json.to_owned(),
+        // A number: its text as sent, card-like digit runs masked.
+        _ => mask_card_numbers(json),
+    }))
 }
 
 fn sanitized_text(mut value: serde_json::Value) -> String {
@@ -926,5 +881,29 @@ mod tests {
             !STRICT_PASS.with(std::cell::Cell::get),
             "the flag is cleared"
         );
+    }
+
+    #[test]
+    fn numbers_in_text_fields_keep_the_text_the_gateway_wrote() {
+        let body = br#"{"version": 1.10, "type": 2.50e3, "code": 1000000000000000000000001,
+            "message": "caf\u00e9 \"ok\""}"#;
+        let verdict: crate::model::GatewayResponse = serde_json::from_slice(body).unwrap();
+        // Through a float these would read 1.1, 2500.0 and 1e24.
+        assert_eq!(verdict.version.as_deref(), Some("1.10"));
+        assert_eq!(verdict.kind.as_deref(), Some("2.50e3"));
+        // 25 digits: a 19-digit card-like run masked, then the 6 left over.
+        assert_eq!(verdict.code, "****0000000001");
+        assert_eq!(verdict.message, "caf\u{e9} \"ok\"");
+        let details: crate::model::MerchantDetails =
+            serde_json::from_slice(br#"{"mid": 123456789.000000001, "merchant_txn_ref": null}"#)
+                .unwrap();
+        assert_eq!(details.mid.as_deref(), Some("123456789.000000001"));
+        assert_eq!(details.merchant_txn_ref, None);
+        // Booleans as themselves, lists and objects as sanitized JSON.
+        let odd: crate::model::GatewayResponse =
+            serde_json::from_slice(br#"{"version": true, "type": [{"cvc": "123"}], "code": "x"}"#)
+                .unwrap();
+        assert_eq!(odd.version.as_deref(), Some("true"));
+        assert_eq!(odd.kind.as_deref(), Some(r#"[{"cvc":"[REDACTED]"}]"#));
     }
 }
