@@ -42,7 +42,7 @@ pub(crate) fn build_cost(
         out,
         "| target | crates in the tree | clean debug build, median (range; CPU) | CPU above the floor | clean release build | slowest units (median debug build) |\n| --- | --- | --- | --- | --- | --- |"
     );
-    let floor = Floor::create()?;
+    let mut floor = Floor::create()?;
     for (name, args) in TARGETS {
         let tree = cargo(root)
             .args(["tree", "-e", "normal", "--prefix", "none"])
@@ -93,21 +93,21 @@ pub(crate) fn build_cost(
 /// over minutes, and a pair of neighbouring builds sees the same machine.
 struct Floor {
     crate_: Standalone,
-    builds: std::cell::RefCell<Vec<Build>>,
+    builds: Vec<Build>,
 }
 
 impl Floor {
     fn create() -> Result<Floor, String> {
         Ok(Floor {
             crate_: Standalone::create("http-floor", HTTP_FLOOR)?,
-            builds: std::cell::RefCell::new(Vec::new()),
+            builds: Vec::new(),
         })
     }
 
     /// `runs` pairs (floor, then target): the target's builds, and the median over the pairs
     /// of its CPU time minus the floor's.
     fn paired(
-        &self,
+        &mut self,
         root: &Path,
         args: &[&str],
         target_dir: &Path,
@@ -119,7 +119,7 @@ impl Floor {
             let floor = timed_build(&self.crate_.dir, &[], &scratch_dir("http-floor"), false)?;
             let build = timed_build(root, args, target_dir, false)?;
             differences.push(millis(build.cpu) - millis(floor.cpu));
-            self.builds.borrow_mut().push(floor);
+            self.builds.push(floor);
             builds.push(build);
         }
         differences.sort_unstable();
@@ -127,12 +127,11 @@ impl Floor {
         Ok((Builds::of(builds), above))
     }
 
-    fn all_builds(&self) -> Result<Builds, String> {
-        let builds = std::mem::take(&mut *self.builds.borrow_mut());
-        if builds.is_empty() {
+    fn all_builds(self) -> Result<Builds, String> {
+        if self.builds.is_empty() {
             return Err("the floor was never built".into());
         }
-        Ok(Builds::of(builds))
+        Ok(Builds::of(self.builds))
     }
 }
 

@@ -1,7 +1,6 @@
 //! [`PaymentOptionsClient`]: the builder, `from_env`, and the transaction lifecycle (purchase,
 //! authorization, capture, void, refund, status).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -528,7 +527,7 @@ impl PaymentOptionsClient {
         self.call(
             "transaction_status",
             Method::GET,
-            path.into(),
+            &path,
             None,
             Idempotency::Idempotent,
             decode_transaction,
@@ -562,7 +561,7 @@ impl PaymentOptionsClient {
         self.call(
             "create_subscription",
             Method::POST,
-            format!("{SUBSCRIPTION_PATH}/payment").into(),
+            &format!("{SUBSCRIPTION_PATH}/payment"),
             Some(body),
             Idempotency::NonIdempotent,
             decode_transaction,
@@ -581,7 +580,7 @@ impl PaymentOptionsClient {
             .call(
                 "subscription",
                 Method::GET,
-                format!("{SUBSCRIPTION_PATH}/{id}").into(),
+                &format!("{SUBSCRIPTION_PATH}/{id}"),
                 None,
                 Idempotency::Idempotent,
                 decode_subscription_update,
@@ -595,7 +594,7 @@ impl PaymentOptionsClient {
         self.call(
             "subscriptions",
             Method::GET,
-            format!("{SUBSCRIPTION_PATH}/list").into(),
+            &format!("{SUBSCRIPTION_PATH}/list"),
             None,
             Idempotency::Idempotent,
             decode_subscription_list,
@@ -655,7 +654,7 @@ impl PaymentOptionsClient {
         self.call(
             "hosted_link",
             Method::POST,
-            HOSTED_LINK_PATH.into(),
+            HOSTED_LINK_PATH,
             Some(body),
             Idempotency::Idempotent,
             decode_link,
@@ -672,7 +671,7 @@ impl PaymentOptionsClient {
         self.call(
             "wallet_link",
             Method::POST,
-            HOSTED_LINK_PATH.into(),
+            HOSTED_LINK_PATH,
             Some(body),
             Idempotency::Idempotent,
             decode_link,
@@ -691,7 +690,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            format!("{SUBSCRIPTION_PATH}/{id}/{change}").into(),
+            &format!("{SUBSCRIPTION_PATH}/{id}/{change}"),
             None,
             Idempotency::NonIdempotent,
             decode_subscription_update,
@@ -709,7 +708,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            path.into(),
+            path,
             Some(body),
             Idempotency::NonIdempotent,
             decode_transaction,
@@ -729,7 +728,7 @@ impl PaymentOptionsClient {
             .call(
                 operation,
                 Method::POST,
-                path.into(),
+                path,
                 Some(body),
                 Idempotency::NonIdempotent,
                 decode_purchase,
@@ -766,7 +765,7 @@ impl PaymentOptionsClient {
         self.call(
             operation,
             Method::POST,
-            path.into(),
+            path,
             Some(body),
             Idempotency::NonIdempotent,
             decode_purchase,
@@ -780,13 +779,13 @@ impl PaymentOptionsClient {
         &self,
         operation: &'static str,
         method: Method,
-        path: Cow<'static, str>,
+        path: &str,
         body: Option<Vec<u8>>,
         idempotency: Idempotency,
         decode: fn(&RawResponse) -> Result<T, PaymentOptionsError>,
     ) -> Result<T, PaymentOptionsError> {
         let inner = &self.inner;
-        let url = inner.url(&path);
+        let url = inner.url(path);
         let attempts = inner.retry.run(idempotency, |_| async {
             let mut request = inner
                 .http

@@ -244,8 +244,9 @@ macro_rules! client_option_setters {
 /// The rustls configuration this SDK's clients use: the crate's crypto provider (`ring`, or
 /// `aws-lc-rs` with that feature), certificates verified against the system's roots (or, with
 /// the `webpki-roots` feature, Mozilla's bundled ones) plus `config`'s extra roots, HTTP/1.1
-/// offered (and HTTP/2 first, with the `http2` feature). Give it to your own `reqwest::ClientBuilder::tls_backend_preconfigured`
-/// to keep the SDK's TLS settings with a client of your own.
+/// offered (and HTTP/2 first, with the `http2` feature). Give it to your own
+/// `reqwest::ClientBuilder::tls_backend_preconfigured` to keep the SDK's TLS settings with a
+/// client of your own.
 ///
 /// # Errors
 /// [`Error::Configuration`] naming `http.tls_roots` when no root certificate can be loaded
@@ -277,19 +278,20 @@ fn alpn_protocols() -> Vec<Vec<u8>> {
 
 /// The crypto provider's CSPRNG (see [`crate::random`]).
 pub(crate) fn secure_random() -> &'static dyn rustls::crypto::SecureRandom {
-    #[cfg(feature = "aws-lc-rs")]
-    let random = rustls::crypto::aws_lc_rs::default_provider().secure_random;
-    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
-    let random = rustls::crypto::ring::default_provider().secure_random;
-    random
+    selected_provider().secure_random
 }
 
 fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(selected_provider())
+}
+
+/// The crypto provider this build selected by feature (`aws-lc-rs` wins over `ring`).
+fn selected_provider() -> rustls::crypto::CryptoProvider {
     #[cfg(feature = "aws-lc-rs")]
     let provider = rustls::crypto::aws_lc_rs::default_provider();
     #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
     let provider = rustls::crypto::ring::default_provider();
-    Arc::new(provider)
+    provider
 }
 
 #[cfg(not(feature = "webpki-roots"))]

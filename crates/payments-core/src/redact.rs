@@ -77,10 +77,10 @@ struct CardLikeRun {
 }
 
 fn card_like_run(chars: &[(usize, char)], start: usize) -> CardLikeRun {
+    let digit_at = |index: usize| chars.get(index).map(|&(_, c)| c).filter(|c| c.is_numeric());
     let mut digits = vec![chars[start].1];
     let mut end = start + 1;
     while digits.len() < LONGEST_CARD_DIGITS {
-        let digit_at = |index: usize| chars.get(index).map(|&(_, c)| c).filter(|c| c.is_numeric());
         if let Some(digit) = digit_at(end) {
             digits.push(digit);
             end += 1;
