@@ -431,6 +431,12 @@ impl InterstreamClient {
         Ok(config)
     }
 
+    /// How long after a call's first send no attempt of it can still be in flight: the retry
+    /// budget plus one request timeout.
+    pub(crate) fn quiet_period(&self) -> std::time::Duration {
+        self.inner.retry.budget() + self.inner.http.request_timeout()
+    }
+
     /// `store > get_cart`: the user's current order when one exists (`order_id` set), else the
     /// cart.
     pub async fn get_cart(&self, user_id: UserId) -> Result<Cart, InterstreamError> {

@@ -513,6 +513,12 @@ impl PaymentOptionsClient {
         self.post_follow_up("refund", REFUND_PATH, body).await
     }
 
+    /// How long after a call's first send no attempt of it can still be in flight: the retry
+    /// budget plus one request timeout.
+    pub(crate) fn quiet_period(&self) -> std::time::Duration {
+        self.inner.retry.budget() + self.inner.http.request_timeout()
+    }
+
     /// Transaction status (`GET …/transaction/status/{transactionId}`): the gateway's record of
     /// any transaction (authorization, capture, refund, void). The source of truth after a
     /// timeout or a webhook.

@@ -16,17 +16,24 @@
 //!   status of the transaction for its amount first.
 //! * `cancel_payment` is unsupported: the gateway's nearest operation is a void, which the
 //!   trait names explicitly.
+//! * Reconciliation (for an intent journal): a journal reference is sent as `merchant_txn_ref`
+//!   (the only reference field). Capture and void are read back from the target's transaction
+//!   status (`CAPTURE`/`VOID` once done, as the status page's "status of a captured txn"
+//!   sample shows); a refund compares the status before (`CAPTURE`) with after (`REFUND`), with
+//!   refunds of one transaction serialized so the change is this refund's. A purchase or
+//!   authorization has no documented lookup by `merchant_txn_ref`: only its webhook
+//!   (confirmed by status) or a person can settle it, so it is [`Lookup::Unprovable`].
 
 use payments_core::{
-    Capabilities, CaptureMode, Currency, Error, Money, Payment, PaymentMethod, PaymentMethodKind,
-    PaymentProvider, PaymentRequest, PaymentStatus, Result,
+    Capabilities, CaptureMode, Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, Result,
 };
 
 use crate::PROVIDER;
 use crate::client::PaymentOptionsClient;
 use crate::model::{
     BrowserInfo, CaptureRequest, HostedLinkRequest, PaymentSource, PurchaseOutcome,
-    PurchaseRequest, RefundRequest, ReturnUrl, TransactionResponse,
+    PurchaseRequest, RefundRequest, ReturnUrl, TransactionResponse, TransactionType,
 };
 
 const CAPABILITIES: Capabilities = Capabilities::create_only(&[
@@ -54,7 +61,7 @@ impl PaymentProvider for PaymentOptionsClient {
             // The hosted payment page: the customer enters the card on the gateway's page.
             let link_request = HostedLinkRequest::new(
                 request.amount,
-                request.reference.clone(),
+                merchant_txn_ref(request),
                 return_url(&request.urls, true),
             )?;
             let link = self.hosted_link(&link_request).await?;
@@ -123,6 +130,80 @@ impl PaymentProvider for PaymentOptionsClient {
             .await?;
         Ok(to_payment(refunded, amount.currency()))
     }
+
+    fn reconciliation_scope(&self, call: &PendingCall) -> Option<String> {
+        // Two refunds of one transaction would show the same `REFUND` status.
+        match (call.operation, &call.target) {
+            (Operation::RefundPayment, Some(target)) => Some(format!("refund:{target}")),
+            _ => None,
+        }
+    }
+
+    async fn prepare_reconciliation(&self, call: &PendingCall) -> Result<Option<String>> {
+        match (call.operation, &call.target) {
+            (Operation::RefundPayment, Some(target)) => {
+                let status = self.transaction_status(target).await?;
+                Ok(Some(type_text(&status)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn reconcile(&self, call: &PendingCall) -> Result<Lookup> {
+        let reference = &call.journal_reference;
+        let (target, done, before) = match (call.operation, call.target.as_deref()) {
+            (Operation::CreatePayment, _) => {
+                return Ok(Lookup::Unprovable {
+                    reason: format!(
+                        "PaymentOptions has no lookup by merchant_txn_ref: its webhook settles it, or check the merchant dashboard for merchant_txn_ref {reference}"
+                    ),
+                });
+            }
+            (Operation::CapturePayment, Some(target)) => (target, TransactionType::Capture, None),
+            (Operation::VoidPayment, Some(target)) => (target, TransactionType::Void, None),
+            (Operation::RefundPayment, Some(target)) => {
+                (target, TransactionType::Refund, call.snapshot.as_deref())
+            }
+            (operation, _) => {
+                return Err(Error::invalid_input(
+                    "target",
+                    format!("{operation} names the transaction it acts on"),
+                ));
+            }
+        };
+        let status = self.transaction_status(target).await?;
+        let now = type_text(&status);
+        if before == Some(done.as_str()) {
+            return Ok(Lookup::Unprovable {
+                reason: format!(
+                    "transaction {target} was already {now} before this call, so its status cannot tell this one apart: check the merchant dashboard"
+                ),
+            });
+        }
+        if now == done.as_str() {
+            return Ok(Lookup::Found(to_payment(status, call.amount.map(|m| m.currency()))));
+        }
+        Ok(if call.quiet_for(self.quiet_period()) {
+            Lookup::NotTaken {
+                evidence: format!(
+                    "transaction status of {target} is still {now} after the retry budget and request timeout passed"
+                ),
+            }
+        } else {
+            Lookup::NotYet {
+                reason: format!("{target} is {now}, and the request could still be in flight"),
+            }
+        })
+    }
+}
+
+/// The answer's `transaction_type` as the gateway wrote it (`"none"` when absent).
+fn type_text(answer: &TransactionResponse) -> String {
+    answer
+        .transaction_type
+        .as_ref()
+        .map_or("none", TransactionType::as_str)
+        .to_owned()
 }
 
 impl PaymentOptionsClient {
@@ -202,7 +283,7 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
     let mut builder = PurchaseRequest::builder(
         request.amount,
         source,
-        request.reference.clone(),
+        merchant_txn_ref(request),
         customer_ip,
     )
     .return_url(return_url(urls, false));
@@ -210,6 +291,15 @@ fn to_purchase(request: &PaymentRequest) -> Result<PurchaseRequest> {
         builder = builder.browser_info(BrowserInfo::from_browser(browser));
     }
     builder.build()
+}
+
+/// `merchant_txn_ref`: the journal's reference when a journal sends the request (the one
+/// field a webhook can be matched by), else the merchant's.
+fn merchant_txn_ref(request: &PaymentRequest) -> String {
+    request
+        .journal_reference
+        .clone()
+        .unwrap_or_else(|| request.reference.clone())
 }
 
 /// The gateway's `return_url` from the neutral URLs; on a hosted page, a customer who cancels

@@ -150,6 +150,21 @@ pub enum Error {
         /// The environment the answer says it comes from.
         answered: &'static str,
     },
+    /// The intent journal refused the call or could not settle it: a reused idempotency key,
+    /// an earlier attempt still pending or needing attention, or a journal that cannot be
+    /// written. `outcome_unknown` says whether a request under this key may have taken effect
+    /// without the journal knowing its result.
+    #[error("journal: {message}")]
+    Journal {
+        /// The idempotency key, when the error is about one.
+        key: Option<String>,
+        /// A stable snake_case code (`key_reused`, `in_progress`, `needs_attention`, `store`).
+        code: &'static str,
+        /// What happened, naming the key or the journal's path.
+        message: String,
+        /// Whether a request under this key may have taken effect unseen.
+        outcome_unknown: bool,
+    },
     /// The provider cannot do this operation at all.
     #[error("{provider} does not support {operation}")]
     Unsupported {
@@ -188,6 +203,8 @@ pub enum ErrorKind {
     Unsupported,
     /// See [`Error::WrongEnvironment`].
     WrongEnvironment,
+    /// See [`Error::Journal`].
+    Journal,
 }
 
 impl ErrorKind {
@@ -206,6 +223,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::WrongEnvironment => "wrong_environment",
+            ErrorKind::Journal => "journal",
         }
     }
 }
@@ -306,6 +324,7 @@ impl Error {
             Error::Decode { .. } => ErrorKind::Decode,
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::WrongEnvironment { .. } => ErrorKind::WrongEnvironment,
+            Error::Journal { .. } => ErrorKind::Journal,
         }
     }
 
@@ -325,6 +344,9 @@ impl Error {
             }
             Error::HttpStatus { status, .. } => *status >= 500,
             Error::Decode { .. } | Error::WrongEnvironment { .. } => true,
+            Error::Journal {
+                outcome_unknown, ..
+            } => *outcome_unknown,
             Error::InvalidInput { .. }
             | Error::Configuration { .. }
             | Error::Authentication { .. }
@@ -371,7 +393,9 @@ impl Error {
             | Error::Decode { provider, .. }
             | Error::Unsupported { provider, .. }
             | Error::WrongEnvironment { provider, .. } => Some(provider),
-            Error::InvalidInput { .. } | Error::Configuration { .. } => None,
+            Error::InvalidInput { .. } | Error::Configuration { .. } | Error::Journal { .. } => {
+                None
+            }
         }
     }
 

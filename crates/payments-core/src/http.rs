@@ -379,6 +379,11 @@ impl HttpClient {
         })
     }
 
+    /// The whole-request timeout applied to every call.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
     /// Registers the client's own credentials (API secret, hashed secret, API key), so that
     /// any echo of them in an answer is blanked from error excerpts, whatever field it is in.
     pub fn with_known_secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> HttpClient {

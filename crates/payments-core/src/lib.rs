@@ -61,8 +61,10 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod money;
+pub mod payment;
 pub mod provider;
 pub mod random;
+pub mod reconcile;
 pub mod redact;
 pub mod retry;
 pub mod secret;
@@ -76,6 +78,7 @@ pub use provider::{
     Browser, Capabilities, CaptureMode, Customer, Operation, Payment, PaymentMethod,
     PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, ProviderRecord, ReturnUrls,
 };
+pub use reconcile::{Lookup, PendingCall};
 pub use secret::{ExposeSecret, Secret};
 
 // Re-exported so provider crates and their users agree on the exact versions.

@@ -5,54 +5,18 @@
 //! crate keeps its full, typed native API, and a [`Payment`] carries the provider's own record
 //! for callers who need more.
 
-use std::any::Any;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use url::Url;
 
 use crate::card::Card;
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::reconcile::{Lookup, PendingCall};
 use crate::secret::Secret;
 
-/// The operations of [`PaymentProvider`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// [`PaymentProvider::create_payment`].
-    CreatePayment,
-    /// [`PaymentProvider::get_payment`].
-    GetPayment,
-    /// [`PaymentProvider::cancel_payment`].
-    CancelPayment,
-    /// [`PaymentProvider::capture_payment`].
-    CapturePayment,
-    /// [`PaymentProvider::void_payment`].
-    VoidPayment,
-    /// [`PaymentProvider::refund_payment`].
-    RefundPayment,
-}
-
-impl Operation {
-    /// The method name, as used in errors and logs.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Operation::CreatePayment => "create_payment",
-            Operation::GetPayment => "get_payment",
-            Operation::CancelPayment => "cancel_payment",
-            Operation::CapturePayment => "capture_payment",
-            Operation::VoidPayment => "void_payment",
-            Operation::RefundPayment => "refund_payment",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::payment::{Operation, Payment, PaymentStatus, ProviderRecord};
 
 /// How the customer pays.
 #[derive(Debug, Clone)]
@@ -247,6 +211,10 @@ pub struct PaymentRequest {
     pub urls: ReturnUrls,
     /// Take the money now, or only authorize it.
     pub capture: CaptureMode,
+    /// A second reference, derived from an idempotency key by an intent journal, which the
+    /// provider sends where it has a field for it (Zaif's `referenceNumber`, PaymentOptions'
+    /// `merchant_txn_ref`, INTER-STREAM's description), so a lost attempt can be found again.
+    pub journal_reference: Option<String>,
 }
 
 impl PaymentRequest {
@@ -266,6 +234,7 @@ impl PaymentRequest {
             customer: Customer::default(),
             urls: ReturnUrls::default(),
             capture: CaptureMode::Automatic,
+            journal_reference: None,
         })
     }
 
@@ -293,135 +262,33 @@ impl PaymentRequest {
         self
     }
 
+    /// Sets the journal's reference (see [`PaymentRequest::journal_reference`]); refuses one
+    /// that is empty, has control characters or is longer than 45 characters (the shortest
+    /// reference field among the providers: PaymentOptions' `merchant_txn_ref`).
+    pub fn with_journal_reference(
+        mut self,
+        journal_reference: impl Into<String>,
+    ) -> Result<PaymentRequest> {
+        let journal_reference = journal_reference.into();
+        crate::validate::text(
+            "journal_reference",
+            &journal_reference,
+            crate::validate::Lines::Single,
+        )?;
+        if journal_reference.chars().count() > 45 {
+            return Err(Error::invalid_input(
+                "journal_reference",
+                "at most 45 characters",
+            ));
+        }
+        self.journal_reference = Some(journal_reference);
+        Ok(self)
+    }
+
     /// Only authorize the payment; capture it later with [`PaymentProvider::capture_payment`].
     pub fn authorize_only(mut self) -> PaymentRequest {
         self.capture = CaptureMode::Manual;
         self
-    }
-}
-
-/// Where a payment stands, in terms every provider maps onto.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaymentStatus {
-    /// The customer must act first: send them to `url` (a crypto payment page, a 3-D Secure
-    /// challenge).
-    RequiresCustomerAction {
-        /// Where to send the customer.
-        url: Url,
-    },
-    /// Started; the outcome is not known yet (e.g. seen on chain, not yet confirmed).
-    Pending,
-    /// Authorized but not captured.
-    Authorized,
-    /// Captured or settled: the money is the merchant's.
-    Captured,
-    /// Failed or declined.
-    Failed {
-        /// The provider's reason, verbatim.
-        reason: String,
-    },
-    /// Canceled before completion.
-    Canceled,
-    /// An authorization released without being captured.
-    Voided,
-    /// Money returned to the customer, in part or in whole (see the provider's record for how
-    /// much); further refunds may follow until the captured amount is used up.
-    Refunded,
-    /// Expired before the customer paid.
-    Expired,
-    /// A status the provider reported that this SDK does not know yet, kept verbatim.
-    Other {
-        /// The provider's status text.
-        provider_status: String,
-    },
-}
-
-impl PaymentStatus {
-    /// Whether the payment can no longer change on its own (captured, failed, canceled,
-    /// voided, expired). A captured payment can still be refunded by the merchant.
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            PaymentStatus::Captured
-                | PaymentStatus::Failed { .. }
-                | PaymentStatus::Canceled
-                | PaymentStatus::Voided
-                | PaymentStatus::Expired
-        )
-    }
-
-    /// Whether the merchant has been paid.
-    pub fn is_paid(&self) -> bool {
-        matches!(self, PaymentStatus::Captured)
-    }
-}
-
-/// A provider's own, typed record of a payment (a Zaif invoice, a PaymentOptions transaction).
-///
-/// Any `Debug + Send + Sync + 'static` type is one; provider crates make sure their record
-/// types redact secrets and card data in `Debug`.
-pub trait ProviderRecord: Any + fmt::Debug + Send + Sync {}
-
-impl<T: Any + fmt::Debug + Send + Sync> ProviderRecord for T {}
-
-/// A payment as seen through the common trait, with the provider's own record attached.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Payment {
-    /// The provider's name (`"zaif"`, `"paymentoptions"`, `"interstream"`).
-    pub provider: &'static str,
-    /// The provider's id for the payment (an invoice id, a transaction id).
-    pub id: String,
-    /// Where it stands.
-    pub status: PaymentStatus,
-    /// The amount, when the provider reports it.
-    pub amount: Option<Money>,
-    /// The merchant's reference, when the provider reports it.
-    pub reference: Option<String>,
-    record: Arc<dyn ProviderRecord>,
-}
-
-impl Payment {
-    /// A payment with the provider's `record` attached.
-    pub fn new(
-        provider: &'static str,
-        id: impl Into<String>,
-        status: PaymentStatus,
-        record: impl ProviderRecord,
-    ) -> Payment {
-        Payment {
-            provider,
-            id: id.into(),
-            status,
-            amount: None,
-            reference: None,
-            record: Arc::new(record),
-        }
-    }
-
-    /// Sets the amount.
-    pub fn with_amount(mut self, amount: Money) -> Payment {
-        self.amount = Some(amount);
-        self
-    }
-
-    /// Sets the merchant's reference.
-    pub fn with_reference(mut self, reference: impl Into<String>) -> Payment {
-        self.reference = Some(reference.into());
-        self
-    }
-
-    /// The provider's own record, to print or to downcast.
-    pub fn record(&self) -> &dyn ProviderRecord {
-        self.record.as_ref()
-    }
-
-    /// The provider's own record as its concrete type, e.g.
-    /// `payment.record_as::<zaif_ecapi::Invoice>()`.
-    pub fn record_as<T: ProviderRecord>(&self) -> Option<&T> {
-        let any: &dyn Any = self.record.as_ref();
-        any.downcast_ref::<T>()
     }
 }
 
@@ -571,11 +438,42 @@ pub trait PaymentProvider: Send + Sync + fmt::Debug {
             Operation::RefundPayment.as_str(),
         ))
     }
+
+    /// Calls that must not overlap for [`reconcile`](Self::reconcile) to tell them apart
+    /// share a scope (INTER-STREAM: payments to one user's order, told apart by the amount
+    /// due); an intent journal holds a lease on it from the snapshot until the outcome is
+    /// recorded. `None` (the default): calls are told apart by their references.
+    fn reconciliation_scope(&self, call: &PendingCall) -> Option<String> {
+        let _ = call;
+        None
+    }
+
+    /// What the provider reports just before a money-moving call, for
+    /// [`reconcile`](Self::reconcile) to compare with afterwards (INTER-STREAM: the order's
+    /// amount due). Sent before the call; `None` (the default) when nothing is needed.
+    async fn prepare_reconciliation(&self, call: &PendingCall) -> Result<Option<String>> {
+        let _ = call;
+        Ok(None)
+    }
+
+    /// What became of a money-moving call whose answer never arrived, from the provider's own
+    /// lookups. The default has none: [`Lookup::Unprovable`].
+    async fn reconcile(&self, call: &PendingCall) -> Result<Lookup> {
+        Ok(Lookup::Unprovable {
+            reason: format!(
+                "{} offers no lookup for {}: check the provider's dashboard for reference {}",
+                self.name(),
+                call.operation,
+                call.journal_reference
+            ),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use crate::{Currency, ErrorKind};
 
     /// A provider that can only create: the defaults must answer the rest.

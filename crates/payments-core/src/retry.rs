@@ -125,6 +125,12 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// The total time budget across all attempts and delays: after it, plus one request
+    /// timeout, no attempt of a call can still be in flight.
+    pub fn budget(&self) -> Duration {
+        self.max_elapsed
+    }
+
     /// Whether `error` may be retried at all for a request of this `idempotency`.
     pub fn is_retryable(&self, error: &impl Classify, idempotency: Idempotency) -> bool {
         error.nothing_happened_and_retryable()

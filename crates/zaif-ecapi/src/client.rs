@@ -393,6 +393,13 @@ impl ZaifClient {
         .await
     }
 
+    /// How long after a call's first send no attempt of it can still be in flight: the retry
+    /// budget plus one request timeout. A lookup that finds nothing after this proves nothing
+    /// was created.
+    pub(crate) fn quiet_period(&self) -> std::time::Duration {
+        self.inner.retry.budget() + self.inner.http.request_timeout()
+    }
+
     /// `getInvoice`: an invoice's current state.
     pub async fn get_invoice(&self, invoice_id: &str) -> Result<Invoice, ZaifError> {
         let invoice_id = invoice_id_param(invoice_id)?;

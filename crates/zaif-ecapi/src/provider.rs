@@ -9,10 +9,17 @@
 //!   yet settled → `Pending`; `new` → still requires the customer; `expired`, `canceled`,
 //!   `invalid` (→ `Failed`) as named.
 //! * `cancel_payment` cancels the invoice → `Canceled`.
+//! * Reconciliation (for an intent journal): with a journal reference, the invoice's
+//!   `orderNumber` is that reference and `referenceNumber` the merchant's (the documented
+//!   `getInvoice` answer omits `referenceNumber`, so only the order number can be looked up).
+//!   A lost `createInvoice` is found with `getInvoiceIdsByOrderNumber` and adopted; none found
+//!   once the retry budget and a request timeout have passed proves none was created. A lost
+//!   `cancelInvoice` is read back with `getInvoice`.
 
 use payments_core::{
-    Capabilities, Currency, Error, Money, Payment, PaymentMethod, PaymentMethodKind,
-    PaymentProvider, PaymentRequest, PaymentStatus, ProviderRecord, Result,
+    Capabilities, Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall,
+    ProviderRecord, Result,
 };
 
 use crate::PROVIDER;
@@ -69,6 +76,61 @@ impl PaymentProvider for ZaifClient {
             canceled,
         ))
     }
+
+    async fn reconcile(&self, call: &PendingCall) -> Result<Lookup> {
+        match call.operation {
+            Operation::CreatePayment => self.reconcile_create(call).await,
+            Operation::CancelPayment => self.reconcile_cancel(call).await,
+            other => Ok(Lookup::Unprovable {
+                reason: format!("zaif has no {other}"),
+            }),
+        }
+    }
+}
+
+impl ZaifClient {
+    /// A lost `createInvoice`: the invoice under the journal's order number, if any.
+    async fn reconcile_create(&self, call: &PendingCall) -> Result<Lookup> {
+        let found = self.find_invoice_ids(&call.journal_reference).await?;
+        // Zaif allows several invoices per order number; the journal sends one per key, so
+        // more than one means someone else used the number too.
+        match found.ids.as_slice() {
+            [] if call.quiet_for(self.quiet_period()) => Ok(Lookup::NotTaken {
+                evidence: format!(
+                    "getInvoiceIdsByOrderNumber({}) lists no invoice after the retry budget and request timeout passed",
+                    call.journal_reference
+                ),
+            }),
+            [] => Ok(Lookup::NotYet {
+                reason: "no invoice yet, and the request could still be in flight".into(),
+            }),
+            [id] => Ok(Lookup::Found(self.get_payment(id).await?)),
+            ids => Ok(Lookup::Unprovable {
+                reason: format!(
+                    "{} invoices carry order number {}; check which one the customer was sent to",
+                    ids.len(),
+                    call.journal_reference
+                ),
+            }),
+        }
+    }
+
+    /// A lost `cancelInvoice`: the invoice's status says whether it was canceled.
+    async fn reconcile_cancel(&self, call: &PendingCall) -> Result<Lookup> {
+        let Some(target) = call.target.as_deref() else {
+            return Err(Error::invalid_input("target", "a cancel names its invoice"));
+        };
+        let payment = self.get_payment(target).await?;
+        Ok(match payment.status {
+            PaymentStatus::Canceled => Lookup::Found(payment),
+            _ if call.quiet_for(self.quiet_period()) => Lookup::NotTaken {
+                evidence: format!("getInvoice({target}) is not canceled"),
+            },
+            _ => Lookup::NotYet {
+                reason: "not canceled yet, and the request could still be in flight".into(),
+            },
+        })
+    }
 }
 
 /// A neutral payment carrying the invoice record; the order number is the merchant's reference.
@@ -105,7 +167,14 @@ fn to_create_invoice(request: &PaymentRequest) -> Result<CreateInvoice> {
         .amount
         .to_minor_units()
         .map_err(|e| e.for_field("amount"))?;
-    let mut builder = CreateInvoice::builder(currency, yen).order_number(request.reference.clone());
+    // With a journal, the order number is the journal's reference (the one field Zaif can look
+    // up), and the merchant's reference travels as `referenceNumber`.
+    let mut builder = match &request.journal_reference {
+        Some(journal) => CreateInvoice::builder(currency, yen)
+            .order_number(journal.clone())
+            .reference_number(request.reference.clone()),
+        None => CreateInvoice::builder(currency, yen).order_number(request.reference.clone()),
+    };
     if let Some(description) = &request.description {
         builder = builder.item_name(description.clone());
     }
