@@ -181,7 +181,10 @@ impl PaymentProvider for PaymentOptionsClient {
             });
         }
         if now == done.as_str() {
-            return Ok(Lookup::Found(to_payment(status, call.amount.map(|m| m.currency()))));
+            return Ok(Lookup::Found(to_payment(
+                status,
+                call.amount.map(|m| m.currency()),
+            )));
         }
         Ok(if call.quiet_for(self.quiet_period()) {
             Lookup::NotTaken {

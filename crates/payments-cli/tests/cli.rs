@@ -459,6 +459,7 @@ async fn zaif_commands_and_their_exit_codes() {
         latency_ms: 0,
         jitter_ms: 0,
         times: Some(1),
+        chance_percent: None,
     }]);
     let broken = setup
         .run(
@@ -487,6 +488,7 @@ async fn zaif_commands_and_their_exit_codes() {
             latency_ms: 0,
             jitter_ms: 0,
             times: Some(1),
+            chance_percent: None,
         }]);
         setup
             .run(

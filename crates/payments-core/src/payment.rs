@@ -171,4 +171,3 @@ impl Payment {
         any.downcast_ref::<T>()
     }
 }
-

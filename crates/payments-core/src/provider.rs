@@ -473,8 +473,8 @@ pub trait PaymentProvider: Send + Sync + fmt::Debug {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use crate::{Currency, ErrorKind};
+    use std::sync::Arc;
 
     /// A provider that can only create: the defaults must answer the rest.
     #[derive(Debug)]

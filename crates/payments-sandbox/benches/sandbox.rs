@@ -132,6 +132,7 @@ fn zaif_key_pool(c: &mut Criterion) {
         latency_ms: 20,
         jitter_ms: 0,
         times: None,
+        chance_percent: None,
     }];
     let sandbox = runtime.block_on(Sandbox::start(config)).unwrap();
     let env = sandbox.env();

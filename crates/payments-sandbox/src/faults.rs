@@ -63,6 +63,10 @@ pub struct FaultRule {
     /// How many requests it applies to before it is used up; none for every request.
     #[serde(default)]
     pub times: Option<u32>,
+    /// The chance, in percent, that it applies to a matching request (a random draw per
+    /// request; a request it skips is served normally and uses up nothing); none for always.
+    #[serde(default)]
+    pub chance_percent: Option<u8>,
 }
 
 /// The active rules.
@@ -102,6 +106,11 @@ impl Faults {
                 && rule.times != Some(0)
         })?;
         let rule = rules[index].clone();
+        if let Some(chance) = rule.chance_percent
+            && rand::random::<u8>() % 100 >= chance
+        {
+            return None;
+        }
         if let Some(times) = rules[index].times.as_mut() {
             *times -= 1;
         }
@@ -194,6 +203,7 @@ mod tests {
             latency_ms: 0,
             jitter_ms: 0,
             times,
+            chance_percent: None,
         }
     }
 

@@ -155,6 +155,7 @@ async fn strict_workers_under_jitter(store: (&str, String), processes: usize, ca
             latency_ms: 0,
             jitter_ms: 40,
             times: None,
+            chance_percent: None,
         }],
         ..SandboxConfig::default()
     };

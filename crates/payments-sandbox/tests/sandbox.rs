@@ -1067,6 +1067,7 @@ async fn faults_are_injected_per_provider_and_route() {
         latency_ms: 0,
         jitter_ms: 0,
         times: Some(1),
+        chance_percent: None,
     };
     let cases = [
         (FaultKind::Status, ErrorKind::HttpStatus, false),
@@ -1104,6 +1105,7 @@ async fn faults_are_injected_per_provider_and_route() {
         latency_ms: 150,
         jitter_ms: 0,
         times: None,
+        chance_percent: None,
     }]);
     let started = std::time::Instant::now();
     store(&sandbox)

@@ -69,6 +69,7 @@ async fn soak_with_random_faults_reconciles() {
                         latency_ms: if kind == FaultKind::Latency { 600 } else { 0 },
                         jitter_ms: 0,
                         times: Some(1 + roll % 3),
+                        chance_percent: None,
                     }]
                 } else {
                     Vec::new()

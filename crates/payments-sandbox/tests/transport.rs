@@ -255,6 +255,7 @@ async fn a_callers_own_client_keeps_the_request_timeout() {
         latency_ms: 600,
         jitter_ms: 0,
         times: None,
+        chance_percent: None,
     }]);
     let config = SandboxConfig::default();
     // A client of the caller's with no timeout at all.

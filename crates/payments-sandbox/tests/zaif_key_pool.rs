@@ -36,6 +36,7 @@ async fn concurrent_calls_spread_over_the_keys_without_a_nonce_refusal() {
         latency_ms: 20,
         jitter_ms: 30,
         times: None,
+        chance_percent: None,
     }];
     let sandbox = Sandbox::start(config).await.unwrap();
     let env = env_with(

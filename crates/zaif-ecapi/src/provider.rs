@@ -18,8 +18,8 @@
 
 use payments_core::{
     Capabilities, Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod,
-    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall,
-    ProviderRecord, Result,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, ProviderRecord,
+    Result,
 };
 
 use crate::PROVIDER;

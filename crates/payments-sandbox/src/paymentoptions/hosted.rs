@@ -244,7 +244,7 @@ fn resolve(state: &Arc<AppState>, id: &str, decision: &str, entered: Option<&str
                 exp_year: "30".into(),
             },
             reference_number: 74_797 + po.next_ref,
-            closed: false,
+            closed_by: None,
             refunded: Decimal::ZERO,
             code: ("INFO0000", "Payment Successful."),
             webhook_url: link.webhook_url.clone(),

@@ -88,8 +88,8 @@ pub(super) struct Transaction {
     pub(super) reference: String,
     pub(super) card: StoredCard,
     pub(super) reference_number: u64,
-    /// For an authorization: whether it was captured or voided (then nothing more may happen).
-    pub(super) closed: bool,
+    /// For an authorization: the capture or void that closed it (then nothing more may happen).
+    pub(super) closed_by: Option<Kind>,
     /// For a capture or purchase: how much has been refunded.
     pub(super) refunded: Decimal,
     /// The answer's `gateway_response`, for status (a purchase keeps `INFO0000`).
@@ -281,7 +281,7 @@ fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Res
         return not_found();
     };
     let kind = if operation == "capture" {
-        if target.kind != Kind::PreAuth || target.closed {
+        if target.kind != Kind::PreAuth || target.closed_by.is_some() {
             return invalid("Only an open authorization can be captured");
         }
         if amount > target.amount {
@@ -300,7 +300,7 @@ fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Res
     };
     if let Some(parent) = po.transactions.get_mut(target_id) {
         match kind {
-            Kind::Capture => parent.closed = true,
+            Kind::Capture => parent.closed_by = Some(Kind::Capture),
             _ => parent.refunded += amount,
         }
     }
@@ -331,7 +331,7 @@ fn void(state: &AppState, body: &Value) -> Response {
     let Some(target) = po.transactions.get(target_id).cloned() else {
         return not_found();
     };
-    if target.kind != Kind::PreAuth || target.closed {
+    if target.kind != Kind::PreAuth || target.closed_by.is_some() {
         return error(
             StatusCode::BAD_REQUEST,
             "VAL0002",
@@ -339,7 +339,7 @@ fn void(state: &AppState, body: &Value) -> Response {
         );
     }
     if let Some(parent) = po.transactions.get_mut(target_id) {
-        parent.closed = true;
+        parent.closed_by = Some(Kind::Void);
     }
     let (id, transaction) = po.record(Kind::Void, target.amount, &target);
     state.ledger.record(
@@ -369,7 +369,7 @@ impl PaymentOptionsState {
             reference: parent.reference.clone(),
             card: parent.card.clone(),
             reference_number: 74_797 + self.next_ref,
-            closed: false,
+            closed_by: None,
             refunded: Decimal::ZERO,
             code: kind.gateway_response(),
             webhook_url: parent.webhook_url.clone(),
@@ -428,8 +428,18 @@ pub(super) fn transaction_json(
 /// `risk_details` (spelled with an underscore here, unlike the purchase samples' `risk-details`)
 /// and the addresses under `transaction_details.billing_details`, without the transaction's
 /// `merchant_txn_ref` (which stays in `merchant_details`).
+///
+/// The status reports where the transaction stands now, as the status page's sample of "a
+/// captured txn" answers `CAPTURE` with `INFO0000`: an authorization captured or voided since
+/// answers `CAPTURE` or `VOID`, a capture or purchase refunded (in part or whole) `REFUND`.
 fn status_json(state: &AppState, id: &str, transaction: &Transaction) -> Value {
     let mut answer = transaction_json(state, StatusCode::OK.as_u16(), id, transaction);
+    let now = match (transaction.kind, transaction.closed_by) {
+        (Kind::PreAuth, Some(closed_by)) => closed_by,
+        (Kind::Capture, _) if !transaction.refunded.is_zero() => Kind::Refund,
+        (kind, _) => kind,
+    };
+    answer["transaction_type"] = json!(now.wire());
     answer["payment_details"]["responseDescription"] =
         json!("The transaction was completed successfully.");
     answer["risk_details"] = json!({"risk_score": null});
@@ -590,7 +600,7 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
         reference: reference.to_owned(),
         card: card.clone(),
         reference_number,
-        closed: false,
+        closed_by: None,
         refunded: Decimal::ZERO,
         code: ("INFO0000", "Payment Successful."),
         webhook_url: return_url("webhook_url"),

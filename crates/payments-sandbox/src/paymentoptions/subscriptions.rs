@@ -279,7 +279,7 @@ fn placeholder_template() -> Transaction {
             exp_year: String::new(),
         },
         reference_number: 0,
-        closed: false,
+        closed_by: None,
         refunded: Decimal::ZERO,
         code: ("INFO0000", "Payment Successful."),
         webhook_url: None,

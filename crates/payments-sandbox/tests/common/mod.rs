@@ -91,6 +91,7 @@ pub fn rule(provider: Provider, kind: FaultKind) -> FaultRule {
         latency_ms: if kind == FaultKind::Latency { 1_000 } else { 0 },
         jitter_ms: 0,
         times: Some(1),
+        chance_percent: None,
     }
 }
 

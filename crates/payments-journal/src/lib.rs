@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+mod intent;
+mod journaled;
+mod key;
+mod sqlite;
+mod store;
+
+pub use error::{JournalError, StoreProblem};
+pub use intent::{Intent, IntentState, Outcome, status_from_parts, status_parts};
+pub use journaled::{
+    DEFAULT_LEASE, DEFAULT_STALE_AFTER, JournalRecord, Journaled, ReconcileReport,
+};
+pub use key::{IdempotencyKey, MAX_KEY_LEN};
+pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, SqliteStore};
+pub use store::{Claim, IntentStore, Lease};

@@ -1,0 +1,515 @@
+//! [`SqliteStore`]: the journal in one SQLite file (compiled in, no system library), in WAL
+//! mode with `synchronous = FULL`, so every commit is on stable storage when it returns.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
+};
+
+use crate::error::{JournalError, StoreProblem};
+use crate::intent::{Intent, IntentState, Outcome, now_ms, to_ms};
+use crate::store::{Claim, IntentStore, Lease};
+
+/// The newest schema this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Each migration takes the schema from its index to the next version.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: intents and scope leases.
+    "CREATE TABLE intents (
+        key TEXT PRIMARY KEY NOT NULL,
+        provider TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        reference TEXT,
+        journal_reference TEXT NOT NULL,
+        target TEXT,
+        amount TEXT,
+        currency TEXT,
+        customer_id TEXT,
+        snapshot TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'needs_attention')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        payment_id TEXT,
+        payment_status TEXT,
+        payment_detail TEXT,
+        reason TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        sent_at_ms INTEGER,
+        lease_owner TEXT,
+        lease_until_ms INTEGER
+    ) STRICT;
+    CREATE INDEX intents_by_state ON intents (state, created_at_ms);
+    CREATE TABLE scope_leases (
+        scope TEXT PRIMARY KEY NOT NULL,
+        key TEXT NOT NULL,
+        until_ms INTEGER NOT NULL
+    ) STRICT;",
+];
+
+/// The default wait for another process's write lock before giving up with
+/// [`StoreProblem::Locked`].
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The journal in a SQLite file. Cheap to clone; calls run on tokio's blocking pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    path: Arc<PathBuf>,
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the journal at `path` and brings its schema up to date.
+    ///
+    /// # Errors
+    /// [`JournalError::Store`] naming the path: not a journal or damaged
+    /// ([`StoreProblem::Corrupt`]), locked by another process past the busy timeout
+    /// ([`StoreProblem::Locked`]), not writable ([`StoreProblem::ReadOnly`]), written by a
+    /// newer version ([`StoreProblem::NewerSchema`]), or not openable.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, JournalError> {
+        SqliteStore::open_with(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// [`open`](Self::open), waiting at most `busy_timeout` for another process's lock.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        busy_timeout: Duration,
+    ) -> Result<SqliteStore, JournalError> {
+        let path = path.as_ref().to_path_buf();
+        let fail = |err: rusqlite::Error| store_error(&path, err);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut connection = Connection::open_with_flags(&path, flags).map_err(fail)?;
+        connection.busy_timeout(busy_timeout).map_err(fail)?;
+        if connection.is_readonly(rusqlite::MAIN_DB).map_err(fail)? {
+            return Err(JournalError::Store {
+                path,
+                problem: StoreProblem::ReadOnly("the file is not writable".into()),
+            });
+        }
+        // WAL: readers never block the writer; FULL: each commit syncs the log, so a commit
+        // that returned survives power loss (NORMAL would only survive a process crash).
+        let mode: String = connection
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(JournalError::Store {
+                path,
+                problem: StoreProblem::Other(format!("cannot use WAL mode (got {mode})")),
+            });
+        }
+        connection
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(fail)?;
+        migrate(&mut connection).map_err(|problem| JournalError::Store {
+            path: path.clone(),
+            problem,
+        })?;
+        Ok(SqliteStore {
+            path: Arc::new(path),
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection on tokio's blocking pool.
+    async fn run<T, F>(&self, work: F) -> Result<T, JournalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        let path = Arc::clone(&self.path);
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut guard = connection
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&mut guard)
+        })
+        .await;
+        match joined {
+            Ok(result) => result.map_err(|err| store_error(&path, err)),
+            Err(join) => Err(JournalError::Store {
+                path: path.to_path_buf(),
+                problem: StoreProblem::Other(format!("the journal's worker stopped: {join}")),
+            }),
+        }
+    }
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] in one transaction.
+fn migrate(connection: &mut Connection) -> Result<(), StoreProblem> {
+    let problem = |err: rusqlite::Error| classify(&err);
+    let tx = connection
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(problem)?;
+    let found: i64 = tx
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(problem)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreProblem::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (version, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        tx.execute_batch(sql).map_err(problem)?;
+        tx.pragma_update(None, "user_version", version as i64 + 1)
+            .map_err(problem)?;
+    }
+    tx.commit().map_err(problem)
+}
+
+fn classify(err: &rusqlite::Error) -> StoreProblem {
+    let text = err.to_string();
+    match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreProblem::Corrupt(text),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreProblem::Locked(text),
+        Some(ErrorCode::ReadOnly) => StoreProblem::ReadOnly(text),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreProblem::Open(text),
+        _ => StoreProblem::Other(text),
+    }
+}
+
+fn store_error(path: &Path, err: rusqlite::Error) -> JournalError {
+    JournalError::Store {
+        path: path.to_path_buf(),
+        problem: classify(&err),
+    }
+}
+
+const COLUMNS: &str = "key, provider, operation, fingerprint, reference, journal_reference, target, \
+    amount, currency, customer_id, snapshot, state, attempts, payment_id, payment_status, \
+    payment_detail, reason, created_at_ms, updated_at_ms, sent_at_ms, lease_owner, lease_until_ms";
+
+fn read_intent(row: &Row<'_>) -> Result<Intent, rusqlite::Error> {
+    let state: String = row.get(11)?;
+    let state = IntentState::parse(&state).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            11,
+            rusqlite::types::Type::Text,
+            format!("unknown intent state {state:?}").into(),
+        )
+    })?;
+    Ok(Intent {
+        key: row.get(0)?,
+        provider: row.get(1)?,
+        operation: row.get(2)?,
+        fingerprint: row.get(3)?,
+        reference: row.get(4)?,
+        journal_reference: row.get(5)?,
+        target: row.get(6)?,
+        amount: row.get(7)?,
+        currency: row.get(8)?,
+        customer_id: row.get(9)?,
+        snapshot: row.get(10)?,
+        state,
+        attempts: row.get(12)?,
+        payment_id: row.get(13)?,
+        payment_status: row.get(14)?,
+        payment_detail: row.get(15)?,
+        reason: row.get(16)?,
+        created_at_ms: row.get(17)?,
+        updated_at_ms: row.get(18)?,
+        sent_at_ms: row.get(19)?,
+        lease_owner: row.get(20)?,
+        lease_until_ms: row.get(21)?,
+    })
+}
+
+fn select_intent(connection: &Connection, key: &str) -> Result<Option<Intent>, rusqlite::Error> {
+    connection
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"),
+            [key],
+            read_intent,
+        )
+        .optional()
+}
+
+/// A write under the key's lease: `changed` rows must be exactly one, else the lease was lost.
+fn under_lease(changed: usize, key: &str) -> Result<(), LeaseCheck> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(LeaseCheck::Lost(key.to_owned()))
+    }
+}
+
+/// A lease check inside a blocking closure, told apart from database errors afterwards.
+enum LeaseCheck {
+    Lost(String),
+    Database(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for LeaseCheck {
+    fn from(err: rusqlite::Error) -> LeaseCheck {
+        LeaseCheck::Database(err)
+    }
+}
+
+impl SqliteStore {
+    async fn leased_write<F>(&self, work: F) -> Result<(), JournalError>
+    where
+        F: FnOnce(&mut Connection) -> Result<(), LeaseCheck> + Send + 'static,
+    {
+        let outcome = self
+            .run(move |connection| match work(connection) {
+                Ok(()) => Ok(Ok(())),
+                Err(LeaseCheck::Lost(key)) => Ok(Err(key)),
+                Err(LeaseCheck::Database(err)) => Err(err),
+            })
+            .await?;
+        outcome.map_err(|key| JournalError::LeaseLost { key })
+    }
+}
+
+#[async_trait::async_trait]
+impl IntentStore for SqliteStore {
+    async fn claim(&self, intent: &Intent) -> Result<Claim, JournalError> {
+        let intent = intent.clone();
+        self.run(move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(existing) = select_intent(&tx, &intent.key)? {
+                return Ok(Claim::Existing(Box::new(existing)));
+            }
+            tx.execute(
+                &format!(
+                    "INSERT INTO intents ({COLUMNS}) VALUES \
+                     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                ),
+                params![
+                    intent.key,
+                    intent.provider,
+                    intent.operation,
+                    intent.fingerprint,
+                    intent.reference,
+                    intent.journal_reference,
+                    intent.target,
+                    intent.amount,
+                    intent.currency,
+                    intent.customer_id,
+                    intent.snapshot,
+                    IntentState::Pending.as_str(),
+                    intent.attempts,
+                    Option::<String>::None,
+                    Option::<String>::None,
+                    Option::<String>::None,
+                    Option::<String>::None,
+                    intent.created_at_ms,
+                    intent.updated_at_ms,
+                    intent.sent_at_ms,
+                    intent.lease_owner,
+                    intent.lease_until_ms,
+                ],
+            )?;
+            tx.commit()?;
+            Ok(Claim::Claimed)
+        })
+        .await
+    }
+
+    async fn lease(&self, key: &str, lease: &Lease) -> Result<Option<Intent>, JournalError> {
+        let key = key.to_owned();
+        let owner = lease.owner.clone();
+        let until = to_ms(lease.until);
+        self.run(move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE intents SET lease_owner = ?2, lease_until_ms = ?3, updated_at_ms = ?4 \
+                 WHERE key = ?1 AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until_ms < ?4)",
+                params![key, owner, until, now_ms()],
+            )?;
+            let intent = if changed == 1 {
+                select_intent(&tx, &key)?
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok(intent)
+        })
+        .await
+    }
+
+    async fn record_attempt(
+        &self,
+        key: &str,
+        owner: &str,
+        snapshot: Option<&str>,
+        sent_at: SystemTime,
+    ) -> Result<(), JournalError> {
+        let (key, owner, snapshot) = (
+            key.to_owned(),
+            owner.to_owned(),
+            snapshot.map(str::to_owned),
+        );
+        let sent_at = to_ms(sent_at);
+        self.leased_write(move |connection| {
+            let changed = connection.execute(
+                "UPDATE intents SET snapshot = ?3, sent_at_ms = ?4, attempts = attempts + 1, \
+                 reason = NULL, updated_at_ms = ?5 \
+                 WHERE key = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                params![key, owner, snapshot, sent_at, now_ms()],
+            )?;
+            under_lease(changed, &key)
+        })
+        .await
+    }
+
+    async fn record_not_sent(
+        &self,
+        key: &str,
+        owner: &str,
+        reason: &str,
+    ) -> Result<(), JournalError> {
+        let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
+        self.leased_write(move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE intents SET sent_at_ms = NULL, attempts = MAX(attempts - 1, 0), \
+                 reason = ?3, lease_owner = NULL, lease_until_ms = NULL, updated_at_ms = ?4 \
+                 WHERE key = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                params![key, owner, reason, now_ms()],
+            )?;
+            under_lease(changed, &key)?;
+            tx.execute("DELETE FROM scope_leases WHERE key = ?1", [&key])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn record_outcome(
+        &self,
+        key: &str,
+        owner: &str,
+        outcome: &Outcome,
+    ) -> Result<(), JournalError> {
+        let (key, owner, outcome) = (key.to_owned(), owner.to_owned(), outcome.clone());
+        self.leased_write(move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let state = outcome.state().as_str();
+            let (payment_id, status, detail, reason) = match &outcome {
+                Outcome::Succeeded {
+                    payment_id,
+                    status,
+                    detail,
+                } => (
+                    Some(payment_id.clone()),
+                    Some(status.clone()),
+                    detail.clone(),
+                    None,
+                ),
+                Outcome::Failed { reason } | Outcome::NeedsAttention { reason } => {
+                    (None, None, None, Some(reason.clone()))
+                }
+            };
+            let changed = tx.execute(
+                "UPDATE intents SET state = ?3, payment_id = ?4, payment_status = ?5, \
+                 payment_detail = ?6, reason = ?7, lease_owner = NULL, lease_until_ms = NULL, \
+                 updated_at_ms = ?8 \
+                 WHERE key = ?1 AND lease_owner = ?2 AND state IN ('pending', 'needs_attention')",
+                params![
+                    key,
+                    owner,
+                    state,
+                    payment_id,
+                    status,
+                    detail,
+                    reason,
+                    now_ms()
+                ],
+            )?;
+            under_lease(changed, &key)?;
+            tx.execute("DELETE FROM scope_leases WHERE key = ?1", [&key])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn release(&self, key: &str, owner: &str, reason: &str) -> Result<(), JournalError> {
+        let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
+        self.leased_write(move |connection| {
+            let changed = connection.execute(
+                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, reason = ?3, \
+                 updated_at_ms = ?4 WHERE key = ?1 AND lease_owner = ?2",
+                params![key, owner, reason, now_ms()],
+            )?;
+            under_lease(changed, &key)
+        })
+        .await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Intent>, JournalError> {
+        let key = key.to_owned();
+        self.run(move |connection| select_intent(connection, &key))
+            .await
+    }
+
+    async fn list(&self, state: Option<IntentState>) -> Result<Vec<Intent>, JournalError> {
+        self.run(move |connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT {COLUMNS} FROM intents WHERE ?1 IS NULL OR state = ?1 \
+                 ORDER BY created_at_ms, key"
+            ))?;
+            let rows = statement.query_map([state.map(|s| s.as_str())], read_intent)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn lease_scope(
+        &self,
+        scope: &str,
+        key: &str,
+        until: SystemTime,
+    ) -> Result<bool, JournalError> {
+        let (scope, key) = (scope.to_owned(), key.to_owned());
+        let until = to_ms(until);
+        self.run(move |connection| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Free when nobody holds it, the key holds it already, or the holder's lease has
+            // expired and the holder is not a pending intent (a pending one keeps its scope
+            // until it is settled, so amounts stay comparable).
+            let changed = tx.execute(
+                "INSERT INTO scope_leases (scope, key, until_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (scope) DO UPDATE SET key = excluded.key, until_ms = excluded.until_ms \
+                 WHERE scope_leases.key = excluded.key \
+                    OR (scope_leases.until_ms < ?4 AND NOT EXISTS \
+                        (SELECT 1 FROM intents WHERE intents.key = scope_leases.key \
+                         AND intents.state = 'pending' AND intents.sent_at_ms IS NOT NULL))",
+                params![scope, key, until, now_ms()],
+            )?;
+            tx.commit()?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError> {
+        let (scope, key) = (scope.to_owned(), key.to_owned());
+        self.run(move |connection| {
+            connection.execute(
+                "DELETE FROM scope_leases WHERE scope = ?1 AND key = ?2",
+                [&scope, &key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,646 @@
+//! The journal's promises, against a scripted provider that records every call it is sent.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use payments_core::card::Card;
+use payments_core::{
+    Capabilities, Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, Result, Secret,
+    SendPhase,
+};
+use payments_journal::{
+    IdempotencyKey, IntentState, IntentStore, Journaled, SqliteStore, StoreProblem,
+};
+
+/// What the scripted provider does with the next call.
+#[derive(Debug, Clone)]
+enum Answer {
+    Ok,
+    Lost,
+    Declined,
+    NotSent,
+}
+
+#[derive(Debug, Default)]
+struct Script {
+    answers: VecDeque<Answer>,
+    lookups: VecDeque<Lookup>,
+    sent: Vec<(Operation, String)>,
+    looked_up: usize,
+    /// A second connection's view of the journal at the moment each request was "sent".
+    seen_in_journal: Vec<Option<IntentState>>,
+}
+
+#[derive(Debug)]
+struct Scripted {
+    script: Mutex<Script>,
+    journal_path: Option<std::path::PathBuf>,
+}
+
+impl Scripted {
+    fn new() -> Arc<Scripted> {
+        Arc::new(Scripted {
+            script: Mutex::new(Script::default()),
+            journal_path: None,
+        })
+    }
+
+    fn watching(path: &std::path::Path) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            script: Mutex::new(Script::default()),
+            journal_path: Some(path.to_owned()),
+        })
+    }
+
+    fn answer(&self, answers: &[Answer]) {
+        self.script
+            .lock()
+            .unwrap()
+            .answers
+            .extend(answers.iter().cloned());
+    }
+
+    fn lookup(&self, lookup: Lookup) {
+        self.script.lock().unwrap().lookups.push_back(lookup);
+    }
+
+    fn sent(&self) -> usize {
+        self.script.lock().unwrap().sent.len()
+    }
+
+    fn looked_up(&self) -> usize {
+        self.script.lock().unwrap().looked_up
+    }
+
+    async fn send(&self, operation: Operation, what: String) -> Result<Payment> {
+        if let Some(path) = &self.journal_path {
+            // Another connection, as another process would see the file: the claim must be
+            // committed before the request leaves.
+            let other = SqliteStore::open(path).unwrap();
+            let state = other
+                .list(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|i| i.sent_at_ms.is_some() && i.state == IntentState::Pending)
+                .map(|i| i.state);
+            self.script.lock().unwrap().seen_in_journal.push(state);
+        }
+        let answer = {
+            let mut script = self.script.lock().unwrap();
+            script.sent.push((operation, what.clone()));
+            script.answers.pop_front().unwrap_or(Answer::Ok)
+        };
+        let n = self.sent();
+        match answer {
+            Answer::Ok => Ok(Payment::new(
+                "scripted",
+                format!("pay-{n}"),
+                PaymentStatus::Captured,
+                what,
+            )
+            .with_amount(yen("1000"))),
+            Answer::Lost => Err(Error::Timeout {
+                provider: "scripted",
+                phase: SendPhase::MaybeSent,
+            }),
+            Answer::NotSent => Err(Error::Transport {
+                provider: "scripted",
+                phase: SendPhase::NotSent,
+                message: "connection refused".into(),
+                source: None,
+            }),
+            Answer::Declined => Err(Error::Declined {
+                provider: "scripted",
+                code: "05".into(),
+                message: "Do not honour".into(),
+            }),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentProvider for Scripted {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::create_only(&[PaymentMethodKind::Card, PaymentMethodKind::StoredCard])
+            .with_refund_payment()
+    }
+
+    async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
+        let reference = request.journal_reference.clone().unwrap_or_default();
+        self.send(Operation::CreatePayment, reference).await
+    }
+
+    async fn refund_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
+        self.send(Operation::RefundPayment, format!("{payment_id} {amount:?}"))
+            .await
+    }
+
+    async fn reconcile(&self, _call: &PendingCall) -> Result<Lookup> {
+        let mut script = self.script.lock().unwrap();
+        script.looked_up += 1;
+        Ok(script.lookups.pop_front().unwrap_or(Lookup::NotYet {
+            reason: "scripted: nothing yet".into(),
+        }))
+    }
+}
+
+fn yen(amount: &str) -> Money {
+    Money::parse(amount, Currency::JPY).unwrap()
+}
+
+fn key(text: &str) -> IdempotencyKey {
+    IdempotencyKey::parse(text).unwrap()
+}
+
+fn card_request(amount: &str, number: &str) -> PaymentRequest {
+    let card = Card::new(number, "12", "39", "7391", "Jane Doe").unwrap();
+    PaymentRequest::new(yen(amount), "order-1")
+        .unwrap()
+        .with_method(PaymentMethod::Card(Box::new(card)))
+}
+
+fn open(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
+    Arc::new(SqliteStore::open(dir.path().join("journal.sqlite3")).unwrap())
+}
+
+fn journal_code(err: &Error) -> &'static str {
+    match err {
+        Error::Journal { code, .. } => code,
+        other => panic!("not a journal error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn same_key_same_request_is_sent_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let journaled = Journaled::new(provider.clone(), open(&dir));
+    let request = card_request("1000", "4111111111111111");
+    let first = journaled
+        .create_payment(&key("k-1"), &request)
+        .await
+        .unwrap();
+    let second = journaled
+        .create_payment(&key("k-1"), &request)
+        .await
+        .unwrap();
+    assert_eq!(provider.sent(), 1);
+    assert_eq!(first.id, second.id);
+    assert_eq!(second.status, PaymentStatus::Captured);
+    assert_eq!(second.amount, Some(yen("1000")));
+    let record = second
+        .record_as::<payments_journal::JournalRecord>()
+        .expect("answered from the journal");
+    assert_eq!(record.attempts, 1);
+    // The key travelled as the journal reference.
+    assert_eq!(
+        provider.script.lock().unwrap().sent[0],
+        (Operation::CreatePayment, "k-1".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn same_key_other_request_is_refused_with_nothing_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let journaled = Journaled::new(provider.clone(), open(&dir));
+    journaled
+        .create_payment(&key("k-2"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap();
+    let others = [
+        card_request("1001", "4111111111111111"),
+        card_request("1000", "5555555555554444"),
+        PaymentRequest::new(Money::parse("1000", Currency::USD).unwrap(), "order-1").unwrap(),
+    ];
+    for other in others {
+        let err = journaled
+            .create_payment(&key("k-2"), &other)
+            .await
+            .unwrap_err();
+        assert_eq!(journal_code(&err), "key_reused");
+        assert!(err.to_string().contains("\"k-2\""), "{err}");
+        assert!(err.to_string().contains("nothing was sent"), "{err}");
+        assert!(!err.outcome_unknown());
+    }
+    // Another operation under the same key.
+    let err = journaled
+        .refund_payment(&key("k-2"), "pay-1", None)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "key_reused");
+    assert_eq!(provider.sent(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_reconciled_before_anything_is_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Lost]);
+    let lost = journaled
+        .create_payment(&key("k-3"), &request)
+        .await
+        .unwrap_err();
+    assert!(lost.outcome_unknown());
+    assert_eq!(
+        store.get("k-3").await.unwrap().unwrap().state,
+        IntentState::Pending
+    );
+
+    // Not provable yet: nothing is sent, the error says the outcome is unknown.
+    let err = journaled
+        .create_payment(&key("k-3"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "still_pending");
+    assert!(err.outcome_unknown());
+    assert_eq!(provider.sent(), 1);
+
+    // Found: the lookup's payment is adopted, nothing is sent.
+    provider.lookup(Lookup::Found(
+        Payment::new("scripted", "pay-found", PaymentStatus::Captured, ()).with_amount(yen("1000")),
+    ));
+    let found = journaled
+        .create_payment(&key("k-3"), &request)
+        .await
+        .unwrap();
+    assert_eq!(found.id, "pay-found");
+    assert_eq!(provider.sent(), 1);
+    let again = journaled
+        .create_payment(&key("k-3"), &request)
+        .await
+        .unwrap();
+    assert_eq!(again.id, "pay-found");
+    assert_eq!(provider.looked_up(), 2);
+}
+
+#[tokio::test]
+async fn provably_not_taken_is_sent_again_once_and_unprovable_needs_attention() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Lost, Answer::Ok]);
+    journaled
+        .create_payment(&key("k-4"), &request)
+        .await
+        .unwrap_err();
+    provider.lookup(Lookup::NotTaken {
+        evidence: "no such order".into(),
+    });
+    let payment = journaled
+        .create_payment(&key("k-4"), &request)
+        .await
+        .unwrap();
+    assert_eq!(payment.id, "pay-2");
+    let intent = store.get("k-4").await.unwrap().unwrap();
+    assert_eq!((intent.state, intent.attempts), (IntentState::Succeeded, 2));
+
+    provider.answer(&[Answer::Lost]);
+    journaled
+        .create_payment(&key("k-5"), &request)
+        .await
+        .unwrap_err();
+    provider.lookup(Lookup::Unprovable {
+        reason: "no lookup by reference: check the dashboard for k-5".into(),
+    });
+    let err = journaled
+        .create_payment(&key("k-5"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "needs_attention");
+    assert!(
+        err.to_string().contains("check the dashboard for k-5"),
+        "{err}"
+    );
+    let intent = store.get("k-5").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::NeedsAttention);
+    // It stays so: never guessed, never resent.
+    let err = journaled
+        .create_payment(&key("k-5"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "needs_attention");
+    assert_eq!(provider.sent(), 3);
+}
+
+#[tokio::test]
+async fn declines_are_recorded_and_nothing_sent_may_be_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Declined]);
+    let declined = journaled
+        .create_payment(&key("k-6"), &request)
+        .await
+        .unwrap_err();
+    assert!(matches!(declined, Error::Declined { .. }));
+    let err = journaled
+        .create_payment(&key("k-6"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "failed_earlier");
+    assert!(err.to_string().contains("Do not honour"), "{err}");
+    assert_eq!(provider.sent(), 1);
+
+    // A connection refused proves nothing left: the same key sends again (no lookup).
+    provider.answer(&[Answer::NotSent, Answer::Ok]);
+    journaled
+        .create_payment(&key("k-7"), &request)
+        .await
+        .unwrap_err();
+    let intent = store.get("k-7").await.unwrap().unwrap();
+    assert_eq!(
+        (intent.state, intent.sent_at_ms, intent.attempts),
+        (IntentState::Pending, None, 0)
+    );
+    journaled
+        .create_payment(&key("k-7"), &request)
+        .await
+        .unwrap();
+    assert_eq!(provider.looked_up(), 0);
+    assert_eq!(provider.sent(), 3);
+}
+
+#[tokio::test]
+async fn reconcile_settles_every_pending_intent_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[
+        Answer::Lost,
+        Answer::Lost,
+        Answer::Lost,
+        Answer::Lost,
+        Answer::NotSent,
+    ]);
+    for k in ["r-1", "r-2", "r-3", "r-4", "r-5"] {
+        journaled
+            .create_payment(&key(k), &request)
+            .await
+            .unwrap_err();
+    }
+    provider.lookup(Lookup::Found(Payment::new(
+        "scripted",
+        "pay-r1",
+        PaymentStatus::Captured,
+        (),
+    )));
+    provider.lookup(Lookup::NotTaken {
+        evidence: "none under r-2".into(),
+    });
+    provider.lookup(Lookup::Unprovable {
+        reason: "no lookup".into(),
+    });
+    provider.lookup(Lookup::NotYet {
+        reason: "too early".into(),
+    });
+    let report = journaled.reconcile_pending().await.unwrap();
+    let states: Vec<(&str, IntentState)> = report
+        .settled
+        .iter()
+        .map(|(k, state, _)| (k.as_str(), *state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("r-1", IntentState::Succeeded),
+            ("r-2", IntentState::Failed),
+            ("r-3", IntentState::NeedsAttention),
+            ("r-5", IntentState::Failed),
+        ]
+    );
+    assert!(
+        report.settled[3].2.contains("never sent"),
+        "{:?}",
+        report.settled[3]
+    );
+    assert_eq!(report.still_pending.len(), 1);
+    assert_eq!(report.still_pending[0].0, "r-4");
+    assert!(report.still_pending[0].1.contains("too early"));
+    assert_eq!(provider.sent(), 5);
+    assert_eq!(
+        store.list(Some(IntentState::Pending)).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone()).stale_after(Duration::ZERO);
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Lost]);
+    journaled
+        .create_payment(&key("l-1"), &request)
+        .await
+        .unwrap_err();
+    // Someone else holds the key (a call in flight elsewhere).
+    let other = payments_journal::Lease {
+        owner: "someone-else".into(),
+        until: std::time::SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("l-1", &other).await.unwrap().is_some());
+    let err = journaled
+        .create_payment(&key("l-1"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "in_progress");
+    assert!(err.outcome_unknown());
+    let report = journaled.reconcile_pending().await.unwrap();
+    assert_eq!(report.stale, ["l-1"]);
+    assert_eq!(report.still_pending[0].1, "another attempt holds its lease");
+    assert_eq!((provider.sent(), provider.looked_up()), (1, 0));
+}
+
+#[tokio::test]
+async fn the_claim_is_committed_before_the_request_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let provider = Scripted::watching(&path);
+    let journaled = Journaled::new(provider.clone(), store);
+    for k in ["d-1", "d-2", "d-3"] {
+        journaled
+            .create_payment(&key(k), &card_request("1000", "4111111111111111"))
+            .await
+            .unwrap();
+    }
+    let seen = provider.script.lock().unwrap().seen_in_journal.clone();
+    assert_eq!(seen, vec![Some(IntentState::Pending); 3]);
+}
+
+#[tokio::test]
+async fn a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Lost]);
+    journaled
+        .create_payment(&key("w-1"), &request)
+        .await
+        .unwrap_err();
+    provider.lookup(Lookup::Unprovable {
+        reason: "no lookup".into(),
+    });
+    journaled.reconcile_pending().await.unwrap();
+    let wrong =
+        Payment::new("scripted", "t-9", PaymentStatus::Captured, ()).with_amount(yen("999"));
+    let err = journaled
+        .settle_confirmed(&key("w-1"), &wrong)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("999"), "{err}");
+    let right =
+        Payment::new("scripted", "t-1", PaymentStatus::Captured, ()).with_amount(yen("1000"));
+    journaled
+        .settle_confirmed(&key("w-1"), &right)
+        .await
+        .unwrap();
+    let intent = store.get("w-1").await.unwrap().unwrap();
+    assert_eq!(
+        (intent.state, intent.payment_id.as_deref()),
+        (IntentState::Succeeded, Some("t-1"))
+    );
+    let replay = journaled
+        .create_payment(&key("w-1"), &request)
+        .await
+        .unwrap();
+    assert_eq!(replay.id, "t-1");
+    assert_eq!(provider.sent(), 1);
+}
+
+#[tokio::test]
+async fn the_database_file_holds_no_card_number_cvc_or_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    let pan = "4111111111111111";
+    journaled
+        .create_payment(&key("s-1"), &card_request("1000", pan))
+        .await
+        .unwrap();
+    let token = "tok_live_c3VwZXJzZWNyZXQ";
+    let stored = PaymentRequest::new(yen("500"), "order-2")
+        .unwrap()
+        .with_method(PaymentMethod::StoredCard {
+            token: Secret::new(token),
+        });
+    provider.answer(&[Answer::Lost]);
+    journaled
+        .create_payment(&key("s-2"), &stored)
+        .await
+        .unwrap_err();
+    drop(journaled);
+    drop(store);
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("s-1") && text.contains("order-2"),
+        "the scan reads the rows"
+    );
+    for secret in [pan, "411111", token, "c3VwZXJzZWNyZXQ"] {
+        assert!(!text.contains(secret), "{secret} is in the journal");
+    }
+    // The CVC as a whole number (hex fingerprints may hold its digits inside longer runs).
+    let cvc_alone = text.match_indices("7391").any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + 4..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    });
+    assert!(!cvc_alone, "the CVC is in the journal");
+}
+
+#[tokio::test]
+async fn bad_journal_files_are_named_and_nothing_is_sent_without_a_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    // Corrupt: not a database.
+    let corrupt = dir.path().join("corrupt.sqlite3");
+    std::fs::write(&corrupt, b"this is not a database, just text ".repeat(200)).unwrap();
+    match SqliteStore::open(&corrupt).unwrap_err() {
+        payments_journal::JournalError::Store { path, problem } => {
+            assert_eq!(path, corrupt);
+            assert!(matches!(problem, StoreProblem::Corrupt(_)), "{problem:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = Error::from(SqliteStore::open(&corrupt).unwrap_err()).to_string();
+    assert!(shown.contains("corrupt.sqlite3"), "{shown}");
+
+    // Newer schema: written by a later version.
+    let newer = dir.path().join("newer.sqlite3");
+    drop(SqliteStore::open(&newer).unwrap());
+    {
+        let connection = rusqlite_user_version(&newer, 99);
+        drop(connection);
+    }
+    match SqliteStore::open(&newer).unwrap_err() {
+        payments_journal::JournalError::Store { path, problem } => {
+            assert_eq!(path, newer);
+            assert_eq!(
+                problem,
+                StoreProblem::NewerSchema {
+                    found: 99,
+                    supported: payments_journal::SCHEMA_VERSION
+                }
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Locked: another process holds the write lock past the busy timeout.
+    let locked = dir.path().join("locked.sqlite3");
+    let store = Arc::new(SqliteStore::open_with(&locked, Duration::from_millis(200)).unwrap());
+    let holder = hold_write_lock(&locked);
+    let provider = Scripted::new();
+    let journaled = Journaled::new(provider.clone(), store);
+    let err = journaled
+        .create_payment(&key("b-1"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "store");
+    assert!(err.to_string().contains("locked.sqlite3"), "{err}");
+    assert!(err.to_string().contains("locked"), "{err}");
+    assert_eq!(provider.sent(), 0, "nothing is sent without its claim");
+    drop(holder);
+}
+
+/// Sets the schema version of a journal file, as a later version of the crate would.
+fn rusqlite_user_version(path: &std::path::Path, version: i64) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection
+        .pragma_update(None, "user_version", version)
+        .unwrap();
+    connection
+}
+
+/// Another connection holding the write lock (an open write transaction).
+fn hold_write_lock(path: &std::path::Path) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.execute_batch("BEGIN IMMEDIATE").unwrap();
+    connection
+}
