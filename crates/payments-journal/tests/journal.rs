@@ -584,7 +584,7 @@ async fn bad_journal_files_are_named_and_nothing_is_sent_without_a_claim() {
     match SqliteStore::open(&corrupt).unwrap_err() {
         payments_journal::JournalError::Store { path, problem } => {
             assert_eq!(path, corrupt);
-            assert!(matches!(problem, StoreProblem::Corrupt(_)), "{problem:?}");
+            assert!(matches!(problem, StoreProblem::ReadOnly(_)), "{problem:?}");
         }
         other => panic!("{other:?}"),
     }
@@ -643,4 +643,100 @@ fn hold_write_lock(path: &std::path::Path) -> rusqlite::Connection {
     let connection = rusqlite::Connection::open(path).unwrap();
     connection.execute_batch("BEGIN IMMEDIATE").unwrap();
     connection
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any sequence of calls over a few keys and amounts, with answers lost at random:
+        /// each key is sent at most once (lookups never prove "not taken" here), a key's
+        /// other amount is always refused unsent, and a replay returns the first payment.
+        #[test]
+        fn a_key_is_never_sent_twice(calls in proptest::collection::vec((0usize..4, 0usize..2, any::<bool>()), 1..24)) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let provider = Scripted::new();
+                let journaled = Journaled::new(provider.clone(), open(&dir));
+                let amounts = ["1000", "2000"];
+                let mut first_amount: HashMap<usize, usize> = HashMap::new();
+                let mut paid: HashMap<usize, String> = HashMap::new();
+                for (k, a, lose) in calls {
+                    let before = provider.sent();
+                    if lose { provider.answer(&[Answer::Lost]); }
+                    let request = card_request(amounts[a], "4111111111111111");
+                    let result = journaled.create_payment(&key(&format!("p-{k}")), &request).await;
+                    let sent = provider.sent() - before;
+                    // An unused scripted answer must not leak into the next call.
+                    provider.script.lock().unwrap().answers.clear();
+                    match first_amount.get(&k) {
+                        None => {
+                            first_amount.insert(k, a);
+                            prop_assert_eq!(sent, 1);
+                            if let Ok(payment) = &result { paid.insert(k, payment.id.clone()); }
+                        }
+                        Some(&first) if first != a => {
+                            prop_assert_eq!(sent, 0);
+                            prop_assert_eq!(journal_code(result.as_ref().unwrap_err()), "key_reused");
+                        }
+                        Some(_) => {
+                            prop_assert_eq!(sent, 0);
+                            match (&result, paid.get(&k)) {
+                                (Ok(payment), Some(id)) => prop_assert_eq!(&payment.id, id),
+                                (Err(err), None) => prop_assert_eq!(journal_code(err), "still_pending"),
+                                (other, recorded) => prop_assert!(false, "{other:?} vs {recorded:?}"),
+                            }
+                        }
+                    }
+                }
+                prop_assert_eq!(provider.sent(), first_amount.len());
+                Ok(())
+            })?;
+        }
+    }
+}
+
+/// A journal file this user cannot write is refused when opened, naming its path. As root
+/// (who may write anything), the check runs again as `nobody` through `setpriv`.
+#[test]
+fn a_read_only_journal_is_refused_naming_its_path() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if let Ok(path) = std::env::var("PAYMENTS_JOURNAL_READ_ONLY_PATH") {
+        match SqliteStore::open(&path).unwrap_err() {
+            payments_journal::JournalError::Store { path: named, problem } => {
+                assert_eq!(named, std::path::PathBuf::from(&path));
+                assert!(matches!(problem, StoreProblem::ReadOnly(_)), "{problem:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("read-only.sqlite3");
+    drop(SqliteStore::open(&path).unwrap());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let is_root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+    let status = if is_root {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["a_read_only_journal_is_refused_naming_its_path", "--exact", "--nocapture"])
+            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
+            .status()
+            .expect("setpriv runs the check as nobody")
+    } else {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["a_read_only_journal_is_refused_naming_its_path", "--exact", "--nocapture"])
+            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
+            .status()
+            .unwrap()
+    };
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(status.success(), "the read-only check failed as another user");
 }
