@@ -708,7 +708,10 @@ fn a_read_only_journal_is_refused_naming_its_path() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     if let Ok(path) = std::env::var("PAYMENTS_JOURNAL_READ_ONLY_PATH") {
         match SqliteStore::open(&path).unwrap_err() {
-            payments_journal::JournalError::Store { path: named, problem } => {
+            payments_journal::JournalError::Store {
+                path: named,
+                problem,
+            } => {
                 assert_eq!(named, std::path::PathBuf::from(&path));
                 assert!(matches!(problem, StoreProblem::ReadOnly(_)), "{problem:?}");
             }
@@ -721,22 +724,35 @@ fn a_read_only_journal_is_refused_naming_its_path() {
     drop(SqliteStore::open(&path).unwrap());
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let is_root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
     let status = if is_root {
         std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
             .arg(std::env::current_exe().unwrap())
-            .args(["a_read_only_journal_is_refused_naming_its_path", "--exact", "--nocapture"])
+            .args([
+                "a_read_only_journal_is_refused_naming_its_path",
+                "--exact",
+                "--nocapture",
+            ])
             .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
             .status()
             .expect("setpriv runs the check as nobody")
     } else {
         std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["a_read_only_journal_is_refused_naming_its_path", "--exact", "--nocapture"])
+            .args([
+                "a_read_only_journal_is_refused_naming_its_path",
+                "--exact",
+                "--nocapture",
+            ])
             .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
             .status()
             .unwrap()
     };
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert!(status.success(), "the read-only check failed as another user");
+    assert!(
+        status.success(),
+        "the read-only check failed as another user"
+    );
 }

@@ -64,7 +64,8 @@ pub struct FaultRule {
     #[serde(default)]
     pub times: Option<u32>,
     /// The chance, in percent, that it applies to a matching request (a random draw per
-    /// request; a request it skips is served normally and uses up nothing); none for always.
+    /// request; a request it skips goes on to the next rule, and uses up nothing); none for
+    /// always.
     #[serde(default)]
     pub chance_percent: Option<u8>,
 }
@@ -97,20 +98,19 @@ impl Faults {
         lock(&self.rules).clone()
     }
 
-    /// The first rule matching this request, counting one use of it.
+    /// The first rule matching this request (and, for a rule with a chance, drawn for it),
+    /// counting one use of it.
     pub(crate) fn take(&self, provider: Provider, route: &str) -> Option<FaultRule> {
         let mut rules = lock(&self.rules);
         let index = rules.iter().position(|rule| {
             rule.provider == provider
                 && rule.route.as_deref().is_none_or(|r| r == route)
                 && rule.times != Some(0)
+                && rule
+                    .chance_percent
+                    .is_none_or(|chance| rand::random::<u8>() % 100 < chance)
         })?;
         let rule = rules[index].clone();
-        if let Some(chance) = rule.chance_percent
-            && rand::random::<u8>() % 100 >= chance
-        {
-            return None;
-        }
         if let Some(times) = rules[index].times.as_mut() {
             *times -= 1;
         }

@@ -17,3 +17,8 @@ pub use ::paymentoptions;
 /// INTER-STREAM: the [`interstream_store`] crate, one to one (feature `interstream`).
 #[cfg(feature = "interstream")]
 pub use interstream_store as interstream;
+
+/// The intent journal: crash-safe payments with idempotency keys, the [`payments_journal`]
+/// crate, one to one (feature `journal`).
+#[cfg(feature = "journal")]
+pub use payments_journal as journal;
