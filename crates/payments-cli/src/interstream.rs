@@ -2,8 +2,10 @@
 
 use clap::Subcommand;
 use payments::interstream::{CreditAction, InterstreamClient, PlaceOrder, UserId};
-use payments::{Error, Money};
+use payments::{Customer, Error, Money, PaymentRequest};
+use std::sync::Arc;
 
+use crate::journal::Location;
 use crate::output::Report;
 
 /// INTER-STREAM commands.
@@ -20,6 +22,11 @@ pub(crate) enum InterstreamCommand {
         /// Put your own payment id here: it is the only way to reconcile later.
         #[arg(long)]
         description: Option<String>,
+        /// Journal the call under this key (see `payments journal`): the key goes into the
+        /// description, and payments to one user are serialized so a lost answer can be
+        /// settled by comparing the order's amounts.
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
     /// Show the user's credit (store > get_credit).
     GetCredit {
@@ -100,13 +107,32 @@ async fn store_amount(store: &InterstreamClient, text: &str) -> Result<Money, Er
     Money::parse_positive(text, currency).map_err(|e| e.for_field("amount"))
 }
 
-pub(crate) async fn run(command: InterstreamCommand) -> Result<Report, Error> {
+pub(crate) async fn run(command: InterstreamCommand, journal: &Location) -> Result<Report, Error> {
     let store = InterstreamClient::from_env()?;
     match command {
         InterstreamCommand::AddPayment {
             user_id,
             amount: text,
             description,
+            idempotency_key: Some(key),
+        } => {
+            let key = crate::journal::key(&key)?;
+            UserId::parse(&user_id)?;
+            let amount = store_amount(&store, &text).await?;
+            let mut request = PaymentRequest::new(amount, key.as_str())?
+                .with_customer(Customer::default().with_id(user_id));
+            if let Some(description) = description {
+                request = request.with_description(description);
+            }
+            let journaled = journal.journaled(Arc::new(store))?;
+            let payment = journaled.create_payment(&key, &request).await?;
+            crate::journal::payment_report("payment added", &key, &payment)
+        }
+        InterstreamCommand::AddPayment {
+            user_id,
+            amount: text,
+            description,
+            idempotency_key: None,
         } => {
             let user = UserId::parse(&user_id)?;
             let amount = store_amount(&store, &text).await?;

@@ -16,6 +16,7 @@
 
 mod demo;
 mod interstream;
+mod journal;
 mod output;
 mod paymentoptions;
 mod zaif;
@@ -29,8 +30,10 @@ use output::Output;
 const EXIT_CODES: &str = "Exit codes:
   0  success
   1  the provider declined or answered with an error
-  2  invalid input or configuration (nothing was sent)
-  3  transport failure, timeout or undecodable answer (the outcome may be unknown)";
+  2  invalid input or configuration, a reused idempotency key, an unusable journal (no payment
+     was sent)
+  3  transport failure, timeout or undecodable answer, or a journaled payment still pending or
+     needing attention (the outcome may be unknown)";
 
 /// Take payments through Zaif Payment, PaymentOptions and INTER-STREAM.
 #[derive(Debug, Parser)]
@@ -49,6 +52,11 @@ struct Cli {
     /// and tokens blanked), for a provider's support.
     #[arg(long, global = true)]
     wire: bool,
+
+    /// The intent journal used with --idempotency-key, `journal` and `reconcile` (default:
+    /// journal.sqlite3 in the per-user data directory, printed on stderr when used).
+    #[arg(long, global = true, env = "PAYMENTS_JOURNAL")]
+    journal: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -75,6 +83,11 @@ enum Command {
     /// INTER-STREAM store: payments and credit (INTERSTREAM_* variables).
     #[command(subcommand)]
     Interstream(interstream::InterstreamCommand),
+    /// The intent journal: what each idempotency key did.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
+    /// Settle every pending intent in the journal through the providers' own lookups.
+    Reconcile,
 }
 
 /// Acting on a running sandbox.
@@ -101,6 +114,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.wire);
     let output = Output::new(cli.json);
+    let location = journal::Location::new(cli.journal.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -124,9 +138,15 @@ fn main() -> ExitCode {
                     })),
                 ..
             } => output.finish(trigger_webhook(&url, &transaction_id).await),
-            Command::Zaif(command) => output.finish(zaif::run(command).await),
-            Command::Paymentoptions(command) => output.finish(paymentoptions::run(command).await),
-            Command::Interstream(command) => output.finish(interstream::run(command).await),
+            Command::Zaif(command) => output.finish(zaif::run(command, &location).await),
+            Command::Paymentoptions(command) => {
+                output.finish(paymentoptions::run(command, &location).await)
+            }
+            Command::Interstream(command) => {
+                output.finish(interstream::run(command, &location).await)
+            }
+            Command::Journal(command) => output.finish(journal::run(command, &location).await),
+            Command::Reconcile => output.finish(journal::reconcile(&location).await),
         }
     })
 }

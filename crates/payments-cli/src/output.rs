@@ -41,6 +41,19 @@ pub(crate) struct Output {
 
 /// The exit code for an error.
 pub(crate) fn exit_code(error: &Error) -> u8 {
+    match error {
+        // A reused key, a bad key, a journal that cannot be used: refused before any payment.
+        Error::Journal {
+            code: "key_reused" | "invalid_key" | "store",
+            ..
+        } => return EXIT_INPUT,
+        // The provider said no, earlier.
+        Error::Journal {
+            code: "failed_earlier",
+            ..
+        } => return EXIT_PROVIDER,
+        _ => {}
+    }
     match error.kind() {
         ErrorKind::InvalidInput | ErrorKind::Configuration => EXIT_INPUT,
         ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Decode => EXIT_TRANSPORT,
@@ -103,7 +116,8 @@ impl Output {
                 "  the outcome is unknown: the request may have reached the provider and taken effect.\n  \
                  Check (by your reference or order number) before trying again."
             );
-        } else if exit_code(error) == EXIT_INPUT {
+        } else if exit_code(error) == EXIT_INPUT && error.kind() != ErrorKind::Journal {
+            // The journal's own messages say exactly what was and was not sent.
             eprintln!("  nothing was sent.");
         }
     }

@@ -9,9 +9,11 @@ use payments::paymentoptions::{
     PaymentSource, Plan, PurchaseOutcome, PurchaseRequest, PurchaseRequestBuilder, RefundRequest,
     ReturnUrl, SubscriptionDetails, SubscriptionRequest, TransactionResponse, WalletLinkRequest,
 };
-use payments::{Currency, Error, Money, Url};
+use payments::{Currency, Customer, Error, Money, PaymentMethod, PaymentRequest, ReturnUrls, Url};
 use serde::Deserialize;
+use std::sync::Arc;
 
+use crate::journal::Location;
 use crate::output::Report;
 
 /// The card payment every card command takes: what, how much, whose card, from where.
@@ -72,6 +74,10 @@ pub(crate) struct CardOperation {
     /// Use the v2 operation (3-D Secure).
     #[arg(long)]
     v2: bool,
+    /// Journal the call under this key (see `payments journal`; v2 only): the key is sent as
+    /// merchant_txn_ref and --merchant-txn-ref is kept in the journal as your reference.
+    #[arg(long)]
+    idempotency_key: Option<String>,
 }
 
 /// What capture and refund take.
@@ -89,6 +95,9 @@ pub(crate) struct AmountOperation {
     /// Free text kept with the operation.
     #[arg(long)]
     notes: Option<String>,
+    /// Journal the call under this key (see `payments journal`).
+    #[arg(long)]
+    idempotency_key: Option<String>,
 }
 
 /// PaymentOptions commands.
@@ -105,6 +114,9 @@ pub(crate) enum PaymentOptionsCommand {
         /// The authorization.
         #[arg(long)]
         transaction_id: String,
+        /// Journal the call under this key (see `payments journal`).
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
     /// Refund a captured or purchased transaction, in part or in whole.
     Refund(AmountOperation),
@@ -255,8 +267,32 @@ fn url(field: &'static str, value: Option<String>) -> Result<Option<Url>, Error>
         .transpose()
 }
 
-pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error> {
+pub(crate) async fn run(
+    command: PaymentOptionsCommand,
+    journal: &Location,
+) -> Result<Report, Error> {
     match command {
+        PaymentOptionsCommand::Purchase(operation) if operation.idempotency_key.is_some() => {
+            journaled_card(operation, false, journal).await
+        }
+        PaymentOptionsCommand::Authorize(operation) if operation.idempotency_key.is_some() => {
+            journaled_card(operation, true, journal).await
+        }
+        PaymentOptionsCommand::Capture(operation) if operation.idempotency_key.is_some() => {
+            journaled_follow_up(operation, true, journal).await
+        }
+        PaymentOptionsCommand::Refund(operation) if operation.idempotency_key.is_some() => {
+            journaled_follow_up(operation, false, journal).await
+        }
+        PaymentOptionsCommand::Void {
+            transaction_id,
+            idempotency_key: Some(key),
+        } => {
+            let key = crate::journal::key(&key)?;
+            let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+            let payment = journaled.void_payment(&key, &transaction_id).await?;
+            crate::journal::payment_report("voided", &key, &payment)
+        }
         PaymentOptionsCommand::Purchase(operation) => card_operation(operation, false).await,
         PaymentOptionsCommand::Authorize(operation) => card_operation(operation, true).await,
         PaymentOptionsCommand::Capture(operation) => {
@@ -273,7 +309,10 @@ pub(crate) async fn run(command: PaymentOptionsCommand) -> Result<Report, Error>
             let refunded = gateway.refund(&request).await?;
             transaction_report("refunded", &refunded)
         }
-        PaymentOptionsCommand::Void { transaction_id } => {
+        PaymentOptionsCommand::Void {
+            transaction_id,
+            idempotency_key: None,
+        } => {
             let gateway = PaymentOptionsClient::from_env()?;
             let voided = gateway.void(&transaction_id).await?;
             transaction_report("voided", &voided)
@@ -459,6 +498,82 @@ fn transaction_report(what: &str, answer: &TransactionResponse) -> Result<Report
     )
 }
 
+/// A card payment through the journal and the common trait (v2: 3-D Secure).
+async fn journaled_card(
+    operation: CardOperation,
+    authorize_only: bool,
+    journal: &Location,
+) -> Result<Report, Error> {
+    let CardOperation {
+        payment,
+        webhook_url,
+        success_url,
+        decline_url,
+        v2,
+        idempotency_key,
+    } = operation;
+    let key = crate::journal::key(idempotency_key.as_deref().unwrap_or_default())?;
+    if !v2 {
+        return Err(Error::invalid_input(
+            "v2",
+            "journaled card payments use the v2 operations (3-D Secure): add --v2",
+        ));
+    }
+    let currency = Currency::from_code(&payment.currency).map_err(|e| e.for_field("currency"))?;
+    let amount =
+        Money::parse_positive(&payment.amount, currency).map_err(|e| e.for_field("amount"))?;
+    let ip: IpAddr = payment
+        .customer_ip
+        .parse()
+        .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+    let mut urls = ReturnUrls::default();
+    if let Some(webhook) = url("webhook_url", webhook_url)? {
+        urls = urls.with_notification(webhook);
+    }
+    if let Some(success) = url("success_url", success_url)? {
+        urls = urls.with_success(success);
+    }
+    if let Some(decline) = url("decline_url", decline_url)? {
+        urls = urls.with_failure(decline);
+    }
+    let card = read_card(&payment.card)?;
+    let mut request = PaymentRequest::new(amount, payment.merchant_txn_ref)?
+        .with_method(PaymentMethod::Card(Box::new(card)))
+        .with_customer(Customer::default().with_ip(ip))
+        .with_urls(urls);
+    if authorize_only {
+        request = request.authorize_only();
+    }
+    let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+    let payment = journaled.create_payment(&key, &request).await?;
+    let what = if authorize_only { "authorized" } else { "paid" };
+    crate::journal::payment_report(what, &key, &payment)
+}
+
+/// A capture or refund through the journal and the common trait.
+async fn journaled_follow_up(
+    operation: AmountOperation,
+    capture: bool,
+    journal: &Location,
+) -> Result<Report, Error> {
+    let key = crate::journal::key(operation.idempotency_key.as_deref().unwrap_or_default())?;
+    crate::journal::refuse_with_key(&[("notes", operation.notes.is_some())])?;
+    let (id, amount, _) = amount_operation(operation)?;
+    let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+    let (what, payment) = if capture {
+        (
+            "captured",
+            journaled.capture_payment(&key, &id, Some(amount)).await?,
+        )
+    } else {
+        (
+            "refunded",
+            journaled.refund_payment(&key, &id, Some(amount)).await?,
+        )
+    };
+    crate::journal::payment_report(what, &key, &payment)
+}
+
 async fn card_operation(operation: CardOperation, authorize_only: bool) -> Result<Report, Error> {
     let CardOperation {
         payment,
@@ -466,6 +581,7 @@ async fn card_operation(operation: CardOperation, authorize_only: bool) -> Resul
         success_url,
         decline_url,
         v2,
+        idempotency_key: _,
     } = operation;
     let mut urls = ReturnUrl::default();
     if let Some(webhook) = url("webhook_url", webhook_url)? {

@@ -6,9 +6,18 @@ use payments::zaif::{
     AuthMethod, CreateInvoice, CreateInvoiceBuilder, CryptoCurrency, NotificationMethod, Speed,
     ZaifClient,
 };
-use payments::{Currency, Decimal, Error, Money, Secret};
+use payments::{
+    Currency, Customer, Decimal, Error, Money, PaymentMethod, PaymentRequest, ReturnUrls, Secret,
+    Url,
+};
+use std::sync::Arc;
 
+use crate::journal::Location;
 use crate::output::Report;
+
+fn url(field: &'static str, text: &str) -> Result<Url, Error> {
+    Url::parse(text).map_err(|_| Error::invalid_input(field, "is not a valid URL"))
+}
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum SpeedArg {
@@ -83,6 +92,11 @@ pub(crate) enum ZaifCommand {
         /// buyerPhone.
         #[arg(long)]
         buyer_phone: Option<String>,
+        /// Journal the call under this key (see `payments journal`): sent as the orderNumber,
+        /// with --order-number (default: the key) as the referenceNumber; a repeat with the
+        /// same key returns the first invoice without creating another.
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
     /// Show an invoice (getInvoice).
     GetInvoice {
@@ -99,6 +113,9 @@ pub(crate) enum ZaifCommand {
     CancelInvoice {
         /// The invoice id.
         id: String,
+        /// Journal the call under this key (see `payments journal`).
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
 }
 
@@ -122,8 +139,70 @@ fn client() -> Result<ZaifClient, Error> {
     Ok(builder.build()?)
 }
 
-pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
+pub(crate) async fn run(command: ZaifCommand, journal: &Location) -> Result<Report, Error> {
     match command {
+        ZaifCommand::CreateInvoice {
+            idempotency_key: Some(key),
+            currency,
+            amount,
+            billing_currency,
+            item_name,
+            order_number,
+            speed,
+            notification_uri,
+            notification_method,
+            redirect_uri,
+            reference_number,
+            merchant_name,
+            buyer_id,
+            buyer_name,
+            buyer_email,
+            buyer_phone,
+        } => {
+            let key = crate::journal::key(&key)?;
+            crate::journal::refuse_with_key(&[
+                ("billing_currency", billing_currency.is_some()),
+                ("speed", speed.is_some()),
+                ("notification_method", notification_method.is_some()),
+                ("reference_number", reference_number.is_some()),
+                ("merchant_name", merchant_name.is_some()),
+                ("buyer_phone", buyer_phone.is_some()),
+            ])?;
+            let yen =
+                Money::parse_positive(&amount, Currency::JPY).map_err(|e| e.for_field("amount"))?;
+            let reference = order_number.unwrap_or_else(|| key.as_str().to_owned());
+            let mut request =
+                PaymentRequest::new(yen, reference)?.with_method(PaymentMethod::Crypto {
+                    asset: currency.trim().to_ascii_lowercase(),
+                });
+            if let Some(item) = item_name {
+                request = request.with_description(item);
+            }
+            let mut urls = ReturnUrls::default();
+            if let Some(uri) = notification_uri {
+                urls = urls.with_notification(url("notification_uri", &uri)?);
+            }
+            if let Some(uri) = redirect_uri {
+                urls = urls.with_success(url("redirect_uri", &uri)?);
+            }
+            let mut customer = Customer::default();
+            customer.id = buyer_id;
+            customer.name = buyer_name;
+            customer.email = buyer_email;
+            let request = request.with_urls(urls).with_customer(customer);
+            let journaled = journal.journaled(Arc::new(client()?))?;
+            let payment = journaled.create_payment(&key, &request).await?;
+            crate::journal::payment_report("invoice", &key, &payment)
+        }
+        ZaifCommand::CancelInvoice {
+            id,
+            idempotency_key: Some(key),
+        } => {
+            let key = crate::journal::key(&key)?;
+            let journaled = journal.journaled(Arc::new(client()?))?;
+            let payment = journaled.cancel_payment(&key, &id).await?;
+            crate::journal::payment_report("canceled", &key, &payment)
+        }
         ZaifCommand::CreateInvoice {
             currency,
             amount,
@@ -140,6 +219,7 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
             buyer_name,
             buyer_email,
             buyer_phone,
+            idempotency_key: None,
         } => {
             let currency = CryptoCurrency::other(&currency.trim().to_ascii_lowercase())?;
             let mut builder = match billing_currency {
@@ -225,7 +305,10 @@ pub(crate) async fn run(command: ZaifCommand) -> Result<Report, Error> {
                 &found,
             )
         }
-        ZaifCommand::CancelInvoice { id } => {
+        ZaifCommand::CancelInvoice {
+            id,
+            idempotency_key: None,
+        } => {
             let canceled = client()?.cancel_invoice(&id).await?;
             let status = canceled
                 .invoice
