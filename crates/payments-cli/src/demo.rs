@@ -23,13 +23,13 @@ use payments_sandbox::{CHALLENGE_CARD, DECLINE_CARD, Sandbox, SandboxConfig};
 use crate::output::{EXIT_OK, EXIT_PROVIDER, EXIT_TRANSPORT};
 
 /// Counts the steps and prints each one.
-struct Story {
+pub(crate) struct Story {
     passed: usize,
     failed: Vec<String>,
 }
 
 impl Story {
-    fn step(&mut self, what: &str, outcome: Result<String, String>) {
+    pub(crate) fn step(&mut self, what: &str, outcome: Result<String, String>) {
         match outcome {
             Ok(detail) => {
                 self.passed += 1;
@@ -87,6 +87,8 @@ pub(crate) async fn run() -> ExitCode {
     paymentoptions_recurring_story(&sandbox, &env, &mut story).await;
     println!("\nINTER-STREAM: store payments and credit");
     interstream_story(&env, &mut story).await;
+    println!("\nCrash-safe payments: an idempotency key and the intent journal");
+    crate::demo_journal::story(&sandbox, &mut story).await;
 
     sandbox.stop().await;
     println!();
@@ -345,7 +347,8 @@ async fn paymentoptions_story(env: &[(&'static str, String)], story: &mut Story)
             .map_err(fail)?;
         let status = provider.get_payment(&captured.id).await.map_err(fail)?;
         match (&captured.status, &refunded.status, &status.status) {
-            (PaymentStatus::Captured, PaymentStatus::Refunded, PaymentStatus::Captured) => {
+            // The status reports where the capture stands now: refunded (in part).
+            (PaymentStatus::Captured, PaymentStatus::Refunded, PaymentStatus::Refunded) => {
                 Ok(format!(
                     "authorized 2000 JPY → captured all of it (new id {}) → refunded 500 → status: {:?}",
                     captured.id, status.status

@@ -15,6 +15,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod demo;
+mod demo_journal;
 mod interstream;
 mod journal;
 mod output;

@@ -549,6 +549,11 @@ async fn paymentoptions_lifecycle_commands_and_their_exit_codes() {
     let status = run(words(&format!("status {capture_id}"))).await;
     assert_eq!(status.code, 0, "{}", status.all());
     let answer: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    // The status says where the transaction stands now: the capture was refunded, and the
+    // authorization was captured.
+    assert_eq!(answer["transaction_type"], "REFUND");
+    let auth_status = run(words(&format!("status {auth_id}"))).await;
+    let answer: serde_json::Value = serde_json::from_str(&auth_status.stdout).unwrap();
     assert_eq!(answer["transaction_type"], "CAPTURE");
 
     // A void of the captured authorization is refused by the gateway (exit 1); bad input is 2.

@@ -29,7 +29,7 @@ use payments::{
 use payments_sandbox::{FaultKind, FaultRule, Provider, Sandbox, SandboxConfig, StoreUser};
 
 /// Journaled items: each is one payment (and a refund or capture for PaymentOptions).
-const ITEMS: usize = 216;
+const ITEMS: usize = 240;
 /// At least this many SIGKILLs before the driver is left to finish.
 const KILLS: usize = 32;
 /// INTER-STREAM users the payments are spread over (payments to one user are serialized).
@@ -479,7 +479,8 @@ async fn supervisor() -> ExitCode {
     while kills.kills < KILLS {
         runs += 1;
         let mut child = driver(&sandbox);
-        let wait = Duration::from_millis(40 + rand::random::<u64>() % 360);
+        // Short enough that the driver is killed many times before it can finish.
+        let wait = Duration::from_millis(15 + rand::random::<u64>() % 185);
         tokio::time::sleep(wait).await;
         if child.try_wait().unwrap().is_some() {
             finished = true;

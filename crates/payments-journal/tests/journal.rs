@@ -584,7 +584,7 @@ async fn bad_journal_files_are_named_and_nothing_is_sent_without_a_claim() {
     match SqliteStore::open(&corrupt).unwrap_err() {
         payments_journal::JournalError::Store { path, problem } => {
             assert_eq!(path, corrupt);
-            assert!(matches!(problem, StoreProblem::ReadOnly(_)), "{problem:?}");
+            assert!(matches!(problem, StoreProblem::Corrupt(_)), "{problem:?}");
         }
         other => panic!("{other:?}"),
     }

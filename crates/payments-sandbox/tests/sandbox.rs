@@ -441,9 +441,9 @@ async fn paymentoptions_lifecycle_keeps_a_ledger_per_transaction() {
     assert_eq!(too_many.response_code().map(|c| c.0), Some(-8019));
     assert!(!too_many.outcome_unknown());
 
-    // Every id has a status.
+    // Every id has a status, saying where it stands now: the capture was refunded.
     let status = gateway.transaction_status(&capture_id).await.unwrap();
-    assert_eq!(status.status(), PaymentStatus::Captured);
+    assert_eq!(status.status(), PaymentStatus::Refunded);
     let status = gateway
         .transaction_status(first.transaction_id().unwrap())
         .await
@@ -458,6 +458,12 @@ async fn paymentoptions_lifecycle_keeps_a_ledger_per_transaction() {
         .unwrap();
     let voided = gateway.void(held.transaction_id().unwrap()).await.unwrap();
     assert_eq!(voided.status(), PaymentStatus::Voided);
+    // The authorization's own status now says it was voided.
+    let released = gateway
+        .transaction_status(held.transaction_id().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(released.status(), PaymentStatus::Voided);
     assert_eq!(voided.gateway_response.code, "INFO0003");
 
     let events: Vec<(String, String)> = sandbox
@@ -516,8 +522,9 @@ async fn paymentoptions_lifecycle_through_the_trait() {
         .await
         .unwrap_err();
     assert_eq!(err.provider_code(), Some("ERR3019"));
+    // The capture, refunded in whole since.
     let looked_up = provider.get_payment(&captured.id).await.unwrap();
-    assert_eq!(looked_up.status, PaymentStatus::Captured);
+    assert_eq!(looked_up.status, PaymentStatus::Refunded);
     assert_eq!(looked_up.reference.as_deref(), Some("trait-1"));
 
     // The provider's default method is its hosted payment page.
