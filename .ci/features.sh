@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # `ring` is the TLS crypto provider (the default feature), not a payment provider.
-for features in ring ring,zaif ring,paymentoptions ring,interstream ring,full; do
+for features in ring ring,zaif ring,paymentoptions ring,interstream ring,journal ring,full; do
     echo "--- cargo check -p payments-sdk --no-default-features --features $features"
     cargo check --quiet -p payments-sdk --no-default-features --features "$features"
 done
@@ -13,7 +13,7 @@ echo "--- cargo check -p payments-sdk --features full,webpki-roots (Mozilla's ro
 cargo check --quiet -p payments-sdk --features full,webpki-roots
 # Nothing a merchant did not ask for in any published crate's default tree.
 none_builds_by_default() { # crate-to-refuse, why-it-would-be-there
-    for crate in payments-core zaif-ecapi paymentoptions interstream-store payments-sdk; do
+    for crate in payments-core zaif-ecapi paymentoptions interstream-store payments-journal payments-sdk; do
         if cargo tree -p "$crate" -e normal --prefix none | grep -q "^$1 v"; then
             echo "$crate builds $1 by default ($2)"
             exit 1
@@ -46,6 +46,21 @@ tree=$(cargo tree -p payments-sdk --no-default-features --features ring -e norma
 for other in $all_providers; do
     if grep -q "^$other v" <<<"$tree"; then echo "no features, yet $other is built"; exit 1; fi
 done
+# The journal works through the PaymentProvider trait alone; a merchant without it builds no
+# SQLite.
+tree=$(cargo tree -p payments-journal -e normal --prefix none)
+for other in $all_providers; do
+    if grep -q "^$other v" <<<"$tree"; then echo "payments-journal depends on $other"; exit 1; fi
+done
+for pair in zaif:zaif-ecapi paymentoptions:paymentoptions interstream:interstream-store; do
+    feature=${pair%%:*}
+    if cargo tree -p payments-sdk --no-default-features --features "ring,$feature" -e normal --prefix none \
+        | grep -q "^libsqlite3-sys v"; then
+        echo "feature $feature builds SQLite without the journal feature"
+        exit 1
+    fi
+done
+echo "--- payments-journal depends on no provider crate; no provider feature builds SQLite"
 # The sandbox is an independent witness: it checks requests with its own hashing and parsing,
 # so it must not be built on any provider crate.
 tree=$(cargo tree -p payments-sandbox -e normal --prefix none)

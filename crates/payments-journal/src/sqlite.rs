@@ -122,8 +122,17 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs `work` on the connection on tokio's blocking pool.
+    /// Runs `work` on the connection on tokio's blocking pool; its commit is synced to stable
+    /// storage before this returns (`synchronous = FULL`).
     async fn run<T, F>(&self, work: F) -> Result<T, JournalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        self.run_with(Durability::Synced, work).await
+    }
+
+    async fn run_with<T, F>(&self, durability: Durability, work: F) -> Result<T, JournalError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
@@ -134,6 +143,11 @@ impl SqliteStore {
             let mut guard = connection
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let level = match durability {
+                Durability::Synced => "FULL",
+                Durability::Ordered => "NORMAL",
+            };
+            guard.pragma_update(None, "synchronous", level)?;
             work(&mut guard)
         })
         .await;
@@ -145,6 +159,19 @@ impl SqliteStore {
             }),
         }
     }
+}
+
+/// How far a write must have reached when it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// On stable storage (`synchronous = FULL`): claims and attempts, which must survive power
+    /// loss before anything is sent.
+    Synced,
+    /// Committed, in order after every synced write, and synced with the next one
+    /// (`synchronous = NORMAL` in WAL mode): outcomes and lease releases. Power loss can undo
+    /// the newest of them, never corrupt the file; an undone outcome leaves its intent
+    /// pending, which the provider's lookups settle again.
+    Ordered,
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction.
@@ -263,12 +290,12 @@ impl From<rusqlite::Error> for LeaseCheck {
 }
 
 impl SqliteStore {
-    async fn leased_write<F>(&self, work: F) -> Result<(), JournalError>
+    async fn leased_write<F>(&self, durability: Durability, work: F) -> Result<(), JournalError>
     where
         F: FnOnce(&mut Connection) -> Result<(), LeaseCheck> + Send + 'static,
     {
         let outcome = self
-            .run(move |connection| match work(connection) {
+            .run_with(durability, move |connection| match work(connection) {
                 Ok(()) => Ok(Ok(())),
                 Err(LeaseCheck::Lost(key)) => Ok(Err(key)),
                 Err(LeaseCheck::Database(err)) => Err(err),
@@ -327,7 +354,7 @@ impl IntentStore for SqliteStore {
         let key = key.to_owned();
         let owner = lease.owner.clone();
         let until = to_ms(lease.until);
-        self.run(move |connection| {
+        self.run_with(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let changed = tx.execute(
                 "UPDATE intents SET lease_owner = ?2, lease_until_ms = ?3, updated_at_ms = ?4 \
@@ -358,7 +385,7 @@ impl IntentStore for SqliteStore {
             snapshot.map(str::to_owned),
         );
         let sent_at = to_ms(sent_at);
-        self.leased_write(move |connection| {
+        self.leased_write(Durability::Synced, move |connection| {
             let changed = connection.execute(
                 "UPDATE intents SET snapshot = ?3, sent_at_ms = ?4, attempts = attempts + 1, \
                  reason = NULL, updated_at_ms = ?5 \
@@ -377,7 +404,7 @@ impl IntentStore for SqliteStore {
         reason: &str,
     ) -> Result<(), JournalError> {
         let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
-        self.leased_write(move |connection| {
+        self.leased_write(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let changed = tx.execute(
                 "UPDATE intents SET sent_at_ms = NULL, attempts = MAX(attempts - 1, 0), \
@@ -400,7 +427,7 @@ impl IntentStore for SqliteStore {
         outcome: &Outcome,
     ) -> Result<(), JournalError> {
         let (key, owner, outcome) = (key.to_owned(), owner.to_owned(), outcome.clone());
-        self.leased_write(move |connection| {
+        self.leased_write(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let state = outcome.state().as_str();
             let (payment_id, status, detail, reason) = match &outcome {
@@ -444,7 +471,7 @@ impl IntentStore for SqliteStore {
 
     async fn release(&self, key: &str, owner: &str, reason: &str) -> Result<(), JournalError> {
         let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
-        self.leased_write(move |connection| {
+        self.leased_write(Durability::Ordered, move |connection| {
             let changed = connection.execute(
                 "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, reason = ?3, \
                  updated_at_ms = ?4 WHERE key = ?1 AND lease_owner = ?2",
@@ -481,7 +508,7 @@ impl IntentStore for SqliteStore {
     ) -> Result<bool, JournalError> {
         let (scope, key) = (scope.to_owned(), key.to_owned());
         let until = to_ms(until);
-        self.run(move |connection| {
+        self.run_with(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Free when nobody holds it, the key holds it already, or the holder's lease has
             // expired and the holder is not a pending intent (a pending one keeps its scope
@@ -503,7 +530,7 @@ impl IntentStore for SqliteStore {
 
     async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError> {
         let (scope, key) = (scope.to_owned(), key.to_owned());
-        self.run(move |connection| {
+        self.run_with(Durability::Ordered, move |connection| {
             connection.execute(
                 "DELETE FROM scope_leases WHERE scope = ?1 AND key = ?2",
                 [&scope, &key],

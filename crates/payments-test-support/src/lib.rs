@@ -319,9 +319,23 @@ impl StaticServer {
         content_type: &'static str,
         body: &'static str,
     ) -> std::io::Result<StaticServer> {
+        StaticServer::start_delayed(status, content_type, body, std::time::Duration::ZERO).await
+    }
+
+    /// Like [`StaticServer::start`], answering each request only after `delay` (a provider's
+    /// own processing time).
+    pub async fn start_delayed(
+        status: u16,
+        content_type: &'static str,
+        body: &'static str,
+        delay: std::time::Duration,
+    ) -> std::io::Result<StaticServer> {
         use axum::http::{StatusCode, header};
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         let app = axum::Router::new().fallback(move || async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             (status, [(header::CONTENT_TYPE, content_type)], body)
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
