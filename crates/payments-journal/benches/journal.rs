@@ -40,7 +40,13 @@ impl PaymentProvider for OneRoundTrip {
     async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
         let answer = self
             .http
-            .send("bench", self.http.reqwest().post(&self.url).body(request.reference.clone()))
+            .send(
+                "bench",
+                self.http
+                    .reqwest()
+                    .post(&self.url)
+                    .body(request.reference.clone()),
+            )
             .await?;
         let answer: serde_json::Value = answer.json("bench")?;
         let id = answer["id"].as_str().unwrap_or_default().to_owned();
@@ -59,9 +65,11 @@ fn benches(c: &mut Criterion) {
     let runtime = round_trip_runtime();
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("bench.sqlite3")).unwrap());
-    let request = PaymentRequest::new(Money::parse("1000", Currency::JPY).unwrap(), "bench-order").unwrap();
+    let request =
+        PaymentRequest::new(Money::parse("1000", Currency::JPY).unwrap(), "bench-order").unwrap();
     let counter = AtomicU64::new(0);
-    let next_key = || IdempotencyKey::parse(format!("b-{}", counter.fetch_add(1, Ordering::Relaxed))).unwrap();
+    let next_key =
+        || IdempotencyKey::parse(format!("b-{}", counter.fetch_add(1, Ordering::Relaxed))).unwrap();
 
     // Loopback: the journal against the bare call.
     let fast = runtime
@@ -77,7 +85,10 @@ fn benches(c: &mut Criterion) {
             bare.create_payment(&request).await.unwrap()
         })],
         &Contestant::new("journaled", || async {
-            journaled.create_payment(&next_key(), &request).await.unwrap()
+            journaled
+                .create_payment(&next_key(), &request)
+                .await
+                .unwrap()
         }),
     );
 
@@ -96,17 +107,26 @@ fn benches(c: &mut Criterion) {
         bare_slow.create_payment(&request).await.unwrap()
     });
     let typed = Contestant::new("journaled", || async {
-        journaled_slow.create_payment(&next_key(), &request).await.unwrap()
+        journaled_slow
+            .create_payment(&next_key(), &request)
+            .await
+            .unwrap()
     });
     let mut group = c.benchmark_group("journal/provider_20ms");
-    group.sample_size(10).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
     group.bench_function("unjournaled", |b| {
         b.to_async(&runtime)
             .iter(|| async { bare_slow.create_payment(&request).await.unwrap() });
     });
     group.bench_function("journaled", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { journaled_slow.create_payment(&next_key(), &request).await.unwrap() });
+        b.to_async(&runtime).iter(|| async {
+            journaled_slow
+                .create_payment(&next_key(), &request)
+                .await
+                .unwrap()
+        });
     });
     group.finish();
     if !std::env::args().any(|a| a == "--test" || a == "--list" || a == "--profile-time") {

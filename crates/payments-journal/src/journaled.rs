@@ -319,12 +319,16 @@ impl Journaled {
         send: &Sender<'s>,
     ) -> Result<Payment> {
         let owner = new_owner()?;
-        if let Some(existing) = self.store.get(key.as_str()).await? {
-            return self.resume(key, existing, &call, &owner, send).await;
-        }
         let scope = self
             .provider
             .reconciliation_scope(&call.pending(key, SystemTime::now()));
+        // A key seen before is answered by the claim below; with a scope it is looked for
+        // first, so a replay is not held up by another key's lease on the scope.
+        if scope.is_some()
+            && let Some(existing) = self.store.get(key.as_str()).await?
+        {
+            return self.resume(key, existing, &call, &owner, send).await;
+        }
         self.take_scope(key, scope.as_deref()).await?;
         let snapshot = match self
             .provider

@@ -59,7 +59,15 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     path: Arc<PathBuf>,
-    connection: Arc<Mutex<Connection>>,
+    connection: Arc<Mutex<Session>>,
+}
+
+/// The connection and the `synchronous` level it is set to, so it is changed only when a
+/// write needs another.
+#[derive(Debug)]
+struct Session {
+    connection: Connection,
+    level: Option<Durability>,
 }
 
 impl SqliteStore {
@@ -113,7 +121,10 @@ impl SqliteStore {
         })?;
         Ok(SqliteStore {
             path: Arc::new(path),
-            connection: Arc::new(Mutex::new(connection)),
+            connection: Arc::new(Mutex::new(Session {
+                connection,
+                level: None,
+            })),
         })
     }
 
@@ -140,15 +151,21 @@ impl SqliteStore {
         let connection = Arc::clone(&self.connection);
         let path = Arc::clone(&self.path);
         let joined = tokio::task::spawn_blocking(move || {
-            let mut guard = connection
+            let mut session = connection
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let level = match durability {
-                Durability::Synced => "FULL",
-                Durability::Ordered => "NORMAL",
-            };
-            guard.pragma_update(None, "synchronous", level)?;
-            work(&mut guard)
+            if session.level != Some(durability) {
+                let level = match durability {
+                    Durability::Synced => "FULL",
+                    Durability::Ordered => "NORMAL",
+                };
+                session.level = None;
+                session
+                    .connection
+                    .pragma_update(None, "synchronous", level)?;
+                session.level = Some(durability);
+            }
+            work(&mut session.connection)
         })
         .await;
         match joined {
@@ -258,13 +275,19 @@ fn read_intent(row: &Row<'_>) -> Result<Intent, rusqlite::Error> {
     })
 }
 
+/// Runs one statement, prepared once per connection.
+fn exec(
+    connection: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<usize, rusqlite::Error> {
+    connection.prepare_cached(sql)?.execute(params)
+}
+
 fn select_intent(connection: &Connection, key: &str) -> Result<Option<Intent>, rusqlite::Error> {
     connection
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"),
-            [key],
-            read_intent,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"))?
+        .query_row([key], read_intent)
         .optional()
 }
 
@@ -314,7 +337,7 @@ impl IntentStore for SqliteStore {
             if let Some(existing) = select_intent(&tx, &intent.key)? {
                 return Ok(Claim::Existing(Box::new(existing)));
             }
-            tx.execute(
+            exec(&tx,
                 &format!(
                     "INSERT INTO intents ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
@@ -356,7 +379,7 @@ impl IntentStore for SqliteStore {
         let until = to_ms(lease.until);
         self.run_with(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
+            let changed = exec(&tx,
                 "UPDATE intents SET lease_owner = ?2, lease_until_ms = ?3, updated_at_ms = ?4 \
                  WHERE key = ?1 AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until_ms < ?4)",
                 params![key, owner, until, now_ms()],
@@ -386,7 +409,8 @@ impl IntentStore for SqliteStore {
         );
         let sent_at = to_ms(sent_at);
         self.leased_write(Durability::Synced, move |connection| {
-            let changed = connection.execute(
+            let changed = exec(
+                connection,
                 "UPDATE intents SET snapshot = ?3, sent_at_ms = ?4, attempts = attempts + 1, \
                  reason = NULL, updated_at_ms = ?5 \
                  WHERE key = ?1 AND lease_owner = ?2 AND state = 'pending'",
@@ -406,14 +430,15 @@ impl IntentStore for SqliteStore {
         let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
         self.leased_write(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
+            let changed = exec(
+                &tx,
                 "UPDATE intents SET sent_at_ms = NULL, attempts = MAX(attempts - 1, 0), \
                  reason = ?3, lease_owner = NULL, lease_until_ms = NULL, updated_at_ms = ?4 \
                  WHERE key = ?1 AND lease_owner = ?2 AND state = 'pending'",
                 params![key, owner, reason, now_ms()],
             )?;
             under_lease(changed, &key)?;
-            tx.execute("DELETE FROM scope_leases WHERE key = ?1", [&key])?;
+            exec(&tx, "DELETE FROM scope_leases WHERE key = ?1", [&key])?;
             tx.commit()?;
             Ok(())
         })
@@ -445,7 +470,8 @@ impl IntentStore for SqliteStore {
                     (None, None, None, Some(reason.clone()))
                 }
             };
-            let changed = tx.execute(
+            let changed = exec(
+                &tx,
                 "UPDATE intents SET state = ?3, payment_id = ?4, payment_status = ?5, \
                  payment_detail = ?6, reason = ?7, lease_owner = NULL, lease_until_ms = NULL, \
                  updated_at_ms = ?8 \
@@ -462,7 +488,7 @@ impl IntentStore for SqliteStore {
                 ],
             )?;
             under_lease(changed, &key)?;
-            tx.execute("DELETE FROM scope_leases WHERE key = ?1", [&key])?;
+            exec(&tx, "DELETE FROM scope_leases WHERE key = ?1", [&key])?;
             tx.commit()?;
             Ok(())
         })
@@ -472,7 +498,8 @@ impl IntentStore for SqliteStore {
     async fn release(&self, key: &str, owner: &str, reason: &str) -> Result<(), JournalError> {
         let (key, owner, reason) = (key.to_owned(), owner.to_owned(), reason.to_owned());
         self.leased_write(Durability::Ordered, move |connection| {
-            let changed = connection.execute(
+            let changed = exec(
+                connection,
                 "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, reason = ?3, \
                  updated_at_ms = ?4 WHERE key = ?1 AND lease_owner = ?2",
                 params![key, owner, reason, now_ms()],
@@ -513,7 +540,7 @@ impl IntentStore for SqliteStore {
             // Free when nobody holds it, the key holds it already, or the holder's lease has
             // expired and the holder is not a pending intent (a pending one keeps its scope
             // until it is settled, so amounts stay comparable).
-            let changed = tx.execute(
+            let changed = exec(&tx,
                 "INSERT INTO scope_leases (scope, key, until_ms) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (scope) DO UPDATE SET key = excluded.key, until_ms = excluded.until_ms \
                  WHERE scope_leases.key = excluded.key \
@@ -531,7 +558,8 @@ impl IntentStore for SqliteStore {
     async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError> {
         let (scope, key) = (scope.to_owned(), key.to_owned());
         self.run_with(Durability::Ordered, move |connection| {
-            connection.execute(
+            exec(
+                connection,
                 "DELETE FROM scope_leases WHERE scope = ?1 AND key = ?2",
                 [&scope, &key],
             )?;

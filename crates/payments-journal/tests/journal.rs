@@ -1,5 +1,8 @@
 //! The journal's promises, against a scripted provider that records every call it is sent.
 
+// Test helpers panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -334,7 +334,9 @@ impl StaticServer {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         let app = axum::Router::new().fallback(move || async move {
             if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
+                // A thread's sleep, not tokio's timer: the timer's 1 ms ticks would round the
+                // delay up by a phase that shifts with whatever the client did before.
+                let _ = tokio::task::spawn_blocking(move || std::thread::sleep(delay)).await;
             }
             (status, [(header::CONTENT_TYPE, content_type)], body)
         });
