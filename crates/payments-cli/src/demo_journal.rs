@@ -77,16 +77,11 @@ pub(crate) async fn story(sandbox: &Sandbox, story: &mut Story) {
     println!("    $ payments {}", create.join(" "));
 
     // The sandbox makes the invoice, then drops the answer.
-    sandbox.set_faults(vec![FaultRule {
-        provider: Provider::Zaif,
-        route: Some("createInvoice".into()),
-        kind: FaultKind::DropAfterProcessing,
-        status: None,
-        latency_ms: 0,
-        jitter_ms: 0,
-        times: Some(1),
-        chance_percent: None,
-    }]);
+    sandbox.set_faults(vec![
+        FaultRule::new(Provider::Zaif, FaultKind::DropAfterProcessing)
+            .with_route("createInvoice")
+            .with_times(1),
+    ]);
     let lost = payments(sandbox, &journal, &create).await;
     story.step(
         "the answer is lost after Zaif made the invoice: exit 3, the outcome unknown",

@@ -329,16 +329,9 @@ async fn zaif_commands_and_their_exit_codes() {
     assert_eq!(error["error"]["kind"], "http_status");
     assert_eq!(error["error"]["outcome_unknown"], true);
     let human_broken = {
-        setup.sandbox.set_faults(vec![FaultRule {
-            provider: Provider::Zaif,
-            route: None,
-            kind: FaultKind::DropAfterProcessing,
-            status: None,
-            latency_ms: 0,
-            jitter_ms: 0,
-            times: Some(1),
-            chance_percent: None,
-        }]);
+        setup.sandbox.set_faults(vec![
+            FaultRule::new(Provider::Zaif, FaultKind::DropAfterProcessing).with_times(1),
+        ]);
         setup
             .run(
                 &[

@@ -342,30 +342,17 @@ fn payments_sandbox_env() -> Vec<(&'static str, String)> {
 fn drops(provider: Provider, routes: &[&str]) -> Vec<FaultRule> {
     routes
         .iter()
-        .map(|route| FaultRule {
-            provider,
-            route: Some((*route).to_owned()),
-            kind: FaultKind::DropAfterProcessing,
-            status: None,
-            latency_ms: 0,
-            jitter_ms: 40,
-            times: None,
-            chance_percent: Some(15),
+        .map(|route| {
+            FaultRule::new(provider, FaultKind::DropAfterProcessing)
+                .with_route(route)
+                .with_jitter_ms(40)
+                .with_chance_percent(15)
         })
         .collect()
 }
 
 fn jitter(provider: Provider) -> FaultRule {
-    FaultRule {
-        provider,
-        route: None,
-        kind: FaultKind::Latency,
-        status: None,
-        latency_ms: 0,
-        jitter_ms: 40,
-        times: None,
-        chance_percent: None,
-    }
+    FaultRule::new(provider, FaultKind::Latency).with_jitter_ms(40)
 }
 
 /// How the kills landed, read from the journal and the ledger just after each one.

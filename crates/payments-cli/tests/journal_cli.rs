@@ -21,16 +21,9 @@ fn json(text: &str) -> serde_json::Value {
 }
 
 fn drop_once(provider: Provider, route: &str) -> FaultRule {
-    FaultRule {
-        provider,
-        route: Some(route.into()),
-        kind: FaultKind::DropAfterProcessing,
-        status: None,
-        latency_ms: 0,
-        jitter_ms: 0,
-        times: Some(1),
-        chance_percent: None,
-    }
+    FaultRule::new(provider, FaultKind::DropAfterProcessing)
+        .with_route(route)
+        .with_times(1)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

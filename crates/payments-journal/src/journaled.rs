@@ -242,22 +242,14 @@ impl Journaled {
         payment_id: &str,
         amount: Option<Money>,
     ) -> Result<Payment> {
-        let call = self.follow_up(Operation::CapturePayment, payment_id, amount);
-        let provider = &self.provider;
-        self.run(key, call, &move || {
-            Box::pin(async move { provider.capture_payment(payment_id, amount).await })
-        })
-        .await
+        self.follow_up(key, Operation::CapturePayment, payment_id, amount)
+            .await
     }
 
     /// [`PaymentProvider::void_payment`] under `key`.
     pub async fn void_payment(&self, key: &IdempotencyKey, payment_id: &str) -> Result<Payment> {
-        let call = self.follow_up(Operation::VoidPayment, payment_id, None);
-        let provider = &self.provider;
-        self.run(key, call, &move || {
-            Box::pin(async move { provider.void_payment(payment_id).await })
-        })
-        .await
+        self.follow_up(key, Operation::VoidPayment, payment_id, None)
+            .await
     }
 
     /// [`PaymentProvider::refund_payment`] under `key`.
@@ -267,28 +259,42 @@ impl Journaled {
         payment_id: &str,
         amount: Option<Money>,
     ) -> Result<Payment> {
-        let call = self.follow_up(Operation::RefundPayment, payment_id, amount);
-        let provider = &self.provider;
-        self.run(key, call, &move || {
-            Box::pin(async move { provider.refund_payment(payment_id, amount).await })
-        })
-        .await
+        self.follow_up(key, Operation::RefundPayment, payment_id, amount)
+            .await
     }
 
     /// [`PaymentProvider::cancel_payment`] under `key`.
     pub async fn cancel_payment(&self, key: &IdempotencyKey, payment_id: &str) -> Result<Payment> {
-        let call = self.follow_up(Operation::CancelPayment, payment_id, None);
-        let provider = &self.provider;
-        self.run(key, call, &move || {
-            Box::pin(async move { provider.cancel_payment(payment_id).await })
-        })
-        .await
+        self.follow_up(key, Operation::CancelPayment, payment_id, None)
+            .await
     }
 
-    fn follow_up(&self, operation: Operation, target: &str, amount: Option<Money>) -> Call {
+    /// A call on an existing payment (`target`), journaled under `key`.
+    async fn follow_up(
+        &self,
+        key: &IdempotencyKey,
+        operation: Operation,
+        target: &str,
+        amount: Option<Money>,
+    ) -> Result<Payment> {
         let mut call = Call::new(operation, Some(target), amount);
         call.fingerprint = self.fingerprint(&call).finish();
-        call
+        let provider = &self.provider;
+        self.run(key, call, &move || {
+            Box::pin(async move {
+                match operation {
+                    Operation::CapturePayment => provider.capture_payment(target, amount).await,
+                    Operation::VoidPayment => provider.void_payment(target).await,
+                    Operation::RefundPayment => provider.refund_payment(target, amount).await,
+                    Operation::CancelPayment => provider.cancel_payment(target).await,
+                    other => Err(Error::invalid_input(
+                        "operation",
+                        format!("{other} does not act on an existing payment"),
+                    )),
+                }
+            })
+        })
+        .await
     }
 
     /// The fields every call's fingerprint starts with.

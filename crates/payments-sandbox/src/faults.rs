@@ -70,6 +70,47 @@ pub struct FaultRule {
     pub chance_percent: Option<u8>,
 }
 
+impl FaultRule {
+    /// A rule of `kind` for every route of `provider`, every time, without latency; narrow it
+    /// with the `with_*` methods.
+    pub fn new(provider: Provider, kind: FaultKind) -> FaultRule {
+        FaultRule {
+            provider,
+            route: None,
+            kind,
+            status: None,
+            latency_ms: 0,
+            jitter_ms: 0,
+            times: None,
+            chance_percent: None,
+        }
+    }
+
+    /// Only for `route`.
+    pub fn with_route(mut self, route: &str) -> FaultRule {
+        self.route = Some(route.to_owned());
+        self
+    }
+
+    /// Only for the next `times` requests.
+    pub fn with_times(mut self, times: u32) -> FaultRule {
+        self.times = Some(times);
+        self
+    }
+
+    /// For each matching request with this chance, in percent.
+    pub fn with_chance_percent(mut self, chance: u8) -> FaultRule {
+        self.chance_percent = Some(chance);
+        self
+    }
+
+    /// With 0 to `jitter_ms` milliseconds of random latency first.
+    pub fn with_jitter_ms(mut self, jitter_ms: u64) -> FaultRule {
+        self.jitter_ms = jitter_ms;
+        self
+    }
+}
+
 /// The active rules.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
@@ -108,7 +149,7 @@ impl Faults {
                 && rule.times != Some(0)
                 && rule
                     .chance_percent
-                    .is_none_or(|chance| rand::random::<u8>() % 100 < chance)
+                    .is_none_or(|chance| rand::random_range(0..100u8) < chance)
         })?;
         let rule = rules[index].clone();
         if let Some(times) = rules[index].times.as_mut() {
@@ -235,6 +276,24 @@ mod tests {
             faults.take(Provider::Zaif, "getInvoice").unwrap().route,
             None
         );
+    }
+
+    #[test]
+    fn a_rule_with_a_chance_applies_that_often_and_otherwise_falls_through() {
+        let never = FaultRule::new(Provider::Zaif, FaultKind::Html).with_chance_percent(0);
+        let always = FaultRule::new(Provider::Zaif, FaultKind::Latency).with_chance_percent(100);
+        let faults = Faults::new(vec![never, always]);
+        for _ in 0..200 {
+            let taken = faults.take(Provider::Zaif, "createInvoice").unwrap();
+            assert_eq!(taken.kind, FaultKind::Latency);
+        }
+        let half = Faults::new(vec![
+            FaultRule::new(Provider::Zaif, FaultKind::Html).with_chance_percent(50),
+        ]);
+        let hits = (0..2000)
+            .filter(|_| half.take(Provider::Zaif, "getInvoice").is_some())
+            .count();
+        assert!((800..1200).contains(&hits), "{hits} of 2000 at 50%");
     }
 
     #[test]
