@@ -526,16 +526,11 @@ async fn journaled_card(
         .customer_ip
         .parse()
         .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+    let gateway_urls = return_url(webhook_url, success_url, decline_url)?;
     let mut urls = ReturnUrls::default();
-    if let Some(webhook) = url("webhook_url", webhook_url)? {
-        urls = urls.with_notification(webhook);
-    }
-    if let Some(success) = url("success_url", success_url)? {
-        urls = urls.with_success(success);
-    }
-    if let Some(decline) = url("decline_url", decline_url)? {
-        urls = urls.with_failure(decline);
-    }
+    urls.notification = gateway_urls.webhook_url;
+    urls.success = gateway_urls.success_url;
+    urls.failure = gateway_urls.decline_url;
     let card = read_card(&payment.card)?;
     let mut request = PaymentRequest::new(amount, payment.merchant_txn_ref)?
         .with_method(PaymentMethod::Card(Box::new(card)))
@@ -574,6 +569,19 @@ async fn journaled_follow_up(
     crate::journal::payment_report(what, &key, &payment)
 }
 
+/// A card operation's three return URLs, each checked and named by its flag.
+fn return_url(
+    webhook_url: Option<String>,
+    success_url: Option<String>,
+    decline_url: Option<String>,
+) -> Result<ReturnUrl, Error> {
+    let mut urls = ReturnUrl::default();
+    urls.webhook_url = url("webhook_url", webhook_url)?;
+    urls.success_url = url("success_url", success_url)?;
+    urls.decline_url = url("decline_url", decline_url)?;
+    Ok(urls)
+}
+
 async fn card_operation(operation: CardOperation, authorize_only: bool) -> Result<Report, Error> {
     let CardOperation {
         payment,
@@ -583,16 +591,7 @@ async fn card_operation(operation: CardOperation, authorize_only: bool) -> Resul
         v2,
         idempotency_key: _,
     } = operation;
-    let mut urls = ReturnUrl::default();
-    if let Some(webhook) = url("webhook_url", webhook_url)? {
-        urls = urls.with_webhook(webhook);
-    }
-    if let Some(success) = url("success_url", success_url)? {
-        urls = urls.with_success(success);
-    }
-    if let Some(decline) = url("decline_url", decline_url)? {
-        urls = urls.with_decline(decline);
-    }
+    let urls = return_url(webhook_url, success_url, decline_url)?;
     let mut builder = payment.into_builder()?;
     if urls != ReturnUrl::default() {
         builder = builder.return_url(urls);
