@@ -38,8 +38,8 @@ pub(crate) struct CardPayment {
 }
 
 impl CardPayment {
-    /// Validates every field (naming the one at fault) and starts the purchase request.
-    fn into_builder(self) -> Result<PurchaseRequestBuilder, Error> {
+    /// The amount and the customer's address, checked (naming the field at fault).
+    fn amount_and_ip(&self) -> Result<(Money, IpAddr), Error> {
         let currency = Currency::from_code(&self.currency).map_err(|e| e.for_field("currency"))?;
         let amount =
             Money::parse_positive(&self.amount, currency).map_err(|e| e.for_field("amount"))?;
@@ -47,6 +47,12 @@ impl CardPayment {
             .customer_ip
             .parse()
             .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+        Ok((amount, ip))
+    }
+
+    /// Validates every field (naming the one at fault) and starts the purchase request.
+    fn into_builder(self) -> Result<PurchaseRequestBuilder, Error> {
+        let (amount, ip) = self.amount_and_ip()?;
         let card = read_card(&self.card)?;
         Ok(PurchaseRequest::builder(
             amount,
@@ -519,13 +525,7 @@ async fn journaled_card(
             "journaled card payments use the v2 operations (3-D Secure): add --v2",
         ));
     }
-    let currency = Currency::from_code(&payment.currency).map_err(|e| e.for_field("currency"))?;
-    let amount =
-        Money::parse_positive(&payment.amount, currency).map_err(|e| e.for_field("amount"))?;
-    let ip: IpAddr = payment
-        .customer_ip
-        .parse()
-        .map_err(|_| Error::invalid_input("customer_ip", "is not an IP address"))?;
+    let (amount, ip) = payment.amount_and_ip()?;
     let gateway_urls = return_url(webhook_url, success_url, decline_url)?;
     let mut urls = ReturnUrls::default();
     urls.notification = gateway_urls.webhook_url;
