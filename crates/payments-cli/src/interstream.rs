@@ -101,10 +101,31 @@ pub(crate) enum InterstreamCommand {
 /// An amount in the store's currency: its syntax is checked before anything is sent; the
 /// currency is the configured one, or read from get_config.
 async fn store_amount(store: &InterstreamClient, text: &str) -> Result<Money, Error> {
-    payments::Decimal::from_str_exact(text.trim())
+    // What no currency can make valid is refused before the store's currency is asked for.
+    let value = payments::Decimal::from_str_exact(text.trim())
         .map_err(|_| Error::invalid_input("amount", "is not a decimal number"))?;
-    let currency = store.store_currency().await?;
+    if value <= payments::Decimal::ZERO {
+        return Err(Error::invalid_input("amount", "must be greater than zero"));
+    }
+    let currency = store
+        .store_currency()
+        .await
+        .map_err(|err| before_the_call("reading the store's currency (get_config)", err.into()))?;
     Money::parse_positive(text, currency).map_err(|e| e.for_field("amount"))
+}
+
+/// A lookup that failed before the command's own call: that call was not sent, so an unknown
+/// outcome of the lookup (a read) must not read as one of the payment.
+fn before_the_call(what: &str, err: Error) -> Error {
+    if !err.outcome_unknown() {
+        return err;
+    }
+    Error::Provider {
+        provider: "interstream",
+        code: "lookup_failed".into(),
+        message: format!("{what} failed, so the command's own call was not sent: {err}"),
+        transient: false,
+    }
 }
 
 pub(crate) async fn run(command: InterstreamCommand, journal: &Location) -> Result<Report, Error> {
@@ -157,28 +178,18 @@ pub(crate) async fn run(command: InterstreamCommand, journal: &Location) -> Resu
             amount: text,
             description,
         } => {
-            credit(
-                &store,
-                CreditAction::Add,
-                &user_id,
-                store_amount(&store, &text).await?,
-                description,
-            )
-            .await
+            let user = UserId::parse(&user_id)?;
+            let amount = store_amount(&store, &text).await?;
+            credit(&store, CreditAction::Add, user, amount, description).await
         }
         InterstreamCommand::SubtractCredit {
             user_id,
             amount: text,
             description,
         } => {
-            credit(
-                &store,
-                CreditAction::Subtract,
-                &user_id,
-                store_amount(&store, &text).await?,
-                description,
-            )
-            .await
+            let user = UserId::parse(&user_id)?;
+            let amount = store_amount(&store, &text).await?;
+            credit(&store, CreditAction::Subtract, user, amount, description).await
         }
         InterstreamCommand::GetConfig => {
             let config = store.get_config().await?;
@@ -266,11 +277,10 @@ pub(crate) async fn run(command: InterstreamCommand, journal: &Location) -> Resu
 async fn credit(
     store: &InterstreamClient,
     action: CreditAction,
-    user_id: &str,
+    user: UserId,
     amount: Money,
     description: Option<String>,
 ) -> Result<Report, Error> {
-    let user = UserId::parse(user_id)?;
     // Only the provider's answer is reported: a follow-up read that failed would make a
     // completed credit change look like a failure.
     let message = store

@@ -30,9 +30,10 @@ use output::Output;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
-  1  the provider declined or answered with an error
-  2  invalid input or configuration, a reused idempotency key, an unusable journal (no payment
-     was sent)
+  1  the provider declined, refused or answered with an error (nothing was made)
+  2  refused before sending: invalid input or configuration, a reused idempotency key, an
+     unusable journal (the refused call was not sent; the message says whether an earlier
+     request of the command was, e.g. a lookup of the store's currency)
   3  transport failure, timeout or undecodable answer, or a journaled payment still pending or
      needing attention (the outcome may be unknown)";
 

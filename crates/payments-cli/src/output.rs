@@ -116,9 +116,14 @@ impl Output {
                 "  the outcome is unknown: the request may have reached the provider and taken effect.\n  \
                  Check (by your reference or order number) before trying again."
             );
-        } else if exit_code(error) == EXIT_INPUT && error.kind() != ErrorKind::Journal {
-            // The journal's own messages say exactly what was and was not sent.
-            eprintln!("  nothing was sent.");
+        } else if exit_code(error) == EXIT_INPUT {
+            // Said only when it is true: no request left this process at all.
+            match payments::http::requests_started() {
+                0 => eprintln!("  nothing was sent."),
+                n => eprintln!(
+                    "  the refused call was not sent; {n} earlier request(s) of this command were."
+                ),
+            }
         }
     }
 }

@@ -343,6 +343,16 @@ fn verifier(
     }
 }
 
+/// How many requests [`HttpClient::send`] has handed to the network in this process.
+static REQUESTS_STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many requests any [`HttpClient`] of this process has started to send (counted just
+/// before the request is handed to the connection, whatever happens next). A tool that
+/// reports "nothing was sent" checks this is still zero, so the sentence is true.
+pub fn requests_started() -> u64 {
+    REQUESTS_STARTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// A configured HTTP client, cheap to clone (it shares one connection pool).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -441,6 +451,7 @@ impl HttpClient {
         let sent_to = request.url().clone();
         let transcript = tracing::enabled!(target: WIRE_TARGET, tracing::Level::TRACE)
             .then(|| self.transcribe_request(&request));
+        REQUESTS_STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let mut response = self
             .client
             .execute(request)

@@ -64,6 +64,17 @@ pub enum JournalError {
         /// The recorded failure.
         reason: String,
     },
+    /// The provider's lookup before the payment (its reconciliation snapshot) failed; the
+    /// payment itself was not sent.
+    #[error(
+        "idempotency key {key:?}: the provider's lookup before the payment failed, so the payment was not sent: {reason}"
+    )]
+    LookupFailed {
+        /// The key.
+        key: String,
+        /// The lookup's error.
+        reason: String,
+    },
     /// The journal file cannot be used.
     #[error("journal {path}: {problem}")]
     Store {
@@ -123,6 +134,7 @@ impl JournalError {
             JournalError::FailedEarlier { .. } => "failed_earlier",
             JournalError::Store { .. } => "store",
             JournalError::LeaseLost { .. } => "lease_lost",
+            JournalError::LookupFailed { .. } => "lookup_failed",
         }
     }
 
@@ -144,6 +156,7 @@ impl JournalError {
             | JournalError::StillPending { key, .. }
             | JournalError::NeedsAttention { key, .. }
             | JournalError::FailedEarlier { key, .. }
+            | JournalError::LookupFailed { key, .. }
             | JournalError::LeaseLost { key } => Some(key),
             JournalError::InvalidKey { .. } | JournalError::Store { .. } => None,
         }

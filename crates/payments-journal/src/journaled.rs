@@ -147,6 +147,20 @@ fn nothing_happened(err: &Error) -> bool {
         )
 }
 
+/// A failed lookup before the payment: the payment was not sent, whatever the lookup's own
+/// outcome (an unknown outcome of a read must not read as one of the payment).
+fn lookup_failed(key: &IdempotencyKey, err: Error) -> Error {
+    if err.outcome_unknown() {
+        JournalError::LookupFailed {
+            key: key.as_str().to_owned(),
+            reason: err.to_string(),
+        }
+        .into()
+    } else {
+        err
+    }
+}
+
 /// A fresh lease owner: the fencing token of one call.
 fn new_owner() -> Result<String> {
     Ok(hex::encode(payments_core::random::secure_bytes::<16>()?))
@@ -344,7 +358,7 @@ impl Journaled {
             Ok(snapshot) => snapshot,
             Err(err) => {
                 self.give_back_scope(key, scope.as_deref()).await;
-                return Err(err);
+                return Err(lookup_failed(key, err));
             }
         };
         let lease = self.lease_for(&owner);
@@ -590,7 +604,7 @@ impl Journaled {
                 self.store
                     .release(key.as_str(), owner, &format!("preparing failed: {err}"))
                     .await?;
-                return Err(err);
+                return Err(lookup_failed(key, err));
             }
         };
         self.store

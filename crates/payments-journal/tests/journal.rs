@@ -34,6 +34,8 @@ struct Script {
     looked_up: usize,
     /// A second connection's view of the journal at the moment each request was "sent".
     seen_in_journal: Vec<Option<IntentState>>,
+    /// The lookup before each payment times out.
+    prepare_times_out: bool,
 }
 
 #[derive(Debug)]
@@ -143,6 +145,16 @@ impl PaymentProvider for Scripted {
     async fn refund_payment(&self, payment_id: &str, amount: Option<Money>) -> Result<Payment> {
         self.send(Operation::RefundPayment, format!("{payment_id} {amount:?}"))
             .await
+    }
+
+    async fn prepare_reconciliation(&self, _call: &PendingCall) -> Result<Option<String>> {
+        if self.script.lock().unwrap().prepare_times_out {
+            return Err(Error::Timeout {
+                provider: "scripted",
+                phase: SendPhase::MaybeSent,
+            });
+        }
+        Ok(None)
     }
 
     async fn reconcile(&self, _call: &PendingCall) -> Result<Lookup> {
@@ -376,6 +388,33 @@ async fn declines_are_recorded_and_nothing_sent_may_be_sent_again() {
         .unwrap();
     assert_eq!(provider.looked_up(), 0);
     assert_eq!(provider.sent(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_lookup_before_the_payment_says_the_payment_was_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = Scripted::new();
+    let store = open(&dir);
+    let journaled = Journaled::new(provider.clone(), store.clone());
+    provider.script.lock().unwrap().prepare_times_out = true;
+    let err = journaled
+        .create_payment(&key("lf-1"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "lookup_failed");
+    assert!(
+        !err.outcome_unknown(),
+        "the payment's outcome is known: not sent"
+    );
+    assert!(
+        err.to_string().contains("the payment was not sent"),
+        "{err}"
+    );
+    assert_eq!(provider.sent(), 0);
+    assert!(
+        store.get("lf-1").await.unwrap().is_none(),
+        "nothing was claimed"
+    );
 }
 
 #[tokio::test]

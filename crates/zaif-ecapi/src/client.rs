@@ -537,9 +537,13 @@ impl ZaifClient {
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(signed.body.clone());
         let response = inner.http.send(PROVIDER, request).await?;
+        let answer = decode_envelope(&response);
+        if let Err(ZaifError::NonceOutOfRange { .. }) = &answer {
+            signed.key_is_dead();
+        }
         // `signed` (the key's turn) is held until here: the answer is in.
         drop(signed);
-        decode_envelope(&response)
+        answer
     }
 
     /// The primary key's signer, for this workspace's benchmarks.

@@ -165,12 +165,14 @@ impl From<ZaifError> for Error {
                 code: Some(NO_PERMISSION.to_owned()),
                 message,
             },
-            ZaifError::NonceOutOfRange { message } => Error::Configuration {
-                setting: "ZAIF_API_KEY".into(),
-                reason: format!(
-                    "Zaif answered \"{message}\": this key can no longer be used; issue a new API key"
-                )
-                .into(),
+            // Zaif answered and refused: nothing was created, and the key is dead. An answer
+            // about the key, not a configuration error (that is "refused before sending").
+            ZaifError::NonceOutOfRange { message } => Error::Authentication {
+                provider: PROVIDER,
+                code: Some(NONCE_OUT_OF_RANGE.to_owned()),
+                message: format!(
+                    "{message}: Zaif refused the call; nothing was created; this API key can no longer be used: issue a new API key"
+                ),
             },
             ZaifError::TimeWaitRestriction { message } => Error::Provider {
                 provider: PROVIDER,
@@ -221,10 +223,9 @@ impl From<ZaifError> for Error {
 impl Classify for ZaifError {
     fn kind(&self) -> ErrorKind {
         match self {
-            ZaifError::NoPermission { .. } | ZaifError::BadCredentials { .. } => {
-                ErrorKind::Authentication
-            }
-            ZaifError::NonceOutOfRange { .. } => ErrorKind::Configuration,
+            ZaifError::NoPermission { .. }
+            | ZaifError::BadCredentials { .. }
+            | ZaifError::NonceOutOfRange { .. } => ErrorKind::Authentication,
             ZaifError::Core(error) => error.kind(),
             _ => ErrorKind::Provider,
         }
@@ -283,7 +284,7 @@ mod tests {
         assert_eq!(invalid.to_string(), "zaif: invalid parameter amount");
 
         for (text, kind) in [
-            ("nonce out of range", ErrorKind::Configuration),
+            ("nonce out of range", ErrorKind::Authentication),
             (
                 "time wait restriction, please try later.",
                 ErrorKind::Provider,

@@ -837,7 +837,7 @@ async fn error_nonce_out_of_range() {
   "description": "success:0 with 'nonce out of range', from the general error list (https://github.com/techbureau/api-doc/blob/master/docs/faq/2_error_message.rst), typed and kept verbatim; sent once",
   "expect": {
     "error": {
-      "kind": "configuration",
+      "kind": "authentication",
       "message_contains": "nonce out of range",
       "outcome_unknown": false
     }

@@ -147,11 +147,14 @@ pub(crate) struct Signer {
     credentials: Credentials,
     nonce: Arc<dyn NonceSource>,
     send_order: Arc<tokio::sync::Mutex<()>>,
+    /// Set when Zaif answered `nonce out of range`: the key can never be used again.
+    dead: std::sync::atomic::AtomicBool,
 }
 
 /// The body of one signed call, and the key's turn to send it: keep it until the answer is read.
 pub(crate) struct SignedCall<'a> {
     pub(crate) body: String,
+    signer: &'a Signer,
     // Dropped in this order: the cross-process turn, then the in-process one.
     _source_turn: NonceTurn,
     _turn: tokio::sync::MutexGuard<'a, ()>,
@@ -163,7 +166,12 @@ impl Signer {
             send_order: send_order_for(&credentials.key),
             credentials,
             nonce,
+            dead: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    fn is_dead(&self) -> bool {
+        self.dead.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Waits for the key's turn (in this process, then in every process sharing the nonce
@@ -199,6 +207,7 @@ impl Signer {
             .signed_form(method, source_turn.nonce(), params)?;
         Ok(SignedCall {
             body,
+            signer: self,
             _source_turn: source_turn,
             _turn: turn,
         })
@@ -206,6 +215,23 @@ impl Signer {
 
     pub(crate) fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+}
+
+impl SignedCall<'_> {
+    /// Zaif answered `nonce out of range`: the key is dead. The pool stops using it, and says
+    /// so once (a warning naming the key's position, never the key).
+    pub(crate) fn key_is_dead(&self) {
+        if !self
+            .signer
+            .dead
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!(
+                provider = "zaif",
+                "an API key was refused with `nonce out of range` and can no longer be used: this client stops using it; issue a new API key"
+            );
+        }
     }
 }
 
@@ -225,22 +251,28 @@ impl KeyPool {
         }
     }
 
-    /// Signs with the first key free in this process; when every key is busy, waits for the
-    /// next one in turn, so waiting calls spread over the keys.
+    /// Signs with the first live key free in this process; when every live key is busy, waits
+    /// for the next one in turn, so waiting calls spread over the keys. Keys Zaif declared dead
+    /// (`nonce out of range`) are skipped; when none is left, nothing is sent.
     pub(crate) async fn sign(
         &self,
         method: &str,
         params: &[(&'static str, String)],
     ) -> Result<SignedCall<'_>, Error> {
-        for signer in &self.signers {
+        let live: Vec<&Signer> = self.signers.iter().filter(|s| !s.is_dead()).collect();
+        if live.is_empty() {
+            return Err(Error::configuration(
+                "ZAIF_API_KEY",
+                "every API key of this client was refused earlier with `nonce out of range` and can no longer be used: issue a new API key",
+            ));
+        }
+        for signer in &live {
             if let Some(signed) = signer.try_sign(method, params).await {
                 return signed;
             }
         }
         let next = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.signers[next % self.signers.len()]
-            .sign(method, params)
-            .await
+        live[next % live.len()].sign(method, params).await
     }
 
     /// The primary key's signer.
