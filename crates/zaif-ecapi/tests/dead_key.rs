@@ -68,8 +68,8 @@ async fn a_dead_key_is_reported_once_and_left_out_of_the_pool() {
     for _ in 0..3 {
         zaif.create_invoice(&request()).await.unwrap();
     }
-    assert_eq!(dead.hits_async().await, 1, "the dead key is not used again");
-    assert_eq!(live.hits_async().await, 3);
+    assert_eq!(dead.calls_async().await, 1, "the dead key is not used again");
+    assert_eq!(live.calls_async().await, 3);
     let warnings = logs
         .text()
         .matches("can no longer be used: this client stops using it")
@@ -104,7 +104,7 @@ async fn with_no_live_key_left_nothing_is_sent() {
         "{none_left}"
     );
     assert_eq!(
-        dead.hits_async().await,
+        dead.calls_async().await,
         1,
         "nothing was sent the second time"
     );
