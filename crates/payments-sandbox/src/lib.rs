@@ -80,7 +80,7 @@ use ledger::Ledger;
 /// only) and for tests that talk to it. Its own rustls setup (the `ring` provider, no roots, so
 /// no `https` target verifies): the workspace's reqwest has no crypto provider of its own.
 pub fn loopback_http() -> reqwest::ClientBuilder {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = payments_core::http::crypto_provider();
     let builder = reqwest::Client::builder();
     match rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

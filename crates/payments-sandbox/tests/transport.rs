@@ -48,7 +48,7 @@ type Negotiated = Arc<Mutex<Vec<Option<Vec<u8>>>>>;
 /// Terminates TLS on a free port and pipes each connection to `backend` (the sandbox, which
 /// speaks HTTP/1.1 only). Like most production fronts it offers HTTP/2 first.
 async fn tls_front(ca: &PrivateCa, backend: SocketAddr) -> (u16, Negotiated) {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = payments_core::http::crypto_provider();
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

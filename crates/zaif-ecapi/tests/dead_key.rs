@@ -68,7 +68,11 @@ async fn a_dead_key_is_reported_once_and_left_out_of_the_pool() {
     for _ in 0..3 {
         zaif.create_invoice(&request()).await.unwrap();
     }
-    assert_eq!(dead.calls_async().await, 1, "the dead key is not used again");
+    assert_eq!(
+        dead.calls_async().await,
+        1,
+        "the dead key is not used again"
+    );
     assert_eq!(live.calls_async().await, 3);
     let warnings = logs
         .text()
