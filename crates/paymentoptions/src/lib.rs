@@ -4,6 +4,7 @@ mod auth;
 mod client;
 pub mod codes;
 mod error;
+mod fields;
 mod model;
 mod provider;
 mod webhook;

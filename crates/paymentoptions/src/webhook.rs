@@ -12,8 +12,8 @@ use payments_core::Error;
 use payments_core::redact::mask_card_numbers;
 use serde::Deserialize;
 
+use crate::fields::sanitize;
 use crate::model::{GatewayResponse, Lenient, PaymentDetails, TransactionDetails, TransactionType};
-use crate::wire::sanitize;
 
 /// A parsed webhook. Only a hint until confirmed.
 #[derive(Debug, Clone)]

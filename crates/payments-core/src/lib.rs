@@ -58,6 +58,7 @@
 
 pub mod card;
 pub mod config;
+mod crypto;
 pub mod error;
 pub mod http;
 pub mod money;

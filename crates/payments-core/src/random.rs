@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// (a system that cannot run anything safely).
 pub fn secure_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
-    crate::http::secure_random()
+    crate::crypto::secure_random()
         .fill(&mut bytes)
         .map_err(|_| Error::configuration("os.random", "the system's random generator failed"))?;
     Ok(bytes)

@@ -16,7 +16,7 @@ use crate::auth::{
 };
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds, text};
-use crate::wire::{Answer, create_invoice_form, decode_envelope};
+use crate::wire::{Answer, create_invoice_form, decode_canceled_invoice, decode_envelope};
 
 /// Zaif's API endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.zaif.jp/ecapi";
@@ -442,14 +442,7 @@ impl ZaifClient {
                 },
                 other => other,
             })?;
-        // Decoded from the text, so that its amounts stay exact; also kept as sent.
-        let invoice = Invoice::from_return(answer.get()).ok();
-        let raw = serde_json::from_str(answer.get()).unwrap_or_default();
-        Ok(CanceledInvoice {
-            invoice_id,
-            invoice,
-            raw,
-        })
+        Ok(decode_canceled_invoice(invoice_id, &answer))
     }
 
     /// `getSupportedCurrencies`: the assets the payment service takes, code → display name

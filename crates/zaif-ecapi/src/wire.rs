@@ -10,7 +10,7 @@ use payments_core::{Decimal, Money};
 
 use crate::PROVIDER;
 use crate::error::ZaifError;
-use crate::model::{CreateInvoice, CreatedInvoice, Invoice, InvoiceIds};
+use crate::model::{CanceledInvoice, CreateInvoice, CreatedInvoice, Invoice, InvoiceIds};
 
 /// The form fields of a `createInvoice` request, in a fixed order, without the authentication
 /// fields. Optional fields appear only when set.
@@ -75,6 +75,20 @@ fn asset_or_yen(request: &CreateInvoice) -> String {
         request.amount.amount().normalize().to_string()
     } else {
         request.amount.to_major_string()
+    }
+}
+
+/// `cancelInvoice`'s `return`: the invoice, decoded from the text so its amounts stay exact
+/// (`None` when it is not an invoice; a cancel answer that succeeded is never an error for
+/// its decoration), and kept as sent.
+pub(crate) fn decode_canceled_invoice(
+    invoice_id: String,
+    answer: &serde_json::value::RawValue,
+) -> CanceledInvoice {
+    CanceledInvoice {
+        invoice_id,
+        invoice: Invoice::from_return(answer.get()).ok(),
+        raw: serde_json::from_str(answer.get()).unwrap_or_default(),
     }
 }
 

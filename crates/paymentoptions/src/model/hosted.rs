@@ -180,21 +180,21 @@ fn return_urls(urls: ReturnUrl) -> Result<ReturnUrl, Error> {
 #[non_exhaustive]
 pub struct HostedLink {
     /// `id`: the link's transaction reference.
-    #[serde(deserialize_with = "crate::wire::required_text")]
+    #[serde(deserialize_with = "crate::fields::required_text")]
     pub id: String,
     /// `url`: where to send the customer.
     pub url: Url,
     /// `amount` (absent or `null` when the customer enters it).
-    #[serde(default, deserialize_with = "crate::wire::exact_amount")]
+    #[serde(default, deserialize_with = "crate::fields::exact_amount")]
     pub amount: Option<Decimal>,
     /// `currency`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub currency: Option<String>,
     /// `merchant_txn_ref`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub merchant_txn_ref: Option<String>,
     /// `merchant_email`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub merchant_email: Option<String>,
 }
 

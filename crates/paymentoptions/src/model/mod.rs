@@ -8,6 +8,7 @@
 mod hosted;
 mod subscription;
 
+pub use crate::fields::Lenient;
 pub use hosted::{HostedLink, HostedLinkRequest, LinkAmount, WalletLinkRequest};
 pub use subscription::{
     CycleType, Plan, PlanBuilder, SubscriptionCycle, SubscriptionDetails, SubscriptionPlanDetails,
@@ -392,35 +393,6 @@ pub(crate) fn transaction_id(id: &str) -> Result<String, Error> {
     transaction_id_field("transactionId", id)
 }
 
-/// A field decoded as leniently as the gateway writes it: the typed value when it parses, the
-/// JSON as sent otherwise (card numbers masked, CVCs and tokens blanked). Only the fields that
-/// decide an outcome (`success`, `gateway_response.code`, `transaction_details.id`) can fail a
-/// call; a cosmetic field in an unexpected shape ends up here instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Lenient<T> {
-    /// The field in the documented shape.
-    Parsed(T),
-    /// The field as sent, sanitized, because it did not parse.
-    Unparsed(serde_json::Value),
-}
-
-impl<T> Lenient<T> {
-    /// The typed value, when the field was in the documented shape.
-    pub fn parsed(&self) -> Option<&T> {
-        match self {
-            Lenient::Parsed(value) => Some(value),
-            Lenient::Unparsed(_) => None,
-        }
-    }
-}
-
-impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::wire::lenient(deserializer)
-    }
-}
-
 /// `transaction_type`: what the transaction did. The gateway's word decides the status, not
 /// the endpoint that was called (the purchase pages say "captured immediately" while their own
 /// sample answers `PRE_AUTH`).
@@ -477,7 +449,7 @@ impl Serialize for TransactionType {
 
 impl<'de> Deserialize<'de> for TransactionType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = crate::wire::number_or_text(deserializer)?;
+        let text = crate::fields::number_or_text(deserializer)?;
         Ok(TransactionType::from_wire(
             text.as_deref().unwrap_or_default(),
         ))
@@ -490,20 +462,20 @@ impl<'de> Deserialize<'de> for TransactionType {
 #[non_exhaustive]
 pub struct GatewayResponse {
     /// `version`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub version: Option<String>,
     /// `type` (`INFO`, ...).
     #[serde(
         rename = "type",
         default,
-        deserialize_with = "crate::wire::number_or_text"
+        deserialize_with = "crate::fields::number_or_text"
     )]
     pub kind: Option<String>,
     /// `message`.
-    #[serde(default, deserialize_with = "crate::wire::text_or_empty")]
+    #[serde(default, deserialize_with = "crate::fields::text_or_empty")]
     pub message: String,
     /// `code`.
-    #[serde(default, deserialize_with = "crate::wire::text_or_empty")]
+    #[serde(default, deserialize_with = "crate::fields::text_or_empty")]
     pub code: String,
 }
 
@@ -542,10 +514,10 @@ pub struct MerchantDetails {
     #[serde(default)]
     pub legal_name: Option<String>,
     /// `mid`: the merchant id.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub mid: Option<String>,
     /// `merchant_txn_ref`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub merchant_txn_ref: Option<String>,
     /// `billing_details`.
     #[serde(default)]
@@ -565,10 +537,10 @@ pub struct ResponseCard {
     /// `number`, masked: the gateway echoes the full number, which is dropped here.
     pub number: MaskedPan,
     /// `exp_month`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub exp_month: Option<String>,
     /// `exp_year`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub exp_year: Option<String>,
 }
 
@@ -577,17 +549,17 @@ pub struct ResponseCard {
 #[non_exhaustive]
 pub struct PaymentDetails {
     /// `amount`: a JSON number (or, leniently, a decimal string), read exactly as written.
-    #[serde(default, deserialize_with = "crate::wire::exact_amount")]
+    #[serde(default, deserialize_with = "crate::fields::exact_amount")]
     pub amount: Option<Decimal>,
     /// `response_code`: the issuer's (0–82) or the gateway's risk code (−8000…); see
     /// [`crate::codes::ResponseCode`].
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub response_code: Option<i64>,
     /// `responseDescription` (status answers).
     #[serde(rename = "responseDescription", default)]
     pub response_description: Option<String>,
     /// `auth_code`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub auth_code: Option<String>,
     /// `currency`.
     #[serde(default)]
@@ -602,7 +574,7 @@ pub struct PaymentDetails {
     #[serde(default)]
     pub card: Option<Lenient<ResponseCard>>,
     /// `additional_data`, kept as sent (sanitized).
-    #[serde(default, deserialize_with = "crate::wire::sanitized_json")]
+    #[serde(default, deserialize_with = "crate::fields::sanitized_json")]
     pub additional_data: Option<serde_json::Value>,
 }
 
@@ -628,7 +600,7 @@ pub struct TransactionDetails {
     #[serde(
         rename = "ref",
         default,
-        deserialize_with = "crate::wire::number_or_text"
+        deserialize_with = "crate::fields::number_or_text"
     )]
     pub reference: Option<String>,
     /// `timestamp`, as sent (ISO 8601 in the documents; see
@@ -636,11 +608,11 @@ pub struct TransactionDetails {
     #[serde(
         rename = "timestamp",
         default,
-        deserialize_with = "crate::wire::number_or_text"
+        deserialize_with = "crate::fields::number_or_text"
     )]
     pub timestamp_text: Option<String>,
     /// `merchant_txn_ref`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub merchant_txn_ref: Option<String>,
     /// `billing_details` (status answers carry the addresses here).
     #[serde(default)]
@@ -649,8 +621,8 @@ pub struct TransactionDetails {
     /// held as a secret.
     #[serde(
         default,
-        deserialize_with = "crate::wire::optional_secret",
-        serialize_with = "crate::wire::redacted_secret"
+        deserialize_with = "crate::fields::optional_secret",
+        serialize_with = "crate::fields::redacted_secret"
     )]
     pub stored_payment_method_id: Option<Secret>,
 }
@@ -697,7 +669,7 @@ pub struct TransactionResponse {
     #[serde(
         alias = "statusCode",
         default,
-        deserialize_with = "crate::wire::lenient_integer"
+        deserialize_with = "crate::fields::lenient_integer"
     )]
     pub status_code: Option<Lenient<i64>>,
     /// `is_live`: whether the answer comes from the live environment.
@@ -801,14 +773,14 @@ pub struct ThreeDsChallenge {
     /// `redirect_url`: where to send the customer.
     pub redirect_url: Url,
     /// `url`, as sent.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub url: Option<String>,
     /// `statusCode` (or `status_code`).
     #[serde(
         rename = "statusCode",
         alias = "status_code",
         default,
-        deserialize_with = "crate::wire::signed_integer"
+        deserialize_with = "crate::fields::signed_integer"
     )]
     pub status_code: Option<i64>,
     /// `success`.

@@ -62,7 +62,7 @@ impl Serialize for CycleType {
 
 impl<'de> Deserialize<'de> for CycleType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = crate::wire::number_or_text(deserializer)?;
+        let text = crate::fields::number_or_text(deserializer)?;
         Ok(CycleType::from_wire(text.as_deref().unwrap_or_default()))
     }
 }
@@ -277,7 +277,7 @@ impl Serialize for SubscriptionStatus {
 
 impl<'de> Deserialize<'de> for SubscriptionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = crate::wire::number_or_text(deserializer)?;
+        let text = crate::fields::number_or_text(deserializer)?;
         Ok(SubscriptionStatus::from_wire(
             text.as_deref().unwrap_or_default(),
         ))
@@ -289,35 +289,35 @@ impl<'de> Deserialize<'de> for SubscriptionStatus {
 #[non_exhaustive]
 pub struct SubscriptionPlanDetails {
     /// `name`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub name: Option<String>,
     /// `desc`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub desc: Option<String>,
     /// `billing_cycle_type` (the request's `cycle_type`).
     #[serde(default)]
     pub billing_cycle_type: Option<CycleType>,
     /// `billing_cycle_interval` (the request's `cycle_interval`).
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub billing_cycle_interval: Option<i64>,
     /// `amount`: each cycle's amount before discount.
-    #[serde(default, deserialize_with = "crate::wire::exact_amount")]
+    #[serde(default, deserialize_with = "crate::fields::exact_amount")]
     pub amount: Option<Decimal>,
     /// `ccy` (the request's `currency`).
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub ccy: Option<String>,
     /// `trial_period_duration`: an integer in the request, text here, `""` (read as `None`)
     /// when there is no trial.
-    #[serde(default, deserialize_with = "crate::wire::optional_count")]
+    #[serde(default, deserialize_with = "crate::fields::optional_count")]
     pub trial_period_duration: Option<i64>,
     /// `trial_period_duration_type` (`NONE` when there is no trial).
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub trial_period_duration_type: Option<String>,
     /// `plan_discount_percentage` (the request's `discount_percentage`).
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub plan_discount_percentage: Option<i64>,
     /// `plan_discount_duration` (the request's `discount_duration`).
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub plan_discount_duration: Option<i64>,
 }
 
@@ -326,32 +326,32 @@ pub struct SubscriptionPlanDetails {
 #[non_exhaustive]
 pub struct SubscriptionCycle {
     /// `id`: the cycle's transaction id.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub id: Option<String>,
     /// `ref`.
     #[serde(
         rename = "ref",
         default,
-        deserialize_with = "crate::wire::number_or_text"
+        deserialize_with = "crate::fields::number_or_text"
     )]
     pub reference: Option<String>,
     /// `cycle`: 1 for the first.
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub cycle: Option<i64>,
     /// `status` (`SUCCESSFUL`).
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub status: Option<String>,
     /// `transaction_date`, as sent.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub transaction_date: Option<String>,
     /// `amount`: what this cycle charged, after any discount.
-    #[serde(default, deserialize_with = "crate::wire::exact_amount")]
+    #[serde(default, deserialize_with = "crate::fields::exact_amount")]
     pub amount: Option<Decimal>,
     /// `ccy`.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub ccy: Option<String>,
     /// `event` (`CAPTURED`).
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub event: Option<String>,
 }
 
@@ -361,7 +361,7 @@ pub struct SubscriptionCycle {
 #[non_exhaustive]
 pub struct SubscriptionDetails {
     /// `id`.
-    #[serde(deserialize_with = "crate::wire::required_text")]
+    #[serde(deserialize_with = "crate::fields::required_text")]
     pub id: String,
     /// `status`.
     pub status: SubscriptionStatus,
@@ -369,23 +369,23 @@ pub struct SubscriptionDetails {
     #[serde(
         rename = "type",
         default,
-        deserialize_with = "crate::wire::number_or_text"
+        deserialize_with = "crate::fields::number_or_text"
     )]
     pub end_type: Option<String>,
     /// `max_cycle_count`.
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub max_cycle_count: Option<i64>,
     /// `completed_payment_cycle`.
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub completed_payment_cycle: Option<i64>,
     /// `last_payment_status` (absent in list answers).
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub last_payment_status: Option<String>,
     /// `next_payment_date`, as sent.
-    #[serde(default, deserialize_with = "crate::wire::number_or_text")]
+    #[serde(default, deserialize_with = "crate::fields::number_or_text")]
     pub next_payment_date: Option<String>,
     /// `next_payment_cycle`.
-    #[serde(default, deserialize_with = "crate::wire::signed_integer")]
+    #[serde(default, deserialize_with = "crate::fields::signed_integer")]
     pub next_payment_cycle: Option<i64>,
     /// `subscription_plan_details`.
     #[serde(rename = "subscription_plan_details", default)]
@@ -394,7 +394,7 @@ pub struct SubscriptionDetails {
     #[serde(
         rename = "subscription_transaction_details",
         default,
-        deserialize_with = "crate::wire::lenient_list"
+        deserialize_with = "crate::fields::lenient_list"
     )]
     pub cycles: Vec<Lenient<SubscriptionCycle>>,
 }
