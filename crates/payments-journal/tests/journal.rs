@@ -770,9 +770,15 @@ fn a_read_only_journal_is_refused_naming_its_path() {
         .map(|m| m.uid() == 0)
         .unwrap_or(false);
     let status = if is_root {
+        // A copy of this test binary where `nobody` may run it, wherever the checkout is.
+        let bin = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = bin.path().join("journal-test");
+        std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(std::env::current_exe().unwrap())
+            .arg(&copy)
             .args([
                 "a_read_only_journal_is_refused_naming_its_path",
                 "--exact",
