@@ -1,6 +1,7 @@
 //! Workspace automation, run as `cargo xtask <command>` (the alias is in `.cargo/config.toml`).
 
 mod fixtures;
+mod instructions;
 mod measure;
 mod transcript;
 
@@ -24,6 +25,10 @@ const COMMANDS: &[(&str, &str)] = &[
     (
         "peak-rss",
         "peak resident memory of `payments demo` and of 1,000 in-flight Zaif calls (Linux)",
+    ),
+    (
+        "instructions",
+        "instructions per round trip (callgrind) of the Zaif and INTER-STREAM typed calls, their fair floors and bare reqwest",
     ),
     ("help", "list the commands"),
 ];
@@ -85,7 +90,7 @@ fn main() -> ExitCode {
             };
             run_fixtures(&workspace_root(), mode, &mut stdout, &mut stderr)
         }
-        Some(command @ ("build-cost" | "peak-rss")) => {
+        Some(command @ ("build-cost" | "peak-rss" | "instructions")) => {
             let result = if command == "build-cost" {
                 let runs = match args.get(1).map(String::as_str) {
                     None => DEBUG_BUILD_RUNS,
@@ -103,6 +108,8 @@ fn main() -> ExitCode {
                     }
                 };
                 measure::build_cost(&workspace_root(), runs, &mut stdout)
+            } else if command == "instructions" {
+                instructions::instructions(&workspace_root(), &mut stdout)
             } else {
                 measure::peak_rss(&workspace_root(), &mut stdout)
             };

@@ -12,6 +12,9 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use base64::Engine;
+#[path = "support/fair_floor.rs"]
+mod fair_floor;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use interstream_store::bench_support::{decode, signed_add_payment};
@@ -52,14 +55,7 @@ fn benches(c: &mut Criterion) {
         .unwrap()
         .to_vec();
     let raw = payments_test_support::raw_reqwest().build().unwrap();
-    // The fair floor starts from the same URL without its four signing parameters.
-    let mut unsigned = url.clone();
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(name, _)| !["timestamp", "salt", "key", "signature"].contains(&name.as_ref()))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    unsigned.query_pairs_mut().clear().extend_pairs(&kept);
+    let unsigned = fair_floor::unsigned(&url);
 
     round_trip::compare(
         c,
@@ -67,34 +63,7 @@ fn benches(c: &mut Criterion) {
         &runtime,
         &[
             Contestant::new("fair_floor", || {
-                let salt = hex::encode(payments_core::random::secure_bytes::<16>().unwrap());
-                let timestamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs()
-                    .to_string();
-                let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-                mac.update(salt.as_bytes());
-                mac.update(timestamp.as_bytes());
-                let signature =
-                    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-                let mut signed = unsigned.clone();
-                signed
-                    .query_pairs_mut()
-                    .append_pair("timestamp", &timestamp)
-                    .append_pair("salt", &salt)
-                    .append_pair("key", "1b323a1cb879fd4e66530fbad07a32ee")
-                    .append_pair("signature", &signature);
-                let form = serde_urlencoded::to_string([
-                    ("amount", "4.50"),
-                    ("description", "payment 154YTR984YX"),
-                ])
-                .unwrap();
-                raw_json(
-                    raw.post(signed)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(form),
-                )
+                fair_floor::add_payment(&raw, &unsigned, SECRET)
             }),
             Contestant::new("raw_reqwest", || {
                 raw_json(

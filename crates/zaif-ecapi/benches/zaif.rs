@@ -10,6 +10,9 @@
 // Benchmarks panic on failure by design.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+#[path = "support/fair_floor.rs"]
+mod fair_floor;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use payments_core::http::RawResponse;
 use payments_test_support::round_trip::{self, Contestant};
@@ -44,10 +47,7 @@ fn benches(c: &mut Criterion) {
     let raw = payments_test_support::raw_reqwest().build().unwrap();
     // The fair floor's own nonce source and hashed secret (hashed once, as a client would).
     let floor_nonces = InProcessNonce::shared();
-    let hashed_secret = {
-        use sha1::Digest;
-        hex::encode(sha1::Sha1::digest(b"bench-secret"))
-    };
+    let hashed_secret = fair_floor::hashed_secret("bench-secret");
 
     round_trip::compare(
         c,
@@ -55,23 +55,7 @@ fn benches(c: &mut Criterion) {
         &runtime,
         &[
             Contestant::new("fair_floor", || {
-                let nonce = floor_nonces.next().to_string();
-                let form = serde_urlencoded::to_string([
-                    ("method", "createInvoice"),
-                    ("key", "490f983a-5fab-49b2-b789-9d1f130874d3"),
-                    ("sha1secret", hashed_secret.as_str()),
-                    ("nonce", nonce.as_str()),
-                    ("currency", "btc"),
-                    ("amount", "10800"),
-                    ("itemName", "コーヒー豆 1kg"),
-                    ("orderNumber", "A-1001"),
-                ])
-                .unwrap();
-                raw_json(
-                    raw.post(&endpoint)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(form),
-                )
+                fair_floor::create_invoice(&raw, &endpoint, &floor_nonces, &hashed_secret)
             }),
             Contestant::new("raw_reqwest", || {
                 raw_json(
