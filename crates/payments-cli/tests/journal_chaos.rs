@@ -272,7 +272,13 @@ async fn driver() -> ExitCode {
         Arc::new(SqliteStore::open(std::env::var("PAYMENTS_CHAOS_JOURNAL").unwrap()).unwrap());
     let nonce = std::path::PathBuf::from(std::env::var("PAYMENTS_CHAOS_NONCE_FILE").unwrap());
     let clients = Arc::new(clients(&env, store, &nonce));
-    let mut open: Vec<usize> = (0..ITEMS).collect();
+    // A batch of ITEMS items; the supervisor starts another batch if one finishes before it
+    // has killed the driver often enough.
+    let first: usize = std::env::var("PAYMENTS_CHAOS_FIRST_ITEM")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut open: Vec<usize> = (first..first + ITEMS).collect();
     let started = Instant::now();
     while !open.is_empty() {
         if started.elapsed() > Duration::from_secs(240) {
@@ -310,7 +316,7 @@ async fn driver() -> ExitCode {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
-    println!("driver: all {ITEMS} items done");
+    println!("driver: all {ITEMS} items from {first} done");
     ExitCode::SUCCESS
 }
 
@@ -446,10 +452,11 @@ async fn supervisor() -> ExitCode {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.sqlite3");
     let nonce = dir.path().join("zaif-nonce");
-    let driver = |sandbox: &Sandbox| {
+    let driver = |sandbox: &Sandbox, batch: usize| {
         let mut command = std::process::Command::new(std::env::current_exe().unwrap());
         command
             .env("PAYMENTS_CHAOS_ROLE", "driver")
+            .env("PAYMENTS_CHAOS_FIRST_ITEM", (batch * ITEMS).to_string())
             .env("PAYMENTS_CHAOS_JOURNAL", &journal)
             .env("PAYMENTS_CHAOS_NONCE_FILE", &nonce)
             .stdout(std::process::Stdio::null());
@@ -462,16 +469,19 @@ async fn supervisor() -> ExitCode {
     let started = Instant::now();
     let mut kills = KillCensus::default();
     let mut runs = 0;
+    let mut batch = 0;
     let mut finished = false;
     while kills.kills < KILLS {
         runs += 1;
-        let mut child = driver(&sandbox);
+        let mut child = driver(&sandbox, batch);
         // Short enough that the driver is killed many times before it can finish.
         let wait = Duration::from_millis(15 + rand::random::<u64>() % 185);
         tokio::time::sleep(wait).await;
-        if child.try_wait().unwrap().is_some() {
-            finished = true;
-            break;
+        if let Some(status) = child.try_wait().unwrap() {
+            // A fast machine finished the batch before enough kills: the next batch, new keys.
+            assert!(status.success(), "the driver failed: {status}");
+            batch += 1;
+            continue;
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -481,7 +491,7 @@ async fn supervisor() -> ExitCode {
     // Then the same keys again until every one is done.
     while !finished {
         runs += 1;
-        let status = driver(&sandbox).wait().unwrap();
+        let status = driver(&sandbox, batch).wait().unwrap();
         finished = status.success();
         assert!(runs < KILLS + 10, "the driver does not finish: {status}");
     }
@@ -557,7 +567,9 @@ async fn supervisor() -> ExitCode {
     let charged_attention = attention.iter().filter(|(_, n)| *n > 0).count();
 
     println!(
-        "journal chaos: {ITEMS} items, {} journaled keys ({creates} payments, {} refunds/captures)",
+        "journal chaos: {} items in {} batch(es), {} journaled keys ({creates} payments, {} refunds/captures)",
+        ITEMS * (batch + 1),
+        batch + 1,
         intents.len(),
         intents.len() - creates
     );
