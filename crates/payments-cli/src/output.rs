@@ -114,7 +114,8 @@ impl Output {
         if unknown {
             eprintln!(
                 "  the outcome is unknown: the request may have reached the provider and taken effect.\n  \
-                 Check (by your reference or order number) before trying again."
+                 Check (by your reference or order number) before trying again; a call made with\n  \
+                 --idempotency-key is settled by `payments reconcile` or by the same command again."
             );
         } else if exit_code(error) == EXIT_INPUT {
             // Said only when it is true: no request left this process at all.

@@ -101,6 +101,8 @@ fn every_exit_two_path_sends_nothing_and_says_so_truly() {
         "paymentoptions status ",
         "paymentoptions subscription show ",
         "paymentoptions subscription cancel ",
+        "paymentoptions subscription pause ",
+        "paymentoptions subscription resume ",
         "paymentoptions link --amount 0 --currency JPY --merchant-txn-ref R --success-url https://shop.example/ok",
         "paymentoptions link --amount 1 --currency JPY --merchant-txn-ref R --success-url not-a-url",
         // INTER-STREAM: refused before the store's currency is asked for
@@ -201,4 +203,55 @@ fn a_refusal_after_a_lookup_does_not_say_nothing_was_sent() {
     );
     assert!(!run.stderr.contains("nothing was sent"), "{}", run.stderr);
     assert!(!run.stderr.contains("outcome is unknown"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_zaif_key_says_zaif_refused_and_nothing_was_created() {
+    // The sandbox answers `nonce out of range` once a nonce passes its ceiling: every nonce is
+    // a microsecond timestamp, far above 1.
+    let mut config = payments_sandbox::SandboxConfig::default();
+    config.zaif.max_nonce = Some(payments::Decimal::ONE);
+    let sandbox = payments_sandbox::Sandbox::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut env: Vec<(String, String)> = sandbox
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    env.push((
+        "ZAIF_NONCE_FILE".into(),
+        dir.path().join("nonce").display().to_string(),
+    ));
+    let run = tokio::task::spawn_blocking(move || {
+        payments(
+            &env,
+            &[
+                "zaif",
+                "create-invoice",
+                "--currency",
+                "btc",
+                "--amount",
+                "1000",
+            ],
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.code, 1, "the provider's refusal: {}", run.all());
+    assert!(run.stderr.contains("nonce out of range"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Zaif refused the call; nothing was created"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("issue a new API key"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("nothing was sent"),
+        "a request was sent: {}",
+        run.stderr
+    );
+    assert!(sandbox.ledger().is_empty(), "no invoice was made");
+    sandbox.stop().await;
 }
