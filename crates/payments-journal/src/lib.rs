@@ -5,6 +5,8 @@ mod error;
 mod intent;
 mod journaled;
 mod key;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 mod store;
 
@@ -14,5 +16,7 @@ pub use journaled::{
     DEFAULT_LEASE, DEFAULT_STALE_AFTER, JournalRecord, Journaled, ReconcileReport,
 };
 pub use key::{IdempotencyKey, MAX_KEY_LEN};
+#[cfg(feature = "postgres")]
+pub use postgres::{POSTGRES_SCHEMA_VERSION, PostgresStore};
 pub use sqlite::{DEFAULT_BUSY_TIMEOUT, SCHEMA_VERSION, SqliteStore};
 pub use store::{Claim, IntentStore, Lease};

@@ -445,3 +445,172 @@ impl Drop for RedisServer {
         self.stop();
     }
 }
+
+/// A private PostgreSQL cluster for tests: `initdb` in a temporary folder, started on a free
+/// loopback port (as the `postgres` user when the tests run as root, since PostgreSQL refuses
+/// root), stopped when dropped.
+#[derive(Debug)]
+pub struct PostgresServer {
+    port: u16,
+    bin: std::path::PathBuf,
+    data: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl PostgresServer {
+    /// Starts one. Without PostgreSQL's server binaries it returns `None` after saying so, so a
+    /// developer's run can skip; under CI (`CI` set) that is a failure, since `.ci/run` installs
+    /// them.
+    pub fn start() -> Option<PostgresServer> {
+        let Some(bin) = Self::bin_dir() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL is not installed, but CI must run the PostgreSQL tests (.ci/run installs it)"
+            );
+            eprintln!("skipping: PostgreSQL is not installed (apt-get install postgresql)");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temporary folder: {e}"));
+        let data = dir.path().join("data");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let server = PostgresServer {
+            port,
+            bin,
+            data,
+            _dir: dir,
+        };
+        server.give_to_postgres(server._dir.path());
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                &server.data.display().to_string(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        let options = format!(
+            "-p {port} -h 127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+            server._dir.path().display()
+        );
+        server.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &server.data.display().to_string(),
+                "-l",
+                &server._dir.path().join("log").display().to_string(),
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        );
+        Some(server)
+    }
+
+    /// `postgres://postgres@127.0.0.1:port/postgres`.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The folder of `initdb` and `pg_ctl`: `pg_config --bindir`, else Debian's
+    /// `/usr/lib/postgresql/N/bin` (newest first).
+    fn bin_dir() -> Option<std::path::PathBuf> {
+        let from_pg_config = std::process::Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        let mut candidates: Vec<std::path::PathBuf> = from_pg_config.into_iter().collect();
+        if let Ok(versions) = std::fs::read_dir("/usr/lib/postgresql") {
+            let mut found: Vec<std::path::PathBuf> = versions
+                .filter_map(|v| v.ok())
+                .map(|v| v.path().join("bin"))
+                .collect();
+            found.sort();
+            candidates.extend(found.into_iter().rev());
+        }
+        candidates
+            .into_iter()
+            .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
+    }
+
+    fn is_root() -> bool {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    }
+
+    /// As root, hands `folder` to the `postgres` user (PostgreSQL will not run as root).
+    fn give_to_postgres(&self, folder: &std::path::Path) {
+        if Self::is_root() {
+            let status = std::process::Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(folder)
+                .status()
+                .unwrap_or_else(|e| panic!("chown: {e}"));
+            assert!(
+                status.success(),
+                "cannot give the test cluster to the postgres user"
+            );
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let path = self.bin.join(program);
+        let mut command = if Self::is_root() {
+            let mut command = std::process::Command::new("setpriv");
+            command
+                .args([
+                    "--reuid=postgres",
+                    "--regid=postgres",
+                    "--init-groups",
+                    "--",
+                ])
+                .arg(&path);
+            command
+        } else {
+            std::process::Command::new(&path)
+        };
+        let output = command
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        assert!(
+            output.status.success(),
+            "{program} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        let path = self.bin.join("pg_ctl");
+        let data = self.data.display().to_string();
+        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
+        let _ = if Self::is_root() {
+            std::process::Command::new("setpriv")
+                .args([
+                    "--reuid=postgres",
+                    "--regid=postgres",
+                    "--init-groups",
+                    "--",
+                ])
+                .arg(&path)
+                .args(args)
+                .output()
+        } else {
+            std::process::Command::new(&path).args(args).output()
+        };
+    }
+}
