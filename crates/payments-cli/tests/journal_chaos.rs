@@ -164,7 +164,10 @@ fn clients(
         .build()
         .unwrap();
     let journaled = |provider: Arc<dyn PaymentProvider>| {
-        Journaled::new(Arc::new(Hesitant(provider)), store.clone()).lease(LEASE)
+        Journaled::new(Arc::new(Hesitant(provider)), store.clone())
+            .lease(LEASE)
+            // A key or user held by another worker (or a killed run) is come back to later.
+            .wait_for_other_attempts(Duration::ZERO)
     };
     Clients {
         zaif: journaled(Arc::new(zaif)),

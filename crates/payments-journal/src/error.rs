@@ -25,15 +25,19 @@ pub enum JournalError {
         /// What the key was first used for (operation and provider).
         recorded: String,
     },
-    /// Another caller holds the key's (or its scope's) lease: an attempt is in flight.
+    /// Another caller holds the key's (or its scope's) lease: an attempt is in flight, and it
+    /// did not finish within the wait.
     #[error(
-        "idempotency key {key:?}: another attempt holds {what} until its lease expires; nothing was sent by this call, and the other attempt's outcome is not known yet"
+        "idempotency key {key:?}: another attempt holds {what} until its lease expires (waited {} ms for it); nothing was sent by this call, and the other attempt's outcome is not known yet",
+        waited.as_millis()
     )]
     InProgress {
         /// The key.
         key: String,
         /// What is leased: the key, or a provider's scope (`user:7`).
         what: String,
+        /// How long this call waited for the other attempt's outcome.
+        waited: std::time::Duration,
     },
     /// An earlier attempt under the key may have taken effect and no lookup can settle it yet.
     #[error(

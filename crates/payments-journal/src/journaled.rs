@@ -21,6 +21,12 @@ use crate::store::{Claim, IntentStore, Lease};
 /// retry budget, so a live caller never loses its key to a reconciler.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
 
+/// How long a call waits for another attempt on its key to finish ([`Journaled::wait_for_other_attempts`]).
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a waiting call looks again.
+const WAIT_POLL: Duration = Duration::from_millis(25);
+
 /// How old a pending intent may be before [`Journaled::reconcile_pending`] reports it as stale.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(15 * 60);
 
@@ -62,6 +68,7 @@ pub struct Journaled {
     store: Arc<dyn IntentStore>,
     lease: Duration,
     stale_after: Duration,
+    wait: Duration,
 }
 
 impl fmt::Debug for Journaled {
@@ -185,7 +192,16 @@ impl Journaled {
             store,
             lease: DEFAULT_LEASE,
             stale_after: DEFAULT_STALE_AFTER,
+            wait: DEFAULT_WAIT,
         }
+    }
+
+    /// Sets how long a call waits for another attempt holding the same key (or scope) to
+    /// finish, before it gives up with `in_progress` ([`DEFAULT_WAIT`]). Two servers handed the
+    /// same key at once: the loser waits, then answers with the winner's outcome.
+    pub fn wait_for_other_attempts(mut self, wait: Duration) -> Journaled {
+        self.wait = wait;
+        self
     }
 
     /// Sets how long a call holds its key ([`DEFAULT_LEASE`]); keep it above the provider's
@@ -405,15 +421,21 @@ impl Journaled {
         let Some(scope) = scope else {
             return Ok(());
         };
-        let until = SystemTime::now() + self.lease;
-        if self.store.lease_scope(scope, key.as_str(), until).await? {
-            Ok(())
-        } else {
-            Err(JournalError::InProgress {
-                key: key.as_str().to_owned(),
-                what: format!("the scope {scope}"),
+        let started = std::time::Instant::now();
+        loop {
+            let until = SystemTime::now() + self.lease;
+            if self.store.lease_scope(scope, key.as_str(), until).await? {
+                return Ok(());
             }
-            .into())
+            if started.elapsed() >= self.wait {
+                return Err(JournalError::InProgress {
+                    key: key.as_str().to_owned(),
+                    what: format!("the scope {scope}"),
+                    waited: started.elapsed(),
+                }
+                .into());
+            }
+            tokio::time::sleep(WAIT_POLL).await;
         }
     }
 
@@ -497,36 +519,42 @@ impl Journaled {
             }
             .into());
         }
-        let key_text = key.as_str().to_owned();
-        match existing.state {
-            IntentState::Succeeded => return self.recorded_payment(&existing),
-            IntentState::Failed => {
-                return Err(JournalError::FailedEarlier {
-                    key: key_text,
-                    reason: existing.reason.unwrap_or_default(),
-                }
-                .into());
-            }
-            IntentState::NeedsAttention => {
-                return Err(JournalError::NeedsAttention {
-                    key: key_text,
-                    reason: existing.reason.unwrap_or_default(),
-                }
-                .into());
-            }
-            IntentState::Pending => {}
+        if let Some(answer) = self.recorded_answer(&existing) {
+            return answer;
         }
-        let Some(intent) = self
-            .store
-            .lease(key.as_str(), &self.lease_for(owner))
-            .await?
-        else {
-            return Err(JournalError::InProgress {
-                key: key_text,
-                what: "the key".into(),
+        // Pending: take its lease, waiting (bounded) while another attempt holds it; if that
+        // attempt finishes meanwhile, its outcome is the answer.
+        let started = std::time::Instant::now();
+        let intent = loop {
+            if let Some(intent) = self
+                .store
+                .lease(key.as_str(), &self.lease_for(owner))
+                .await?
+            {
+                break intent;
             }
-            .into());
+            if started.elapsed() >= self.wait {
+                return Err(JournalError::InProgress {
+                    key: key.as_str().to_owned(),
+                    what: "the key".into(),
+                    waited: started.elapsed(),
+                }
+                .into());
+            }
+            tokio::time::sleep(WAIT_POLL).await;
+            if let Some(now) = self.store.get(key.as_str()).await?
+                && let Some(answer) = self.recorded_answer(&now)
+            {
+                return answer;
+            }
         };
+        if let Some(answer) = self.recorded_answer(&intent) {
+            // Settled between the look and the lease: answer from the record.
+            self.store
+                .release(key.as_str(), owner, "answered from the record")
+                .await?;
+            return answer;
+        }
         if intent.sent_at_ms.is_some() {
             match self.look_up(&intent, owner).await? {
                 Settled::Payment(payment) => return Ok(*payment),
@@ -611,6 +639,26 @@ impl Journaled {
             .record_attempt(key.as_str(), owner, snapshot.as_deref(), SystemTime::now())
             .await?;
         self.send_and_record(key, owner, send).await
+    }
+
+    /// The answer a settled intent gives a repeated key (`None` while it is pending).
+    fn recorded_answer(&self, intent: &Intent) -> Option<Result<Payment>> {
+        let key = intent.key.clone();
+        let reason = || intent.reason.clone().unwrap_or_default();
+        match intent.state {
+            IntentState::Pending => None,
+            IntentState::Succeeded => Some(self.recorded_payment(intent)),
+            IntentState::Failed => Some(Err(JournalError::FailedEarlier {
+                key,
+                reason: reason(),
+            }
+            .into())),
+            IntentState::NeedsAttention => Some(Err(JournalError::NeedsAttention {
+                key,
+                reason: reason(),
+            }
+            .into())),
+        }
     }
 
     /// A succeeded intent as a [`Payment`] carrying a [`JournalRecord`].
@@ -751,6 +799,7 @@ impl Journaled {
             return Err(JournalError::InProgress {
                 key: key.as_str().to_owned(),
                 what: "the key".into(),
+                waited: Duration::ZERO,
             }
             .into());
         };

@@ -13,7 +13,7 @@ mod store;
 pub use error::{JournalError, StoreProblem};
 pub use intent::{Intent, IntentState, Outcome, status_from_parts, status_parts};
 pub use journaled::{
-    DEFAULT_LEASE, DEFAULT_STALE_AFTER, JournalRecord, Journaled, ReconcileReport,
+    DEFAULT_LEASE, DEFAULT_STALE_AFTER, DEFAULT_WAIT, JournalRecord, Journaled, ReconcileReport,
 };
 pub use key::{IdempotencyKey, MAX_KEY_LEN};
 #[cfg(feature = "postgres")]

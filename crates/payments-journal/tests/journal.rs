@@ -311,7 +311,9 @@ async fn a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported()
     let dir = tempfile::tempdir().unwrap();
     let provider = Scripted::new();
     let store = open(&dir);
-    let journaled = Journaled::new(provider.clone(), store.clone()).stale_after(Duration::ZERO);
+    let journaled = Journaled::new(provider.clone(), store.clone())
+        .stale_after(Duration::ZERO)
+        .wait_for_other_attempts(Duration::from_millis(100));
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[Answer::Lost]);
     journaled
@@ -330,10 +332,68 @@ async fn a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported()
         .unwrap_err();
     assert_eq!(journal_code(&err), "in_progress");
     assert!(err.outcome_unknown());
+    let text = err.to_string();
+    let waited: u64 = text
+        .split("waited ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("the wait is in the error: {text}"));
+    assert!(waited >= 100, "{text}");
     let report = journaled.reconcile_pending().await.unwrap();
     assert_eq!(report.stale, ["l-1"]);
     assert_eq!(report.still_pending[0].1, "another attempt holds its lease");
     assert_eq!((provider.sent(), provider.looked_up()), (1, 0));
+}
+
+/// A provider that takes its time, so a second caller arrives while the first is in flight.
+#[derive(Debug, Default)]
+struct Slow(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl payments_core::PaymentProvider for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+    fn capabilities(&self) -> payments_core::Capabilities {
+        payments_core::Capabilities::create_only(&[payments_core::PaymentMethodKind::Card])
+    }
+    async fn create_payment(&self, request: &PaymentRequest) -> payments_core::Result<Payment> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok(
+            Payment::new("slow", format!("slow-{n}"), PaymentStatus::Captured, ())
+                .with_amount(request.amount),
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_caller_waits_for_the_first_and_answers_with_its_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let provider = Arc::new(Slow::default());
+    let first = Journaled::new(provider.clone(), store.clone());
+    let second = Journaled::new(provider.clone(), store.clone());
+    let request = card_request("1000", "4111111111111111");
+    let winner = {
+        let request = request.clone();
+        tokio::spawn(async move { first.create_payment(&key("w-2"), &request).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let waited = std::time::Instant::now();
+    let loser = second.create_payment(&key("w-2"), &request).await.unwrap();
+    assert!(
+        waited.elapsed() >= Duration::from_millis(150),
+        "it waited for the winner"
+    );
+    let winner = winner.await.unwrap().unwrap();
+    assert_eq!(loser.id, winner.id);
+    assert_eq!(
+        provider.0.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "sent once"
+    );
 }
 
 #[tokio::test]
@@ -627,4 +687,10 @@ fn a_read_only_journal_is_refused_naming_its_path() {
         status.success(),
         "the read-only check failed as another user"
     );
+}
+
+#[tokio::test]
+async fn fencing_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_stale_holder_cannot_record_over_the_one_who_took_its_lease(open(&dir)).await;
 }

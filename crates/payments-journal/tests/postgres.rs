@@ -228,3 +228,11 @@ async fn credentials_never_show_and_a_newer_schema_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fencing_on_postgres() {
+    let Some(server) = PostgresServer::start() else {
+        return;
+    };
+    a_stale_holder_cannot_record_over_the_one_who_took_its_lease(store(&server).await).await;
+}

@@ -188,3 +188,58 @@ pub fn journal_code(err: &Error) -> &'static str {
         other => panic!("not a journal error: {other:?}"),
     }
 }
+
+/// Fencing: a holder whose lease expired (a paused winner) cannot record over the caller that
+/// took the lease from it (a reconciler); the new holder can. Run against every store.
+pub async fn a_stale_holder_cannot_record_over_the_one_who_took_its_lease(
+    store: Arc<dyn IntentStore>,
+) {
+    use payments_journal::{JournalError, Journaled, Lease, Outcome};
+    use std::time::{Duration, SystemTime};
+    let provider = Scripted::new();
+    provider.answer(&[Answer::Lost]);
+    Journaled::new(provider, store.clone())
+        .create_payment(&key("fence-1"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap_err();
+    let expired = Lease {
+        owner: "paused-winner".into(),
+        until: SystemTime::now() - Duration::from_secs(1),
+    };
+    assert!(store.lease("fence-1", &expired).await.unwrap().is_some());
+    let reconciler = Lease {
+        owner: "reconciler".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("fence-1", &reconciler).await.unwrap().is_some());
+    // While the reconciler's lease is live, nobody else takes it.
+    let third = Lease {
+        owner: "third".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("fence-1", &third).await.unwrap().is_none());
+    let late = store
+        .record_outcome(
+            "fence-1",
+            "paused-winner",
+            &Outcome::Failed {
+                reason: "late".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(late, JournalError::LeaseLost { .. }), "{late:?}");
+    store
+        .record_outcome(
+            "fence-1",
+            "reconciler",
+            &Outcome::NeedsAttention {
+                reason: "checked".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let intent = store.get("fence-1").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::NeedsAttention);
+    assert_eq!(intent.reason.as_deref(), Some("checked"));
+}
