@@ -145,7 +145,7 @@ pub(crate) async fn run(command: InterstreamCommand, journal: &Location) -> Resu
             if let Some(description) = description {
                 request = request.with_description(description);
             }
-            let journaled = journal.journaled(Arc::new(store))?;
+            let journaled = journal.journaled(Arc::new(store)).await?;
             let payment = journaled.create_payment(&key, &request).await?;
             crate::journal::payment_report("payment added", &key, &payment)
         }

@@ -6,23 +6,35 @@ use std::sync::Arc;
 
 use clap::{Subcommand, ValueEnum};
 use payments::journal::{
-    IdempotencyKey, Intent, IntentState, IntentStore, Journaled, SqliteStore, status_parts,
+    IdempotencyKey, Intent, IntentState, IntentStore, Journaled, PostgresStore, SqliteStore,
+    status_parts,
 };
 use payments::{Error, Payment, PaymentProvider, Providers};
 use serde_json::{Value, json};
 
 use crate::output::Report;
 
-/// Where the journal lives: `--journal`, `PAYMENTS_JOURNAL`, or the per-user data directory.
+/// Where the journal lives: PostgreSQL (`--journal-url`, `PAYMENTS_JOURNAL_URL`), else a SQLite
+/// file (`--journal`, `PAYMENTS_JOURNAL`, or the per-user data directory).
 #[derive(Debug, Clone)]
 pub(crate) struct Location {
     path: PathBuf,
+    url: Option<payments::Secret>,
 }
 
 impl Location {
-    /// `explicit` (the flag or its variable), else `$XDG_DATA_HOME/payments/journal.sqlite3`
-    /// or `~/.local/share/payments/journal.sqlite3`.
-    pub(crate) fn new(explicit: Option<PathBuf>) -> Location {
+    /// `url` when it is a `postgres://` URL (a `sqlite:PATH` URL names a file); else `explicit`
+    /// (the flag or its variable), else `$XDG_DATA_HOME/payments/journal.sqlite3` or
+    /// `~/.local/share/payments/journal.sqlite3`.
+    pub(crate) fn new(explicit: Option<PathBuf>, url: Option<String>) -> Location {
+        let url = url.filter(|u| !u.trim().is_empty());
+        if let Some(path) = url.as_deref().and_then(|u| u.strip_prefix("sqlite:")) {
+            return Location {
+                path: PathBuf::from(path),
+                url: None,
+            };
+        }
+        let url = url.map(payments::Secret::new);
         let path = explicit.unwrap_or_else(|| {
             let data = std::env::var_os("XDG_DATA_HOME")
                 .filter(|v| !v.is_empty())
@@ -33,11 +45,21 @@ impl Location {
                 .unwrap_or_else(std::env::temp_dir);
             data.join("payments").join("journal.sqlite3")
         });
-        Location { path }
+        Location { path, url }
     }
 
-    /// Opens the journal (creating its folder), saying on stderr which file it is.
-    pub(crate) fn open(&self) -> Result<Arc<SqliteStore>, Error> {
+    /// Opens the journal, saying on stderr which it is (never the URL's credentials).
+    pub(crate) async fn open(&self) -> Result<Arc<dyn IntentStore>, Error> {
+        if let Some(url) = &self.url {
+            let store = PostgresStore::connect(url).await?;
+            eprintln!("journal: {}", store.database().display());
+            return Ok(Arc::new(store));
+        }
+        Ok(self.open_file()?)
+    }
+
+    /// Opens the SQLite journal (creating its folder), saying on stderr which file it is.
+    fn open_file(&self) -> Result<Arc<SqliteStore>, Error> {
         if let Some(folder) = self.path.parent()
             && !folder.as_os_str().is_empty()
         {
@@ -53,8 +75,11 @@ impl Location {
     }
 
     /// `provider` journaled in this journal.
-    pub(crate) fn journaled(&self, provider: Arc<dyn PaymentProvider>) -> Result<Journaled, Error> {
-        Ok(Journaled::new(provider, self.open()?))
+    pub(crate) async fn journaled(
+        &self,
+        provider: Arc<dyn PaymentProvider>,
+    ) -> Result<Journaled, Error> {
+        Ok(Journaled::new(provider, self.open().await?))
     }
 }
 
@@ -139,7 +164,7 @@ fn intent_json(intent: &Intent) -> Value {
 }
 
 pub(crate) async fn run(command: JournalCommand, location: &Location) -> Result<Report, Error> {
-    let store = location.open()?;
+    let store = location.open().await?;
     match command {
         JournalCommand::List { state } => {
             let intents = store.list(state.map(IntentState::from)).await?;
@@ -178,7 +203,7 @@ pub(crate) async fn run(command: JournalCommand, location: &Location) -> Result<
 /// `payments reconcile`: every pending intent of every configured provider, settled through
 /// the provider's lookups, with a progress bar on a terminal.
 pub(crate) async fn reconcile(location: &Location) -> Result<Report, Error> {
-    let store = location.open()?;
+    let store = location.open().await?;
     let providers = Providers::from_env()?;
     let pending = store.list(Some(IntentState::Pending)).await?;
     let bar = indicatif::ProgressBar::new(pending.len() as u64);

@@ -60,6 +60,16 @@ struct Cli {
     #[arg(long, global = true, env = "PAYMENTS_JOURNAL")]
     journal: Option<std::path::PathBuf>,
 
+    /// The intent journal on PostgreSQL (`postgres://user:password@host:port/database`), for
+    /// several servers sharing one journal; overrides --journal. Never printed.
+    #[arg(
+        long,
+        global = true,
+        env = "PAYMENTS_JOURNAL_URL",
+        hide_env_values = true
+    )]
+    journal_url: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -116,7 +126,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.wire);
     let output = Output::new(cli.json);
-    let location = journal::Location::new(cli.journal.clone());
+    let location = journal::Location::new(cli.journal.clone(), cli.journal_url.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

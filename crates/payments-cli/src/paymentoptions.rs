@@ -295,7 +295,9 @@ pub(crate) async fn run(
             idempotency_key: Some(key),
         } => {
             let key = crate::journal::key(&key)?;
-            let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+            let journaled = journal
+                .journaled(Arc::new(PaymentOptionsClient::from_env()?))
+                .await?;
             let payment = journaled.void_payment(&key, &transaction_id).await?;
             crate::journal::payment_report("voided", &key, &payment)
         }
@@ -539,7 +541,9 @@ async fn journaled_card(
     if authorize_only {
         request = request.authorize_only();
     }
-    let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+    let journaled = journal
+        .journaled(Arc::new(PaymentOptionsClient::from_env()?))
+        .await?;
     let payment = journaled.create_payment(&key, &request).await?;
     let what = if authorize_only { "authorized" } else { "paid" };
     crate::journal::payment_report(what, &key, &payment)
@@ -554,7 +558,9 @@ async fn journaled_follow_up(
     let key = crate::journal::key(operation.idempotency_key.as_deref().unwrap_or_default())?;
     crate::journal::refuse_with_key(&[("notes", operation.notes.is_some())])?;
     let (id, amount, _) = amount_operation(operation)?;
-    let journaled = journal.journaled(Arc::new(PaymentOptionsClient::from_env()?))?;
+    let journaled = journal
+        .journaled(Arc::new(PaymentOptionsClient::from_env()?))
+        .await?;
     let (what, payment) = if capture {
         (
             "captured",

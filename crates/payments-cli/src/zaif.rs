@@ -152,7 +152,7 @@ pub(crate) async fn run(command: ZaifCommand, journal: &Location) -> Result<Repo
             idempotency_key: Some(key),
         } => {
             let key = crate::journal::key(&key)?;
-            let journaled = journal.journaled(Arc::new(client()?))?;
+            let journaled = journal.journaled(Arc::new(client()?)).await?;
             let payment = journaled.cancel_payment(&key, &id).await?;
             crate::journal::payment_report("canceled", &key, &payment)
         }
@@ -243,7 +243,7 @@ async fn journaled_invoice(
     customer.name = args.buyer_name;
     customer.email = args.buyer_email;
     let request = request.with_urls(urls).with_customer(customer);
-    let journaled = journal.journaled(Arc::new(client()?))?;
+    let journaled = journal.journaled(Arc::new(client()?)).await?;
     let payment = journaled.create_payment(&key, &request).await?;
     crate::journal::payment_report("invoice", &key, &payment)
 }

@@ -269,3 +269,48 @@ fn the_help_names_the_journal_commands() {
         run.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_can_live_in_postgresql_and_its_password_never_shows() {
+    let Some(server) = payments_test_support::PostgresServer::start() else {
+        return;
+    };
+    let setup = Setup::new().await;
+    // The test cluster trusts loopback, so any password gets in: it must still never print.
+    let url = server.url().replace("postgres@", "postgres:pg-s3cret@");
+    let mut env = setup.env.clone();
+    env.push(("PAYMENTS_JOURNAL_URL".into(), url));
+    let create = [
+        "--json",
+        "zaif",
+        "create-invoice",
+        "--currency",
+        "btc",
+        "--amount",
+        "2200",
+        "--idempotency-key",
+        "pg-order-1",
+    ];
+    let first = setup.run_with(&env, &create, None).await;
+    assert_eq!(first.code, 0, "{}", first.all());
+    let again = setup.run_with(&env, &create, None).await;
+    assert_eq!(json(&first.stdout)["id"], json(&again.stdout)["id"]);
+    assert_eq!(charges(&setup, "invoice_created", "pg-order-1"), 1);
+    let listed = setup
+        .run_with(&env, &["--json", "journal", "list"], None)
+        .await;
+    assert_eq!(json(&listed.stdout)["intents"][0]["key"], "pg-order-1");
+    for run in [&first, &again, &listed] {
+        assert!(
+            run.stderr.contains("journal: postgres://127.0.0.1:"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.all().contains("pg-s3cret"), "{}", run.all());
+    }
+    let help = setup.run_with(&env, &["--help"], None).await;
+    assert!(
+        !help.all().contains("pg-s3cret"),
+        "--help shows the variable's value"
+    );
+}

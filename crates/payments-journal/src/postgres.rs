@@ -129,6 +129,11 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// The database, named without credentials (`postgres://host:port/database`).
+    pub fn database(&self) -> &std::path::Path {
+        &self.name
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Object, JournalError> {
         self.pool
             .get()
