@@ -211,20 +211,9 @@ async fn a_dead_zaif_key_says_zaif_refused_and_nothing_was_created() {
     // a microsecond timestamp, far above 1.
     let mut config = payments_sandbox::SandboxConfig::default();
     config.zaif.max_nonce = Some(payments::Decimal::ONE);
-    let sandbox = payments_sandbox::Sandbox::start(config).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut env: Vec<(String, String)> = sandbox
-        .env()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    env.push((
-        "ZAIF_NONCE_FILE".into(),
-        dir.path().join("nonce").display().to_string(),
-    ));
-    let run = tokio::task::spawn_blocking(move || {
-        payments(
-            &env,
+    let setup = common::Setup::with_config(config).await;
+    let run = setup
+        .run(
             &[
                 "zaif",
                 "create-invoice",
@@ -235,9 +224,7 @@ async fn a_dead_zaif_key_says_zaif_refused_and_nothing_was_created() {
             ],
             None,
         )
-    })
-    .await
-    .unwrap();
+        .await;
     assert_eq!(run.code, 1, "the provider's refusal: {}", run.all());
     assert!(run.stderr.contains("nonce out of range"), "{}", run.stderr);
     assert!(
@@ -252,6 +239,5 @@ async fn a_dead_zaif_key_says_zaif_refused_and_nothing_was_created() {
         "a request was sent: {}",
         run.stderr
     );
-    assert!(sandbox.ledger().is_empty(), "no invoice was made");
-    sandbox.stop().await;
+    assert!(setup.sandbox.ledger().is_empty(), "no invoice was made");
 }

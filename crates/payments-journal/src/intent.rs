@@ -66,6 +66,11 @@ pub(crate) fn parse_operation(name: &str) -> Option<Operation> {
     .find(|op| op.as_str() == name)
 }
 
+/// The stored columns of an intent, in the order every store reads them back.
+pub(crate) const COLUMNS: &str = "key, provider, operation, fingerprint, reference, journal_reference, target, \
+    amount, currency, customer_id, snapshot, state, attempts, payment_id, payment_status, \
+    payment_detail, reason, created_at_ms, updated_at_ms, sent_at_ms, lease_owner, lease_until_ms";
+
 /// One intent as stored: the request's money-relevant fields (never a secret, card number,
 /// CVC or token), its state, and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

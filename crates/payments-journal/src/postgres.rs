@@ -12,7 +12,7 @@ use tokio_postgres::Row;
 use tokio_postgres::config::{Host, SslMode};
 
 use crate::error::{JournalError, StoreProblem};
-use crate::intent::{Intent, IntentState, Outcome, now_ms, to_ms};
+use crate::intent::{COLUMNS, Intent, IntentState, Outcome, now_ms, to_ms};
 use crate::store::{Claim, IntentStore, Lease};
 
 /// The newest schema this build writes (the same version numbers as SQLite's).
@@ -54,10 +54,6 @@ const MIGRATIONS: &[&str] = &[
         until_ms BIGINT NOT NULL
     );",
 ];
-
-const COLUMNS: &str = "key, provider, operation, fingerprint, reference, journal_reference, target, \
-    amount, currency, customer_id, snapshot, state, attempts, payment_id, payment_status, \
-    payment_detail, reason, created_at_ms, updated_at_ms, sent_at_ms, lease_owner, lease_until_ms";
 
 /// The journal in PostgreSQL. Cheap to clone (a pool of connections).
 #[derive(Clone)]

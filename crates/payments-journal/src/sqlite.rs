@@ -10,7 +10,7 @@ use rusqlite::{
 };
 
 use crate::error::{JournalError, StoreProblem};
-use crate::intent::{Intent, IntentState, Outcome, now_ms, to_ms};
+use crate::intent::{COLUMNS, Intent, IntentState, Outcome, now_ms, to_ms};
 use crate::store::{Claim, IntentStore, Lease};
 
 /// The newest schema this build writes.
@@ -235,10 +235,6 @@ fn store_error(path: &Path, err: rusqlite::Error) -> JournalError {
         problem: classify(&err),
     }
 }
-
-const COLUMNS: &str = "key, provider, operation, fingerprint, reference, journal_reference, target, \
-    amount, currency, customer_id, snapshot, state, attempts, payment_id, payment_status, \
-    payment_detail, reason, created_at_ms, updated_at_ms, sent_at_ms, lease_owner, lease_until_ms";
 
 fn read_intent(row: &Row<'_>) -> Result<Intent, rusqlite::Error> {
     let state: String = row.get(11)?;

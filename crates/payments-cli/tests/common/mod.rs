@@ -108,7 +108,11 @@ pub struct Setup {
 
 impl Setup {
     pub async fn new() -> Setup {
-        let mut config = SandboxConfig::default();
+        Setup::with_config(SandboxConfig::default()).await
+    }
+
+    /// A sandbox started with `config` (its Zaif confirmations made quick).
+    pub async fn with_config(mut config: SandboxConfig) -> Setup {
         config.zaif.confirmation_interval = std::time::Duration::from_millis(20);
         let sandbox = Sandbox::start(config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
