@@ -18,15 +18,18 @@ use std::time::{Duration, Instant};
 use payments::card::Card;
 use payments::http::HttpConfig;
 use payments::interstream::InterstreamClient;
-use payments::journal::{IdempotencyKey, IntentState, IntentStore, Journaled, SqliteStore};
+use payments::journal::{
+    IdempotencyKey, IntentState, IntentStore, Journaled, PostgresStore, SqliteStore,
+};
 use payments::paymentoptions::PaymentOptionsClient;
 use payments::retry::RetryPolicy;
 use payments::zaif::ZaifClient;
 use payments::{
     Capabilities, Currency, Customer, Error, Lookup, Money, Payment, PaymentMethod,
-    PaymentProvider, PaymentRequest, PendingCall, ReturnUrls, Url,
+    PaymentProvider, PaymentRequest, PendingCall, ReturnUrls, Secret, Url,
 };
 use payments_sandbox::{FaultKind, FaultRule, Provider, Sandbox, SandboxConfig, StoreUser};
+use payments_test_support::PostgresServer;
 
 /// Journaled items: each is one payment (and a refund or capture for PaymentOptions).
 const ITEMS: usize = 240;
@@ -45,9 +48,52 @@ fn main() -> ExitCode {
         .build()
         .unwrap();
     if std::env::var("PAYMENTS_CHAOS_ROLE").as_deref() == Ok("driver") {
-        runtime.block_on(driver())
+        return runtime.block_on(driver());
+    }
+    // One driver on a SQLite journal; then four drivers at once, handed the same keys, on one
+    // PostgreSQL journal (as four servers would be).
+    let mut failures = Vec::new();
+    let sqlite = runtime.block_on(supervisor(Scenario::Sqlite));
+    failures.extend(sqlite.err().map(|why| format!("sqlite: {why}")));
+    match PostgresServer::start() {
+        Some(server) => {
+            let postgres = runtime.block_on(supervisor(Scenario::Postgres(server.url())));
+            failures.extend(postgres.err().map(|why| format!("postgres: {why}")));
+        }
+        None => println!("journal chaos on PostgreSQL skipped: PostgreSQL is not installed"),
+    }
+    if failures.is_empty() {
+        println!("1 passed, 0 failed");
+        ExitCode::SUCCESS
     } else {
-        runtime.block_on(supervisor())
+        println!("journal chaos FAILED: {}", failures.join("; "));
+        println!("0 passed, 1 failed");
+        ExitCode::FAILURE
+    }
+}
+
+/// Where the journal lives, and how many drivers share it.
+#[derive(Debug, Clone)]
+enum Scenario {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Scenario {
+    fn drivers(&self) -> usize {
+        match self {
+            Scenario::Sqlite => 1,
+            Scenario::Postgres(_) => 4,
+        }
+    }
+}
+
+/// The journal a driver was told to use (`PAYMENTS_CHAOS_JOURNAL_URL`, else the SQLite file
+/// `PAYMENTS_CHAOS_JOURNAL`).
+async fn open_journal(url: Option<&str>, file: &std::path::Path) -> Arc<dyn IntentStore> {
+    match url {
+        Some(url) => Arc::new(PostgresStore::connect(&Secret::new(url)).await.unwrap()),
+        None => Arc::new(SqliteStore::open(file).unwrap()),
     }
 }
 
@@ -135,7 +181,7 @@ struct Clients {
 /// answer becomes provable ("not taken") within seconds.
 fn clients(
     env: &[(&'static str, String)],
-    store: Arc<SqliteStore>,
+    store: Arc<dyn IntentStore>,
     nonce: &std::path::Path,
 ) -> Clients {
     let http = HttpConfig::new("chaos", "1").request_timeout(Duration::from_millis(1500));
@@ -271,8 +317,10 @@ fn settle(result: Result<Payment, Error>) -> Result<Step, Error> {
 
 async fn driver() -> ExitCode {
     let env: Vec<(&'static str, String)> = payments_sandbox_env();
-    let store =
-        Arc::new(SqliteStore::open(std::env::var("PAYMENTS_CHAOS_JOURNAL").unwrap()).unwrap());
+    let url = std::env::var("PAYMENTS_CHAOS_JOURNAL_URL").ok();
+    let file =
+        std::path::PathBuf::from(std::env::var("PAYMENTS_CHAOS_JOURNAL").unwrap_or_default());
+    let store = open_journal(url.as_deref(), &file).await;
     let nonce = std::path::PathBuf::from(std::env::var("PAYMENTS_CHAOS_NONCE_FILE").unwrap());
     let clients = Arc::new(clients(&env, store, &nonce));
     // A batch of ITEMS items; the supervisor starts another batch if one finishes before it
@@ -374,12 +422,9 @@ struct KillCensus {
     between_send_and_record: usize,
 }
 
-async fn census(sandbox: &Sandbox, journal: &std::path::Path, census: &mut KillCensus) {
+async fn census(sandbox: &Sandbox, store: &dyn IntentStore, census: &mut KillCensus) {
     // Give a request the killed process had on the wire time to be processed (or not).
     tokio::time::sleep(Duration::from_millis(120)).await;
-    let Ok(store) = SqliteStore::open(journal) else {
-        return;
-    };
     let ledger = sandbox.ledger();
     for intent in store
         .list(Some(IntentState::Pending))
@@ -428,7 +473,7 @@ fn charges_for<'a>(
         .collect()
 }
 
-async fn supervisor() -> ExitCode {
+async fn supervisor(scenario: Scenario) -> Result<(), String> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     for user in 1..=USERS {
         sandbox.set_store_user(StoreUser {
@@ -455,6 +500,11 @@ async fn supervisor() -> ExitCode {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.sqlite3");
     let nonce = dir.path().join("zaif-nonce");
+    let url = match &scenario {
+        Scenario::Postgres(url) => Some(url.clone()),
+        Scenario::Sqlite => None,
+    };
+    let store = open_journal(url.as_deref(), &journal).await;
     let driver = |sandbox: &Sandbox, batch: usize| {
         let mut command = std::process::Command::new(std::env::current_exe().unwrap());
         command
@@ -463,6 +513,9 @@ async fn supervisor() -> ExitCode {
             .env("PAYMENTS_CHAOS_JOURNAL", &journal)
             .env("PAYMENTS_CHAOS_NONCE_FILE", &nonce)
             .stdout(std::process::Stdio::null());
+        if let Some(url) = &url {
+            command.env("PAYMENTS_CHAOS_JOURNAL_URL", url);
+        }
         for (name, value) in sandbox.env() {
             command.env(name, value);
         }
@@ -473,37 +526,67 @@ async fn supervisor() -> ExitCode {
     let mut kills = KillCensus::default();
     let mut runs = 0;
     let mut batch = 0;
-    let mut finished = false;
+    // Every driver works through the same keys at the same time.
+    let mut running: Vec<Option<(std::process::Child, usize)>> =
+        (0..scenario.drivers()).map(|_| None).collect();
     while kills.kills < KILLS {
-        runs += 1;
-        let mut child = driver(&sandbox, batch);
-        // Short enough that the driver is killed many times before it can finish.
+        for slot in running.iter_mut().filter(|slot| slot.is_none()) {
+            runs += 1;
+            *slot = Some((driver(&sandbox, batch), batch));
+        }
+        // Short enough that a driver is killed many times before it can finish.
         let wait = Duration::from_millis(15 + rand::random::<u64>() % 185);
         tokio::time::sleep(wait).await;
-        if let Some(status) = child.try_wait().unwrap() {
-            // A fast machine finished the batch before enough kills: the next batch, new keys.
-            assert!(status.success(), "the driver failed: {status}");
-            batch += 1;
-            continue;
+        for slot in running.iter_mut() {
+            if let Some((child, its_batch)) = slot
+                && let Some(status) = child.try_wait().unwrap()
+            {
+                if !status.success() {
+                    return Err(format!("a driver failed: {status}"));
+                }
+                // A fast machine finished the batch before enough kills: the next batch.
+                if *its_batch == batch {
+                    batch += 1;
+                }
+                *slot = None;
+            }
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        kills.kills += 1;
-        census(&sandbox, &journal, &mut kills).await;
+        let live: Vec<usize> = (0..running.len())
+            .filter(|i| running[*i].is_some())
+            .collect();
+        let Some(&victim) = live.get(rand::random::<u64>() as usize % live.len().max(1)) else {
+            continue;
+        };
+        if let Some((mut child, _)) = running[victim].take() {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            kills.kills += 1;
+            census(&sandbox, store.as_ref(), &mut kills).await;
+        }
     }
-    // Then the same keys again until every one is done.
+    // Then the same keys again, every driver at once, until every one is done.
+    for (mut child, _) in running.into_iter().flatten() {
+        let _ = child.wait();
+    }
+    let mut finished = false;
     while !finished {
-        runs += 1;
-        let status = driver(&sandbox, batch).wait().unwrap();
-        finished = status.success();
-        assert!(runs < KILLS + 10, "the driver does not finish: {status}");
+        let children: Vec<std::process::Child> = (0..scenario.drivers())
+            .map(|_| driver(&sandbox, batch))
+            .collect();
+        runs += children.len();
+        finished = true;
+        for mut child in children {
+            finished &= child.wait().unwrap().success();
+        }
+        if runs > (KILLS + 10) * scenario.drivers() {
+            return Err("the drivers do not finish".into());
+        }
     }
     let driving = started.elapsed();
 
     // `reconcile`: anything still pending is settled through the providers' lookups.
     sandbox.set_faults(Vec::new());
     let env: Vec<(&'static str, String)> = sandbox.env();
-    let store = Arc::new(SqliteStore::open(&journal).unwrap());
     let reconcilers = clients(&env, store.clone(), &nonce);
     let mut reconciled = 0;
     for journaled in [
@@ -513,11 +596,9 @@ async fn supervisor() -> ExitCode {
     ] {
         let report = journaled.reconcile_pending().await.unwrap();
         reconciled += report.settled.len();
-        assert!(
-            report.still_pending.is_empty(),
-            "left pending: {:?}",
-            report.still_pending
-        );
+        if !report.still_pending.is_empty() {
+            return Err(format!("left pending: {:?}", report.still_pending));
+        }
     }
 
     // Against the ledger.
@@ -570,7 +651,12 @@ async fn supervisor() -> ExitCode {
     let charged_attention = attention.iter().filter(|(_, n)| *n > 0).count();
 
     println!(
-        "journal chaos: {} items in {} batch(es), {} journaled keys ({creates} payments, {} refunds/captures)",
+        "journal chaos on {}: {} driver process(es) sharing the keys, {} items in {} batch(es), {} journaled keys ({creates} payments, {} refunds/captures)",
+        match scenario {
+            Scenario::Sqlite => "SQLite",
+            Scenario::Postgres(_) => "PostgreSQL",
+        },
+        scenario.drivers(),
         ITEMS * (batch + 1),
         batch + 1,
         intents.len(),
@@ -628,11 +714,8 @@ async fn supervisor() -> ExitCode {
     }
     sandbox.stop().await;
     if failed.is_empty() {
-        println!("1 passed, 0 failed");
-        ExitCode::SUCCESS
+        Ok(())
     } else {
-        println!("journal chaos FAILED: {}", failed.join("; "));
-        println!("0 passed, 1 failed");
-        ExitCode::FAILURE
+        Err(failed.join("; "))
     }
 }

@@ -365,7 +365,7 @@ impl Journaled {
         {
             return self.resume(key, existing, &call, &owner, send).await;
         }
-        self.take_scope(key, scope.as_deref()).await?;
+        self.take_scope(key, &owner, scope.as_deref()).await?;
         let snapshot = match self
             .provider
             .prepare_reconciliation(&call.pending(key, SystemTime::now()))
@@ -373,7 +373,7 @@ impl Journaled {
         {
             Ok(snapshot) => snapshot,
             Err(err) => {
-                self.give_back_scope(key, scope.as_deref()).await;
+                self.give_back_scope(key, &owner, scope.as_deref()).await;
                 return Err(lookup_failed(key, err));
             }
         };
@@ -407,24 +407,33 @@ impl Journaled {
         match self.store.claim(&intent).await {
             Ok(Claim::Claimed) => self.send_and_record(key, &owner, send).await,
             Ok(Claim::Existing(existing)) => {
-                self.give_back_scope(key, scope.as_deref()).await;
+                self.give_back_scope(key, &owner, scope.as_deref()).await;
                 self.resume(key, *existing, &call, &owner, send).await
             }
             Err(err) => {
-                self.give_back_scope(key, scope.as_deref()).await;
+                self.give_back_scope(key, &owner, scope.as_deref()).await;
                 Err(err.into())
             }
         }
     }
 
-    async fn take_scope(&self, key: &IdempotencyKey, scope: Option<&str>) -> Result<()> {
+    async fn take_scope(
+        &self,
+        key: &IdempotencyKey,
+        owner: &str,
+        scope: Option<&str>,
+    ) -> Result<()> {
         let Some(scope) = scope else {
             return Ok(());
         };
         let started = std::time::Instant::now();
         loop {
             let until = SystemTime::now() + self.lease;
-            if self.store.lease_scope(scope, key.as_str(), until).await? {
+            if self
+                .store
+                .lease_scope(scope, key.as_str(), owner, until)
+                .await?
+            {
                 return Ok(());
             }
             if started.elapsed() >= self.wait {
@@ -439,9 +448,9 @@ impl Journaled {
         }
     }
 
-    async fn give_back_scope(&self, key: &IdempotencyKey, scope: Option<&str>) {
+    async fn give_back_scope(&self, key: &IdempotencyKey, owner: &str, scope: Option<&str>) {
         if let Some(scope) = scope
-            && let Err(err) = self.store.release_scope(scope, key.as_str()).await
+            && let Err(err) = self.store.release_scope(scope, owner).await
         {
             tracing::warn!(key = key.as_str(), error = %err, "could not release a scope lease; it expires on its own");
         }
@@ -619,7 +628,7 @@ impl Journaled {
     ) -> Result<Payment> {
         let pending = call.pending(key, SystemTime::now());
         let scope = self.provider.reconciliation_scope(&pending);
-        if let Err(err) = self.take_scope(key, scope.as_deref()).await {
+        if let Err(err) = self.take_scope(key, owner, scope.as_deref()).await {
             self.store
                 .release(key.as_str(), owner, "waiting for its scope")
                 .await?;
@@ -628,7 +637,7 @@ impl Journaled {
         let snapshot = match self.provider.prepare_reconciliation(&pending).await {
             Ok(snapshot) => snapshot,
             Err(err) => {
-                self.give_back_scope(key, scope.as_deref()).await;
+                self.give_back_scope(key, owner, scope.as_deref()).await;
                 self.store
                     .release(key.as_str(), owner, &format!("preparing failed: {err}"))
                     .await?;

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE scope_leases (
         scope TEXT PRIMARY KEY NOT NULL,
         key TEXT NOT NULL,
+        owner TEXT NOT NULL,
         until_ms BIGINT NOT NULL
     );",
 ];
@@ -460,30 +461,35 @@ impl IntentStore for PostgresStore {
         &self,
         scope: &str,
         key: &str,
+        owner: &str,
         until: SystemTime,
     ) -> Result<bool, JournalError> {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "INSERT INTO scope_leases (scope, key, until_ms) VALUES ($1, $2, $3) \
-                 ON CONFLICT (scope) DO UPDATE SET key = EXCLUDED.key, until_ms = EXCLUDED.until_ms \
-                 WHERE scope_leases.key = EXCLUDED.key \
-                    OR (scope_leases.until_ms < $4 AND NOT EXISTS \
+                "INSERT INTO scope_leases (scope, key, owner, until_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (scope) DO UPDATE SET key = EXCLUDED.key, owner = EXCLUDED.owner, \
+                 until_ms = EXCLUDED.until_ms \
+                 WHERE scope_leases.owner = EXCLUDED.owner \
+                    OR (scope_leases.key = EXCLUDED.key AND EXISTS \
+                        (SELECT 1 FROM intents WHERE intents.key = EXCLUDED.key \
+                         AND intents.lease_owner = EXCLUDED.owner)) \
+                    OR (scope_leases.until_ms < $5 AND NOT EXISTS \
                         (SELECT 1 FROM intents WHERE intents.key = scope_leases.key \
                          AND intents.state = 'pending' AND intents.sent_at_ms IS NOT NULL))",
-                &[&scope, &key, &to_ms(until), &now_ms()],
+                &[&scope, &key, &owner, &to_ms(until), &now_ms()],
             )
             .await
             .map_err(|e| self.fail(e))?;
         Ok(changed == 1)
     }
 
-    async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError> {
+    async fn release_scope(&self, scope: &str, owner: &str) -> Result<(), JournalError> {
         let client = self.client().await?;
         client
             .execute(
-                "DELETE FROM scope_leases WHERE scope = $1 AND key = $2",
-                &[&scope, &key],
+                "DELETE FROM scope_leases WHERE scope = $1 AND owner = $2",
+                &[&scope, &owner],
             )
             .await
             .map_err(|e| self.fail(e))?;

@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE scope_leases (
         scope TEXT PRIMARY KEY NOT NULL,
         key TEXT NOT NULL,
+        owner TEXT NOT NULL,
         until_ms INTEGER NOT NULL
     ) STRICT;",
 ];
@@ -527,23 +528,26 @@ impl IntentStore for SqliteStore {
         &self,
         scope: &str,
         key: &str,
+        owner: &str,
         until: SystemTime,
     ) -> Result<bool, JournalError> {
-        let (scope, key) = (scope.to_owned(), key.to_owned());
+        let (scope, key, owner) = (scope.to_owned(), key.to_owned(), owner.to_owned());
         let until = to_ms(until);
         self.run_with(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Free when nobody holds it, the key holds it already, or the holder's lease has
-            // expired and the holder is not a pending intent (a pending one keeps its scope
-            // until it is settled, so amounts stay comparable).
-            let changed = exec(&tx,
-                "INSERT INTO scope_leases (scope, key, until_ms) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (scope) DO UPDATE SET key = excluded.key, until_ms = excluded.until_ms \
-                 WHERE scope_leases.key = excluded.key \
-                    OR (scope_leases.until_ms < ?4 AND NOT EXISTS \
+            let changed = exec(
+                &tx,
+                "INSERT INTO scope_leases (scope, key, owner, until_ms) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (scope) DO UPDATE SET key = excluded.key, owner = excluded.owner, \
+                 until_ms = excluded.until_ms \
+                 WHERE scope_leases.owner = excluded.owner \
+                    OR (scope_leases.key = excluded.key AND EXISTS \
+                        (SELECT 1 FROM intents WHERE intents.key = excluded.key \
+                         AND intents.lease_owner = excluded.owner)) \
+                    OR (scope_leases.until_ms < ?5 AND NOT EXISTS \
                         (SELECT 1 FROM intents WHERE intents.key = scope_leases.key \
                          AND intents.state = 'pending' AND intents.sent_at_ms IS NOT NULL))",
-                params![scope, key, until, now_ms()],
+                params![scope, key, owner, until, now_ms()],
             )?;
             tx.commit()?;
             Ok(changed == 1)
@@ -551,13 +555,13 @@ impl IntentStore for SqliteStore {
         .await
     }
 
-    async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError> {
-        let (scope, key) = (scope.to_owned(), key.to_owned());
+    async fn release_scope(&self, scope: &str, owner: &str) -> Result<(), JournalError> {
+        let (scope, owner) = (scope.to_owned(), owner.to_owned());
         self.run_with(Durability::Ordered, move |connection| {
             exec(
                 connection,
-                "DELETE FROM scope_leases WHERE scope = ?1 AND key = ?2",
-                [&scope, &key],
+                "DELETE FROM scope_leases WHERE scope = ?1 AND owner = ?2",
+                [&scope, &owner],
             )?;
             Ok(())
         })

@@ -36,8 +36,8 @@ pub enum Claim {
 ///   [`record_outcome`](Self::record_outcome), [`release`](Self::release)) take effect only
 ///   while the caller's lease is the one recorded, and fail with
 ///   [`JournalError::LeaseLost`] otherwise;
-/// * a scope lease ([`lease_scope`](Self::lease_scope)) is held by a key until that key leaves
-///   `pending` or the lease expires with the key no longer pending.
+/// * a scope lease ([`lease_scope`](Self::lease_scope)) is taken by one call for its key and
+///   held until that key leaves `pending`, or until it expires with the key not pending.
 #[async_trait::async_trait]
 pub trait IntentStore: Send + Sync + fmt::Debug {
     /// Records `intent` (pending, leased per its `lease_owner`/`lease_until_ms`), or returns
@@ -85,14 +85,19 @@ pub trait IntentStore: Send + Sync + fmt::Debug {
     /// Every intent (in one state, when given), oldest first.
     async fn list(&self, state: Option<IntentState>) -> Result<Vec<Intent>, JournalError>;
 
-    /// Leases `scope` to `key` until `until`: `true` when taken (or already the key's).
+    /// Leases `scope` to `key` for the call `owner` until `until`: `true` when taken. It is free
+    /// when nobody holds it; when `owner` holds it already; when `key` holds it and `owner`
+    /// holds the key's own lease (the key's next attempt); or when the holder's lease expired
+    /// and the holder's key is not pending with an attempt sent. A key's outcome releases it.
     async fn lease_scope(
         &self,
         scope: &str,
         key: &str,
+        owner: &str,
         until: SystemTime,
     ) -> Result<bool, JournalError>;
 
-    /// Gives up the key's scope lease (nothing was claimed or sent under it).
-    async fn release_scope(&self, scope: &str, key: &str) -> Result<(), JournalError>;
+    /// Gives up `owner`'s lease on `scope` (nothing was claimed or sent under it); a lease
+    /// another call holds is left alone.
+    async fn release_scope(&self, scope: &str, owner: &str) -> Result<(), JournalError>;
 }

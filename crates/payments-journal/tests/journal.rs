@@ -694,3 +694,9 @@ async fn fencing_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     a_stale_holder_cannot_record_over_the_one_who_took_its_lease(open(&dir)).await;
 }
+
+#[tokio::test]
+async fn scope_leases_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_scope_lease_belongs_to_the_call_that_took_it(open(&dir)).await;
+}

@@ -236,3 +236,11 @@ async fn fencing_on_postgres() {
     };
     a_stale_holder_cannot_record_over_the_one_who_took_its_lease(store(&server).await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scope_leases_on_postgres() {
+    let Some(server) = PostgresServer::start() else {
+        return;
+    };
+    a_scope_lease_belongs_to_the_call_that_took_it(store(&server).await).await;
+}

@@ -243,3 +243,67 @@ pub async fn a_stale_holder_cannot_record_over_the_one_who_took_its_lease(
     assert_eq!(intent.state, IntentState::NeedsAttention);
     assert_eq!(intent.reason.as_deref(), Some("checked"));
 }
+
+/// A scope lease belongs to the call that took it: a second call for the same key neither
+/// shares it nor releases it (two servers handed one key at once must not let a third payment
+/// to the same user slip between them). Run against every store.
+pub async fn a_scope_lease_belongs_to_the_call_that_took_it(store: Arc<dyn IntentStore>) {
+    use std::time::{Duration, SystemTime};
+    let until = SystemTime::now() + Duration::from_secs(60);
+    assert!(
+        store
+            .lease_scope("user:7", "k-7", "call-a", until)
+            .await
+            .unwrap()
+    );
+    // The same call again: still its own.
+    assert!(
+        store
+            .lease_scope("user:7", "k-7", "call-a", until)
+            .await
+            .unwrap()
+    );
+    // Another call for the same key, and one for another key: refused.
+    assert!(
+        !store
+            .lease_scope("user:7", "k-7", "call-b", until)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // The other call giving up its (never taken) lease leaves the holder's in place.
+    store.release_scope("user:7", "call-b").await.unwrap();
+    assert!(
+        !store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // The holder gives it back: free.
+    store.release_scope("user:7", "call-a").await.unwrap();
+    assert!(
+        store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // An expired lease whose key is not pending is free again.
+    let past = SystemTime::now() - Duration::from_secs(1);
+    assert!(
+        store
+            .lease_scope("user:9", "k-9", "call-d", past)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_scope("user:9", "k-10", "call-e", until)
+            .await
+            .unwrap()
+    );
+}
