@@ -558,9 +558,14 @@ impl Journaled {
             }
         };
         if let Some(answer) = self.recorded_answer(&intent) {
-            // Settled between the look and the lease: answer from the record.
+            // Settled between the look and the lease: answer from the record, and give the
+            // lease back leaving the record (its reason included) as it is.
             self.store
-                .release(key.as_str(), owner, "answered from the record")
+                .release(
+                    key.as_str(),
+                    owner,
+                    intent.reason.as_deref().unwrap_or_default(),
+                )
                 .await?;
             return answer;
         }

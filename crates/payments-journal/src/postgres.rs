@@ -421,7 +421,8 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, reason = $3, \
+                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, \
+                 reason = CASE WHEN state = 'pending' THEN $3 ELSE reason END, \
                  updated_at_ms = $4 WHERE key = $1 AND lease_owner = $2",
                 &[&key, &owner, &reason, &now_ms()],
             )

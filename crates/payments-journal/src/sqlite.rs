@@ -497,7 +497,8 @@ impl IntentStore for SqliteStore {
         self.leased_write(Durability::Ordered, move |connection| {
             let changed = exec(
                 connection,
-                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, reason = ?3, \
+                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, \
+                 reason = CASE WHEN state = 'pending' THEN ?3 ELSE reason END, \
                  updated_at_ms = ?4 WHERE key = ?1 AND lease_owner = ?2",
                 params![key, owner, reason, now_ms()],
             )?;

@@ -76,7 +76,8 @@ pub trait IntentStore: Send + Sync + fmt::Debug {
         outcome: &Outcome,
     ) -> Result<(), JournalError>;
 
-    /// Releases the key's lease, leaving the intent as it is (pending, with `reason`).
+    /// Releases the key's lease, leaving the intent as it is: a pending one with `reason`, a
+    /// settled one's record untouched.
     async fn release(&self, key: &str, owner: &str, reason: &str) -> Result<(), JournalError>;
 
     /// The intent under `key`.

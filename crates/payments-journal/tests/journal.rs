@@ -700,3 +700,9 @@ async fn scope_leases_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     a_scope_lease_belongs_to_the_call_that_took_it(open(&dir)).await;
 }
+
+#[tokio::test]
+async fn settled_reasons_survive_a_release_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    releasing_a_settled_intent_keeps_its_reason(open(&dir)).await;
+}

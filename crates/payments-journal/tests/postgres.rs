@@ -244,3 +244,11 @@ async fn scope_leases_on_postgres() {
     };
     a_scope_lease_belongs_to_the_call_that_took_it(store(&server).await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settled_reasons_survive_a_release_on_postgres() {
+    let Some(server) = PostgresServer::start() else {
+        return;
+    };
+    releasing_a_settled_intent_keeps_its_reason(store(&server).await).await;
+}

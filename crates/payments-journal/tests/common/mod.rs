@@ -307,3 +307,43 @@ pub async fn a_scope_lease_belongs_to_the_call_that_took_it(store: Arc<dyn Inten
             .unwrap()
     );
 }
+
+/// Giving back a lease on a settled intent leaves its record (and reason) as it is.
+pub async fn releasing_a_settled_intent_keeps_its_reason(store: Arc<dyn IntentStore>) {
+    use payments_journal::{Journaled, Lease, Outcome};
+    use std::time::{Duration, SystemTime};
+    let provider = Scripted::new();
+    provider.answer(&[Answer::Lost]);
+    Journaled::new(provider, store.clone())
+        .create_payment(&key("keep-1"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap_err();
+    let lease = Lease {
+        owner: "settler".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("keep-1", &lease).await.unwrap().is_some());
+    let reason = "no lookup: check the dashboard for merchant_txn_ref keep-1";
+    store
+        .record_outcome(
+            "keep-1",
+            "settler",
+            &Outcome::NeedsAttention {
+                reason: reason.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let late = Lease {
+        owner: "late-caller".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("keep-1", &late).await.unwrap().is_some());
+    store
+        .release("keep-1", "late-caller", "answered from the record")
+        .await
+        .unwrap();
+    let intent = store.get("keep-1").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::NeedsAttention);
+    assert_eq!(intent.reason.as_deref(), Some(reason));
+}
