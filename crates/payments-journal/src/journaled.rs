@@ -355,28 +355,15 @@ impl Journaled {
         send: &Sender<'s>,
     ) -> Result<Payment> {
         let owner = new_owner()?;
-        let scope = self
-            .provider
-            .reconciliation_scope(&call.pending(key, SystemTime::now()));
         // A key seen before is answered by the claim below; with a scope it is looked for
         // first, so a replay is not held up by another key's lease on the scope.
-        if scope.is_some()
+        let pending = call.pending(key, SystemTime::now());
+        if self.provider.reconciliation_scope(&pending).is_some()
             && let Some(existing) = self.store.get(key.as_str()).await?
         {
             return self.resume(key, existing, &call, &owner, send).await;
         }
-        self.take_scope(key, &owner, scope.as_deref()).await?;
-        let snapshot = match self
-            .provider
-            .prepare_reconciliation(&call.pending(key, SystemTime::now()))
-            .await
-        {
-            Ok(snapshot) => snapshot,
-            Err(err) => {
-                self.give_back_scope(key, &owner, scope.as_deref()).await;
-                return Err(lookup_failed(key, err));
-            }
-        };
+        let (scope, snapshot) = self.prepare_send(key, &owner, &pending).await?;
         let lease = self.lease_for(&owner);
         let now = now_ms();
         let intent = Intent {
@@ -453,6 +440,26 @@ impl Journaled {
             && let Err(err) = self.store.release_scope(scope, owner).await
         {
             tracing::warn!(key = key.as_str(), error = %err, "could not release a scope lease; it expires on its own");
+        }
+    }
+
+    /// What comes before an attempt is claimed for sending: the provider's scope leased to
+    /// this call (waiting, bounded, while another holds it), then the provider's snapshot. On
+    /// a failed snapshot the scope is given back; nothing of the payment was sent.
+    async fn prepare_send(
+        &self,
+        key: &IdempotencyKey,
+        owner: &str,
+        pending: &PendingCall,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let scope = self.provider.reconciliation_scope(pending);
+        self.take_scope(key, owner, scope.as_deref()).await?;
+        match self.provider.prepare_reconciliation(pending).await {
+            Ok(snapshot) => Ok((scope, snapshot)),
+            Err(err) => {
+                self.give_back_scope(key, owner, scope.as_deref()).await;
+                Err(lookup_failed(key, err))
+            }
         }
     }
 
@@ -570,9 +577,15 @@ impl Journaled {
             return answer;
         }
         if intent.sent_at_ms.is_some() {
+            let key = key.as_str().to_owned();
             match self.look_up(&intent, owner).await? {
                 Settled::Payment(payment) => return Ok(*payment),
-                Settled::Refused(err) => return Err(err),
+                Settled::NeedsAttention(reason) => {
+                    return Err(JournalError::NeedsAttention { key, reason }.into());
+                }
+                Settled::StillPending(reason) => {
+                    return Err(JournalError::StillPending { key, reason }.into());
+                }
                 Settled::NotTaken(_) => {}
             }
         }
@@ -591,9 +604,7 @@ impl Journaled {
             Err(err) => {
                 let reason = format!("the provider's lookup failed: {err}");
                 self.store.release(&key, owner, &reason).await?;
-                return Ok(Settled::Refused(
-                    JournalError::StillPending { key, reason }.into(),
-                ));
+                return Ok(Settled::StillPending(reason));
             }
         };
         Ok(match lookup {
@@ -609,16 +620,16 @@ impl Journaled {
                     reason: reason.clone(),
                 };
                 self.store.record_outcome(&key, owner, &outcome).await?;
-                Settled::Refused(JournalError::NeedsAttention { key, reason }.into())
+                Settled::NeedsAttention(reason)
             }
             Lookup::NotYet { reason } => {
                 self.store.release(&key, owner, &reason).await?;
-                Settled::Refused(JournalError::StillPending { key, reason }.into())
+                Settled::StillPending(reason)
             }
             other => {
                 let reason = format!("an answer this journal does not know: {other}");
                 self.store.release(&key, owner, &reason).await?;
-                Settled::Refused(JournalError::StillPending { key, reason }.into())
+                Settled::StillPending(reason)
             }
         })
     }
@@ -632,21 +643,14 @@ impl Journaled {
         send: &Sender<'s>,
     ) -> Result<Payment> {
         let pending = call.pending(key, SystemTime::now());
-        let scope = self.provider.reconciliation_scope(&pending);
-        if let Err(err) = self.take_scope(key, owner, scope.as_deref()).await {
-            self.store
-                .release(key.as_str(), owner, "waiting for its scope")
-                .await?;
-            return Err(err);
-        }
-        let snapshot = match self.provider.prepare_reconciliation(&pending).await {
-            Ok(snapshot) => snapshot,
+        let snapshot = match self.prepare_send(key, owner, &pending).await {
+            Ok((_, snapshot)) => snapshot,
             Err(err) => {
-                self.give_back_scope(key, owner, scope.as_deref()).await;
+                // Nothing was sent this time: the intent stays as it was, with the reason.
                 self.store
-                    .release(key.as_str(), owner, &format!("preparing failed: {err}"))
+                    .release(key.as_str(), owner, &format!("not sent this time: {err}"))
                     .await?;
-                return Err(lookup_failed(key, err));
+                return Err(err);
             }
         };
         self.store
@@ -738,56 +742,49 @@ impl Journaled {
                 continue;
             }
             let key = intent.key.clone();
-            if intent.sent_at_ms.is_none() {
-                let reason = format!(
+            let failure = if intent.sent_at_ms.is_none() {
+                format!(
                     "never sent ({}); nothing reached the provider: retry with a new key",
                     intent
                         .reason
                         .as_deref()
                         .unwrap_or("the process stopped before sending")
-                );
-                self.store
-                    .record_outcome(
-                        &key,
-                        &owner,
-                        &Outcome::Failed {
-                            reason: reason.clone(),
-                        },
-                    )
-                    .await?;
-                report.settled.push((key, IntentState::Failed, reason));
-                continue;
-            }
-            match self.look_up(&intent, &owner).await? {
-                Settled::Payment(payment) => report.settled.push((
-                    key,
-                    IntentState::Succeeded,
-                    format!("found {} ({:?})", payment.id, payment.status),
-                )),
-                Settled::NotTaken(evidence) => {
-                    let reason = format!("provably not taken: {evidence}; retry with a new key");
-                    self.store
-                        .record_outcome(
-                            &key,
-                            &owner,
-                            &Outcome::Failed {
-                                reason: reason.clone(),
-                            },
-                        )
-                        .await?;
-                    report.settled.push((key, IntentState::Failed, reason));
+                )
+            } else {
+                match self.look_up(&intent, &owner).await? {
+                    Settled::Payment(payment) => {
+                        let found = format!("found {} ({:?})", payment.id, payment.status);
+                        report.settled.push((key, IntentState::Succeeded, found));
+                        continue;
+                    }
+                    Settled::NeedsAttention(reason) => {
+                        let why = JournalError::NeedsAttention {
+                            key: key.clone(),
+                            reason,
+                        }
+                        .to_string();
+                        report.settled.push((key, IntentState::NeedsAttention, why));
+                        continue;
+                    }
+                    Settled::StillPending(reason) => {
+                        let why = Error::from(JournalError::StillPending {
+                            key: key.clone(),
+                            reason,
+                        })
+                        .to_string();
+                        report.still_pending.push((key, why));
+                        continue;
+                    }
+                    Settled::NotTaken(evidence) => {
+                        format!("provably not taken: {evidence}; retry with a new key")
+                    }
                 }
-                Settled::Refused(err) => match err {
-                    Error::Journal {
-                        code: "needs_attention",
-                        message,
-                        ..
-                    } => report
-                        .settled
-                        .push((key, IntentState::NeedsAttention, message)),
-                    other => report.still_pending.push((key, other.to_string())),
-                },
-            }
+            };
+            let outcome = Outcome::Failed {
+                reason: failure.clone(),
+            };
+            self.store.record_outcome(&key, &owner, &outcome).await?;
+            report.settled.push((key, IntentState::Failed, failure));
         }
         Ok(report)
     }
@@ -853,6 +850,8 @@ enum Settled {
     Payment(Box<Payment>),
     /// Provably not taken: the caller decides (send again, or record a failure).
     NotTaken(String),
-    /// Recorded as needs-attention, or left pending: the error says which.
-    Refused(Error),
+    /// Unprovable: recorded as needs-attention, with this reason.
+    NeedsAttention(String),
+    /// Not settled: left pending (lease released), with this reason.
+    StillPending(String),
 }
