@@ -71,6 +71,45 @@ pub(crate) const COLUMNS: &str = "key, provider, operation, fingerprint, referen
     amount, currency, customer_id, snapshot, state, attempts, payment_id, payment_status, \
     payment_detail, reason, created_at_ms, updated_at_ms, sent_at_ms, lease_owner, lease_until_ms";
 
+/// The schema's migrations, one per version (the first takes it from nothing to version 1),
+/// written once for every store: `big_integer` is the dialect's 64-bit integer type for the
+/// Unix-millisecond columns, `table_options` what follows each `CREATE TABLE`.
+pub(crate) fn migrations(big_integer: &str, table_options: &str) -> Vec<String> {
+    vec![format!(
+        "CREATE TABLE intents (
+            key TEXT PRIMARY KEY NOT NULL,
+            provider TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            reference TEXT,
+            journal_reference TEXT NOT NULL,
+            target TEXT,
+            amount TEXT,
+            currency TEXT,
+            customer_id TEXT,
+            snapshot TEXT,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'needs_attention')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            payment_id TEXT,
+            payment_status TEXT,
+            payment_detail TEXT,
+            reason TEXT,
+            created_at_ms {big_integer} NOT NULL,
+            updated_at_ms {big_integer} NOT NULL,
+            sent_at_ms {big_integer},
+            lease_owner TEXT,
+            lease_until_ms {big_integer}
+        ){table_options};
+        CREATE INDEX intents_by_state ON intents (state, created_at_ms);
+        CREATE TABLE scope_leases (
+            scope TEXT PRIMARY KEY NOT NULL,
+            key TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            until_ms {big_integer} NOT NULL
+        ){table_options};"
+    )]
+}
+
 /// One intent as stored: the request's money-relevant fields (never a secret, card number,
 /// CVC or token), its state, and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

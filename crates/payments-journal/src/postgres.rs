@@ -21,40 +21,10 @@ pub const POSTGRES_SCHEMA_VERSION: i32 = 1;
 /// Serializes migrations across servers (`pg_advisory_xact_lock`).
 const MIGRATION_LOCK: i64 = 0x7061_796d_6a72_6e6c; // "paymjrnl"
 
-const MIGRATIONS: &[&str] = &[
-    // 0 → 1: intents and scope leases, as in SQLite.
-    "CREATE TABLE intents (
-        key TEXT PRIMARY KEY NOT NULL,
-        provider TEXT NOT NULL,
-        operation TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        reference TEXT,
-        journal_reference TEXT NOT NULL,
-        target TEXT,
-        amount TEXT,
-        currency TEXT,
-        customer_id TEXT,
-        snapshot TEXT,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'needs_attention')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        payment_id TEXT,
-        payment_status TEXT,
-        payment_detail TEXT,
-        reason TEXT,
-        created_at_ms BIGINT NOT NULL,
-        updated_at_ms BIGINT NOT NULL,
-        sent_at_ms BIGINT,
-        lease_owner TEXT,
-        lease_until_ms BIGINT
-    );
-    CREATE INDEX intents_by_state ON intents (state, created_at_ms);
-    CREATE TABLE scope_leases (
-        scope TEXT PRIMARY KEY NOT NULL,
-        key TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        until_ms BIGINT NOT NULL
-    );",
-];
+/// The schema's statements for PostgreSQL: `BIGINT` for times.
+fn migrations() -> Vec<String> {
+    crate::intent::migrations("BIGINT", "")
+}
 
 /// The journal in PostgreSQL. Cheap to clone (a pool of connections).
 #[derive(Clone)]
@@ -167,7 +137,10 @@ impl PostgresStore {
                 },
             ));
         }
-        for sql in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+        for sql in migrations()
+            .iter()
+            .skip(usize::try_from(found).unwrap_or(0))
+        {
             tx.batch_execute(sql).await.map_err(|e| self.fail(e))?;
         }
         tx.execute("DELETE FROM payments_journal_schema", &[])

@@ -16,41 +16,10 @@ use crate::store::{Claim, IntentStore, Lease};
 /// The newest schema this build writes.
 pub const SCHEMA_VERSION: i64 = 1;
 
-/// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[&str] = &[
-    // 0 → 1: intents and scope leases.
-    "CREATE TABLE intents (
-        key TEXT PRIMARY KEY NOT NULL,
-        provider TEXT NOT NULL,
-        operation TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        reference TEXT,
-        journal_reference TEXT NOT NULL,
-        target TEXT,
-        amount TEXT,
-        currency TEXT,
-        customer_id TEXT,
-        snapshot TEXT,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'needs_attention')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        payment_id TEXT,
-        payment_status TEXT,
-        payment_detail TEXT,
-        reason TEXT,
-        created_at_ms INTEGER NOT NULL,
-        updated_at_ms INTEGER NOT NULL,
-        sent_at_ms INTEGER,
-        lease_owner TEXT,
-        lease_until_ms INTEGER
-    ) STRICT;
-    CREATE INDEX intents_by_state ON intents (state, created_at_ms);
-    CREATE TABLE scope_leases (
-        scope TEXT PRIMARY KEY NOT NULL,
-        key TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        until_ms INTEGER NOT NULL
-    ) STRICT;",
-];
+/// The schema's statements for SQLite: strict tables, 64-bit `INTEGER`s.
+fn migrations() -> Vec<String> {
+    crate::intent::migrations("INTEGER", " STRICT")
+}
 
 /// The default wait for another process's write lock before giving up with
 /// [`StoreProblem::Locked`].
@@ -207,7 +176,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreProblem> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (version, sql) in MIGRATIONS
+    for (version, sql) in migrations()
         .iter()
         .enumerate()
         .skip(usize::try_from(found).unwrap_or(0))
