@@ -43,17 +43,8 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let user = UserId::new(2).unwrap();
     let amount = Money::parse("4.50", Currency::EUR).unwrap();
-    let form = [
-        ("amount", "4.50".to_owned()),
-        ("description", "payment 154YTR984YX".to_owned()),
-    ];
-    let presigned = signed_add_payment(&store, user, &form).unwrap();
-    let url = presigned.url().clone();
-    let body = presigned
-        .body()
-        .and_then(|b| b.as_bytes())
-        .unwrap()
-        .to_vec();
+    let form = fair_floor::form();
+    let (url, body) = fair_floor::presigned(&store);
     let raw = payments_test_support::raw_reqwest().build().unwrap();
     let unsigned = fair_floor::unsigned(&url);
 

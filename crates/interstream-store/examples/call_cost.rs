@@ -7,7 +7,6 @@
 #[path = "../benches/support/fair_floor.rs"]
 mod fair_floor;
 
-use interstream_store::bench_support::signed_add_payment;
 use interstream_store::{InterstreamClient, UserId};
 use payments_core::{Currency, Money};
 use payments_test_support::{StaticServer, raw_json, round_trip_runtime};
@@ -33,17 +32,7 @@ fn main() {
             .unwrap();
         let user = UserId::new(2).unwrap();
         let amount = Money::parse("4.50", Currency::EUR).unwrap();
-        let form = [
-            ("amount", "4.50".to_owned()),
-            ("description", "payment 154YTR984YX".to_owned()),
-        ];
-        let presigned = signed_add_payment(&store, user, &form).unwrap();
-        let url = presigned.url().clone();
-        let body = presigned
-            .body()
-            .and_then(|b| b.as_bytes())
-            .unwrap()
-            .to_vec();
+        let (url, body) = fair_floor::presigned(&store);
         let unsigned = fair_floor::unsigned(&url);
         let raw = payments_test_support::raw_reqwest().build().unwrap();
         for _ in 0..20 + calls {

@@ -10,6 +10,23 @@ use sha2::Sha256;
 /// The documented key id the benchmarks use.
 pub(crate) const KEY_ID: &str = "1b323a1cb879fd4e66530fbad07a32ee";
 
+/// The `add_payment` form both sides send.
+pub(crate) fn form() -> [(&'static str, String); 2] {
+    [
+        ("amount", "4.50".to_owned()),
+        ("description", "payment 154YTR984YX".to_owned()),
+    ]
+}
+
+/// The client's own signed `add_payment` (URL and body), for bare reqwest to post as it is.
+pub(crate) fn presigned(store: &interstream_store::InterstreamClient) -> (Url, Vec<u8>) {
+    let user = interstream_store::UserId::new(2).unwrap();
+    let request =
+        interstream_store::bench_support::signed_add_payment(store, user, &form()).unwrap();
+    let body = request.body().and_then(|b| b.as_bytes()).unwrap().to_vec();
+    (request.url().clone(), body)
+}
+
 /// A signed request's URL without its four signing parameters.
 pub(crate) fn unsigned(signed: &Url) -> Url {
     let kept: Vec<(String, String)> = signed
