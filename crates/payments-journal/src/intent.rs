@@ -222,6 +222,26 @@ impl Outcome {
         }
     }
 
+    /// The stored columns it sets: payment id, status, status detail, reason.
+    pub(crate) fn columns(&self) -> OutcomeColumns {
+        match self {
+            Outcome::Succeeded {
+                payment_id,
+                status,
+                detail,
+            } => OutcomeColumns {
+                payment_id: Some(payment_id.clone()),
+                status: Some(status.clone()),
+                detail: detail.clone(),
+                reason: None,
+            },
+            Outcome::Failed { reason } | Outcome::NeedsAttention { reason } => OutcomeColumns {
+                reason: Some(reason.clone()),
+                ..OutcomeColumns::default()
+            },
+        }
+    }
+
     /// The state it leaves the intent in.
     pub fn state(&self) -> IntentState {
         match self {
@@ -230,6 +250,15 @@ impl Outcome {
             Outcome::NeedsAttention { .. } => IntentState::NeedsAttention,
         }
     }
+}
+
+/// What an [`Outcome`] writes into an intent's row.
+#[derive(Debug, Default)]
+pub(crate) struct OutcomeColumns {
+    pub(crate) payment_id: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) detail: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 /// A neutral status as a stored name and detail.

@@ -347,21 +347,7 @@ impl IntentStore for PostgresStore {
         owner: &str,
         outcome: &Outcome,
     ) -> Result<(), JournalError> {
-        let (payment_id, status, detail, reason) = match outcome {
-            Outcome::Succeeded {
-                payment_id,
-                status,
-                detail,
-            } => (
-                Some(payment_id.clone()),
-                Some(status.clone()),
-                detail.clone(),
-                None,
-            ),
-            Outcome::Failed { reason } | Outcome::NeedsAttention { reason } => {
-                (None, None, None, Some(reason.clone()))
-            }
-        };
+        let columns = outcome.columns();
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.fail(e))?;
         let changed = tx
@@ -374,10 +360,10 @@ impl IntentStore for PostgresStore {
                     &key,
                     &owner,
                     &outcome.state().as_str(),
-                    &payment_id,
-                    &status,
-                    &detail,
-                    &reason,
+                    &columns.payment_id,
+                    &columns.status,
+                    &columns.detail,
+                    &columns.reason,
                     &now_ms(),
                 ],
             )

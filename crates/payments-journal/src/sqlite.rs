@@ -421,21 +421,7 @@ impl IntentStore for SqliteStore {
         self.leased_write(Durability::Ordered, move |connection| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let state = outcome.state().as_str();
-            let (payment_id, status, detail, reason) = match &outcome {
-                Outcome::Succeeded {
-                    payment_id,
-                    status,
-                    detail,
-                } => (
-                    Some(payment_id.clone()),
-                    Some(status.clone()),
-                    detail.clone(),
-                    None,
-                ),
-                Outcome::Failed { reason } | Outcome::NeedsAttention { reason } => {
-                    (None, None, None, Some(reason.clone()))
-                }
-            };
+            let columns = outcome.columns();
             let changed = exec(
                 &tx,
                 "UPDATE intents SET state = ?3, payment_id = ?4, payment_status = ?5, \
@@ -446,10 +432,10 @@ impl IntentStore for SqliteStore {
                     key,
                     owner,
                     state,
-                    payment_id,
-                    status,
-                    detail,
-                    reason,
+                    columns.payment_id,
+                    columns.status,
+                    columns.detail,
+                    columns.reason,
                     now_ms()
                 ],
             )?;
