@@ -434,7 +434,9 @@ impl InterstreamClient {
     /// How long after a call's first send no attempt of it can still be in flight: the retry
     /// budget plus one request timeout.
     pub(crate) fn quiet_period(&self) -> std::time::Duration {
-        self.inner.retry.budget() + self.inner.http.request_timeout()
+        self.inner
+            .retry
+            .quiet_period(self.inner.http.request_timeout())
     }
 
     /// `store > get_cart`: the user's current order when one exists (`order_id` set), else the

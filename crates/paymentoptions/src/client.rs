@@ -516,7 +516,9 @@ impl PaymentOptionsClient {
     /// How long after a call's first send no attempt of it can still be in flight: the retry
     /// budget plus one request timeout.
     pub(crate) fn quiet_period(&self) -> std::time::Duration {
-        self.inner.retry.budget() + self.inner.http.request_timeout()
+        self.inner
+            .retry
+            .quiet_period(self.inner.http.request_timeout())
     }
 
     /// Transaction status (`GET …/transaction/status/{transactionId}`): the gateway's record of

@@ -105,12 +105,13 @@ pub(crate) fn payment_report(
     key: &IdempotencyKey,
     payment: &Payment,
 ) -> Result<Report, Error> {
+    let (status, status_detail) = status_parts(&payment.status);
     let value = json!({
         "idempotency_key": key.as_str(),
         "provider": payment.provider,
         "id": payment.id,
-        "status": status_parts(&payment.status).0,
-        "status_detail": status_parts(&payment.status).1,
+        "status": status,
+        "status_detail": status_detail,
         "amount": payment.amount.map(|m| m.amount().to_string()),
         "currency": payment.amount.map(|m| m.currency().code().to_owned()),
         "reference": payment.reference,

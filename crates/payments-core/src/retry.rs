@@ -125,10 +125,12 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// The total time budget across all attempts and delays: after it, plus one request
-    /// timeout, no attempt of a call can still be in flight.
-    pub fn budget(&self) -> Duration {
-        self.max_elapsed
+    /// How long after a call's first send no attempt of it can still be in flight: the time
+    /// budget across all attempts and delays, plus one `request_timeout` for an attempt started
+    /// just before the budget ran out. A lookup that finds nothing after it proves the call
+    /// took no effect.
+    pub fn quiet_period(&self, request_timeout: Duration) -> Duration {
+        self.max_elapsed + request_timeout
     }
 
     /// Whether `error` may be retried at all for a request of this `idempotency`.
@@ -244,6 +246,19 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     use super::*;
+
+    #[test]
+    fn the_quiet_period_is_the_budget_plus_one_request() {
+        let policy = RetryPolicy::default().max_elapsed(Duration::from_secs(5));
+        assert_eq!(
+            policy.quiet_period(Duration::from_secs(2)),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            RetryPolicy::never().quiet_period(Duration::from_secs(30)),
+            Duration::from_secs(40)
+        );
+    }
     use crate::error::SendPhase;
 
     fn refused() -> Error {

@@ -397,7 +397,9 @@ impl ZaifClient {
     /// budget plus one request timeout. A lookup that finds nothing after this proves nothing
     /// was created.
     pub(crate) fn quiet_period(&self) -> std::time::Duration {
-        self.inner.retry.budget() + self.inner.http.request_timeout()
+        self.inner
+            .retry
+            .quiet_period(self.inner.http.request_timeout())
     }
 
     /// `getInvoice`: an invoice's current state.
