@@ -1,4 +1,7 @@
-//! The journal's promises, against a scripted provider that records every call it is sent.
+//! The journal's promises, against a scripted provider that records every call it is sent:
+//! one suite, run on every store (`name::sqlite`, `name::postgres`). What only one store can
+//! get wrong (a corrupt file, a dropped database connection) is in `sqlite.rs` and
+//! `postgres.rs`.
 
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
@@ -11,16 +14,33 @@ use std::time::Duration;
 use common::*;
 
 use payments_core::{
-    Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod, PaymentRequest,
-    PaymentStatus, Secret,
+    Capabilities, Currency, Error, Lookup, Money, Operation, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, Result, Secret,
 };
-use payments_journal::{IntentState, IntentStore, Journaled, SqliteStore, StoreProblem};
+use payments_journal::{IntentState, IntentStore, Journaled};
 
-#[tokio::test]
-async fn same_key_same_request_is_sent_once() {
-    let dir = tempfile::tempdir().unwrap();
+on_every_store!(
+    same_key_same_request_is_sent_once,
+    same_key_other_request_is_refused_with_nothing_sent,
+    a_lost_answer_is_reconciled_before_anything_is_sent_again,
+    provably_not_taken_is_sent_again_once_and_unprovable_needs_attention,
+    declines_are_recorded_and_nothing_sent_may_be_sent_again,
+    a_failed_lookup_before_the_payment_says_the_payment_was_not_sent,
+    reconcile_settles_every_pending_intent_or_says_why_not,
+    a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported,
+    a_second_caller_waits_for_the_first_and_answers_with_its_outcome,
+    two_callers_handed_the_same_keys_at_once_send_each_payment_once,
+    the_claim_is_committed_before_the_request_leaves,
+    a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amount,
+    the_database_holds_no_card_number_cvc_or_token,
+    a_stale_holder_cannot_record_over_the_one_who_took_its_lease,
+    a_scope_lease_belongs_to_the_call_that_took_it,
+    releasing_a_settled_intent_keeps_its_reason,
+);
+
+async fn same_key_same_request_is_sent_once(journal: TestJournal) {
     let provider = Scripted::new();
-    let journaled = Journaled::new(provider.clone(), open(&dir));
+    let journaled = Journaled::new(provider.clone(), journal.store.clone());
     let request = card_request("1000", "4111111111111111");
     let first = journaled
         .create_payment(&key("k-1"), &request)
@@ -30,8 +50,14 @@ async fn same_key_same_request_is_sent_once() {
         .create_payment(&key("k-1"), &request)
         .await
         .unwrap();
+    // And from another process (SQLite) or server (PostgreSQL), which finds the schema in place.
+    let elsewhere = Journaled::new(provider.clone(), journal.another_connection().await)
+        .create_payment(&key("k-1"), &request)
+        .await
+        .unwrap();
     assert_eq!(provider.sent(), 1);
     assert_eq!(first.id, second.id);
+    assert_eq!(elsewhere.id, first.id);
     assert_eq!(second.status, PaymentStatus::Captured);
     assert_eq!(second.amount, Some(yen("1000")));
     let record = second
@@ -45,11 +71,9 @@ async fn same_key_same_request_is_sent_once() {
     );
 }
 
-#[tokio::test]
-async fn same_key_other_request_is_refused_with_nothing_sent() {
-    let dir = tempfile::tempdir().unwrap();
+async fn same_key_other_request_is_refused_with_nothing_sent(journal: TestJournal) {
     let provider = Scripted::new();
-    let journaled = Journaled::new(provider.clone(), open(&dir));
+    let journaled = Journaled::new(provider.clone(), journal.store.clone());
     journaled
         .create_payment(&key("k-2"), &card_request("1000", "4111111111111111"))
         .await
@@ -78,11 +102,9 @@ async fn same_key_other_request_is_refused_with_nothing_sent() {
     assert_eq!(provider.sent(), 1);
 }
 
-#[tokio::test]
-async fn a_lost_answer_is_reconciled_before_anything_is_sent_again() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_lost_answer_is_reconciled_before_anything_is_sent_again(journal: TestJournal) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[Answer::Lost]);
@@ -123,11 +145,11 @@ async fn a_lost_answer_is_reconciled_before_anything_is_sent_again() {
     assert_eq!(provider.looked_up(), 2);
 }
 
-#[tokio::test]
-async fn provably_not_taken_is_sent_again_once_and_unprovable_needs_attention() {
-    let dir = tempfile::tempdir().unwrap();
+async fn provably_not_taken_is_sent_again_once_and_unprovable_needs_attention(
+    journal: TestJournal,
+) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[Answer::Lost, Answer::Ok]);
@@ -174,11 +196,9 @@ async fn provably_not_taken_is_sent_again_once_and_unprovable_needs_attention() 
     assert_eq!(provider.sent(), 3);
 }
 
-#[tokio::test]
-async fn declines_are_recorded_and_nothing_sent_may_be_sent_again() {
-    let dir = tempfile::tempdir().unwrap();
+async fn declines_are_recorded_and_nothing_sent_may_be_sent_again(journal: TestJournal) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[Answer::Declined]);
@@ -214,11 +234,9 @@ async fn declines_are_recorded_and_nothing_sent_may_be_sent_again() {
     assert_eq!(provider.sent(), 3);
 }
 
-#[tokio::test]
-async fn a_failed_lookup_before_the_payment_says_the_payment_was_not_sent() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_failed_lookup_before_the_payment_says_the_payment_was_not_sent(journal: TestJournal) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     provider.script.lock().unwrap().prepare_times_out = true;
     let err = journaled
@@ -241,11 +259,9 @@ async fn a_failed_lookup_before_the_payment_says_the_payment_was_not_sent() {
     );
 }
 
-#[tokio::test]
-async fn reconcile_settles_every_pending_intent_or_says_why_not() {
-    let dir = tempfile::tempdir().unwrap();
+async fn reconcile_settles_every_pending_intent_or_says_why_not(journal: TestJournal) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[
@@ -306,11 +322,11 @@ async fn reconcile_settles_every_pending_intent_or_says_why_not() {
     );
 }
 
-#[tokio::test]
-async fn a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_live_lease_keeps_a_second_caller_out_and_stale_intents_are_reported(
+    journal: TestJournal,
+) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone())
         .stale_after(Duration::ZERO)
         .wait_for_other_attempts(Duration::from_millis(100));
@@ -368,13 +384,11 @@ impl payments_core::PaymentProvider for Slow {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_caller_waits_for_the_first_and_answers_with_its_outcome() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
+async fn a_second_caller_waits_for_the_first_and_answers_with_its_outcome(journal: TestJournal) {
     let provider = Arc::new(Slow::default());
-    let first = Journaled::new(provider.clone(), store.clone());
-    let second = Journaled::new(provider.clone(), store.clone());
+    let first = Journaled::new(provider.clone(), journal.store.clone());
+    // Another process (SQLite) or server (PostgreSQL) handed the same key.
+    let second = Journaled::new(provider.clone(), journal.another_connection().await);
     let request = card_request("1000", "4111111111111111");
     let winner = {
         let request = request.clone();
@@ -396,13 +410,9 @@ async fn a_second_caller_waits_for_the_first_and_answers_with_its_outcome() {
     );
 }
 
-#[tokio::test]
-async fn the_claim_is_committed_before_the_request_leaves() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.sqlite3");
-    let store = Arc::new(SqliteStore::open(&path).unwrap());
-    let provider = Scripted::watching(&path);
-    let journaled = Journaled::new(provider.clone(), store);
+async fn the_claim_is_committed_before_the_request_leaves(journal: TestJournal) {
+    let provider = Scripted::watching(journal.another_connection().await);
+    let journaled = Journaled::new(provider.clone(), journal.store.clone());
     for k in ["d-1", "d-2", "d-3"] {
         journaled
             .create_payment(&key(k), &card_request("1000", "4111111111111111"))
@@ -413,11 +423,11 @@ async fn the_claim_is_committed_before_the_request_leaves() {
     assert_eq!(seen, vec![Some(IntentState::Pending); 3]);
 }
 
-#[tokio::test]
-async fn a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amount() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amount(
+    journal: TestJournal,
+) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let request = card_request("1000", "4111111111111111");
     provider.answer(&[Answer::Lost]);
@@ -455,11 +465,9 @@ async fn a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amou
     assert_eq!(provider.sent(), 1);
 }
 
-#[tokio::test]
-async fn the_database_file_holds_no_card_number_cvc_or_token() {
-    let dir = tempfile::tempdir().unwrap();
+async fn the_database_holds_no_card_number_cvc_or_token(journal: TestJournal) {
     let provider = Scripted::new();
-    let store = open(&dir);
+    let store = journal.store.clone();
     let journaled = Journaled::new(provider.clone(), store.clone());
     let pan = "4111111111111111";
     journaled
@@ -477,13 +485,7 @@ async fn the_database_file_holds_no_card_number_cvc_or_token() {
         .create_payment(&key("s-2"), &stored)
         .await
         .unwrap_err();
-    drop(journaled);
-    drop(store);
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
-    }
-    let text = String::from_utf8_lossy(&bytes);
+    let text = journal.everything_stored().await;
     assert!(
         text.contains("s-1") && text.contains("order-2"),
         "the scan reads the rows"
@@ -501,74 +503,241 @@ async fn the_database_file_holds_no_card_number_cvc_or_token() {
     assert!(!cvc_alone, "the CVC is in the journal");
 }
 
-#[tokio::test]
-async fn bad_journal_files_are_named_and_nothing_is_sent_without_a_claim() {
-    let dir = tempfile::tempdir().unwrap();
-    // Corrupt: not a database.
-    let corrupt = dir.path().join("corrupt.sqlite3");
-    std::fs::write(&corrupt, b"this is not a database, just text ".repeat(200)).unwrap();
-    match SqliteStore::open(&corrupt).unwrap_err() {
-        payments_journal::JournalError::Store { path, problem } => {
-            assert_eq!(path, corrupt);
-            assert!(matches!(problem, StoreProblem::Corrupt(_)), "{problem:?}");
-        }
-        other => panic!("{other:?}"),
-    }
-    let shown = Error::from(SqliteStore::open(&corrupt).unwrap_err()).to_string();
-    assert!(shown.contains("corrupt.sqlite3"), "{shown}");
-
-    // Newer schema: written by a later version.
-    let newer = dir.path().join("newer.sqlite3");
-    drop(SqliteStore::open(&newer).unwrap());
-    {
-        let connection = rusqlite_user_version(&newer, 99);
-        drop(connection);
-    }
-    match SqliteStore::open(&newer).unwrap_err() {
-        payments_journal::JournalError::Store { path, problem } => {
-            assert_eq!(path, newer);
-            assert_eq!(
-                problem,
-                StoreProblem::NewerSchema {
-                    found: 99,
-                    supported: payments_journal::SCHEMA_VERSION
-                }
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-
-    // Locked: another process holds the write lock past the busy timeout.
-    let locked = dir.path().join("locked.sqlite3");
-    let store = Arc::new(SqliteStore::open_with(&locked, Duration::from_millis(200)).unwrap());
-    let holder = hold_write_lock(&locked);
+/// Fencing: a holder whose lease expired (a paused winner) cannot record over the caller that
+/// took the lease from it (a reconciler); the new holder can.
+async fn a_stale_holder_cannot_record_over_the_one_who_took_its_lease(journal: TestJournal) {
+    let store = journal.store.clone();
+    use payments_journal::{JournalError, Journaled, Lease, Outcome};
+    use std::time::{Duration, SystemTime};
     let provider = Scripted::new();
-    let journaled = Journaled::new(provider.clone(), store);
-    let err = journaled
-        .create_payment(&key("b-1"), &card_request("1000", "4111111111111111"))
+    provider.answer(&[Answer::Lost]);
+    Journaled::new(provider, store.clone())
+        .create_payment(&key("fence-1"), &card_request("1000", "4111111111111111"))
         .await
         .unwrap_err();
-    assert_eq!(journal_code(&err), "store");
-    assert!(err.to_string().contains("locked.sqlite3"), "{err}");
-    assert!(err.to_string().contains("locked"), "{err}");
-    assert_eq!(provider.sent(), 0, "nothing is sent without its claim");
-    drop(holder);
-}
-
-/// Sets the schema version of a journal file, as a later version of the crate would.
-fn rusqlite_user_version(path: &std::path::Path, version: i64) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    connection
-        .pragma_update(None, "user_version", version)
+    let expired = Lease {
+        owner: "paused-winner".into(),
+        until: SystemTime::now() - Duration::from_secs(1),
+    };
+    assert!(store.lease("fence-1", &expired).await.unwrap().is_some());
+    let reconciler = Lease {
+        owner: "reconciler".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("fence-1", &reconciler).await.unwrap().is_some());
+    // While the reconciler's lease is live, nobody else takes it.
+    let third = Lease {
+        owner: "third".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("fence-1", &third).await.unwrap().is_none());
+    let late = store
+        .record_outcome(
+            "fence-1",
+            "paused-winner",
+            &Outcome::Failed {
+                reason: "late".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(late, JournalError::LeaseLost { .. }), "{late:?}");
+    store
+        .record_outcome(
+            "fence-1",
+            "reconciler",
+            &Outcome::NeedsAttention {
+                reason: "checked".into(),
+            },
+        )
+        .await
         .unwrap();
-    connection
+    let intent = store.get("fence-1").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::NeedsAttention);
+    assert_eq!(intent.reason.as_deref(), Some("checked"));
 }
 
-/// Another connection holding the write lock (an open write transaction).
-fn hold_write_lock(path: &std::path::Path) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    connection.execute_batch("BEGIN IMMEDIATE").unwrap();
-    connection
+/// A scope lease belongs to the call that took it: a second call for the same key neither
+/// shares it nor releases it (two servers handed one key at once must not let a third payment
+/// to the same user slip between them).
+async fn a_scope_lease_belongs_to_the_call_that_took_it(journal: TestJournal) {
+    let store = journal.store.clone();
+    use std::time::{Duration, SystemTime};
+    let until = SystemTime::now() + Duration::from_secs(60);
+    assert!(
+        store
+            .lease_scope("user:7", "k-7", "call-a", until)
+            .await
+            .unwrap()
+    );
+    // The same call again: still its own.
+    assert!(
+        store
+            .lease_scope("user:7", "k-7", "call-a", until)
+            .await
+            .unwrap()
+    );
+    // Another call for the same key, and one for another key: refused.
+    assert!(
+        !store
+            .lease_scope("user:7", "k-7", "call-b", until)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // The other call giving up its (never taken) lease leaves the holder's in place.
+    store.release_scope("user:7", "call-b").await.unwrap();
+    assert!(
+        !store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // The holder gives it back: free.
+    store.release_scope("user:7", "call-a").await.unwrap();
+    assert!(
+        store
+            .lease_scope("user:7", "k-8", "call-c", until)
+            .await
+            .unwrap()
+    );
+    // An expired lease whose key is not pending is free again.
+    let past = SystemTime::now() - Duration::from_secs(1);
+    assert!(
+        store
+            .lease_scope("user:9", "k-9", "call-d", past)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_scope("user:9", "k-10", "call-e", until)
+            .await
+            .unwrap()
+    );
+}
+
+/// Giving back a lease on a settled intent leaves its record (and reason) as it is.
+async fn releasing_a_settled_intent_keeps_its_reason(journal: TestJournal) {
+    let store = journal.store.clone();
+    use payments_journal::{Journaled, Lease, Outcome};
+    use std::time::{Duration, SystemTime};
+    let provider = Scripted::new();
+    provider.answer(&[Answer::Lost]);
+    Journaled::new(provider, store.clone())
+        .create_payment(&key("keep-1"), &card_request("1000", "4111111111111111"))
+        .await
+        .unwrap_err();
+    let lease = Lease {
+        owner: "settler".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("keep-1", &lease).await.unwrap().is_some());
+    let reason = "no lookup: check the dashboard for merchant_txn_ref keep-1";
+    store
+        .record_outcome(
+            "keep-1",
+            "settler",
+            &Outcome::NeedsAttention {
+                reason: reason.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let late = Lease {
+        owner: "late-caller".into(),
+        until: SystemTime::now() + Duration::from_secs(60),
+    };
+    assert!(store.lease("keep-1", &late).await.unwrap().is_some());
+    store
+        .release("keep-1", "late-caller", "answered from the record")
+        .await
+        .unwrap();
+    let intent = store.get("keep-1").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::NeedsAttention);
+    assert_eq!(intent.reason.as_deref(), Some(reason));
+}
+
+/// A provider that takes its time and counts what each key made it send.
+#[derive(Debug, Default)]
+struct Counting {
+    sent: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+#[async_trait::async_trait]
+impl PaymentProvider for Counting {
+    fn name(&self) -> &'static str {
+        "counting"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::create_only(&[PaymentMethodKind::Card])
+    }
+
+    async fn create_payment(&self, request: &PaymentRequest) -> Result<Payment> {
+        let reference = request.journal_reference.clone().unwrap_or_default();
+        *self
+            .sent
+            .lock()
+            .unwrap()
+            .entry(reference.clone())
+            .or_default() += 1;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        Ok(Payment::new(
+            "counting",
+            format!("pay-{reference}"),
+            PaymentStatus::Captured,
+            (),
+        ))
+    }
+
+    async fn reconcile(&self, _call: &PendingCall) -> Result<Lookup> {
+        Ok(Lookup::NotYet {
+            reason: "in flight".into(),
+        })
+    }
+}
+
+/// Eight callers over two connections (two processes, or two servers) handed the same twenty
+/// keys at once: each key is paid exactly once.
+async fn two_callers_handed_the_same_keys_at_once_send_each_payment_once(journal: TestJournal) {
+    let provider = Arc::new(Counting::default());
+    let connections = [journal.store.clone(), journal.another_connection().await];
+    let mut callers = tokio::task::JoinSet::new();
+    for caller in 0..8 {
+        let journaled = Journaled::new(provider.clone(), connections[caller % 2].clone());
+        callers.spawn(async move {
+            let mut paid = Vec::new();
+            for n in 0..20 {
+                let key = key(&format!("race-{n}"));
+                match journaled
+                    .create_payment(&key, &card_request("500", "4111111111111111"))
+                    .await
+                {
+                    Ok(payment) => paid.push(payment.id),
+                    // Another caller holds the key, or its payment is still in flight.
+                    Err(err) => assert!(
+                        matches!(journal_code(&err), "in_progress" | "still_pending"),
+                        "{err}"
+                    ),
+                }
+            }
+            paid
+        });
+    }
+    let mut answered = 0;
+    while let Some(paid) = callers.join_next().await {
+        answered += paid.unwrap().len();
+    }
+    let sent = provider.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 20, "every key was paid");
+    assert!(sent.values().all(|n| *n == 1), "a key sent twice: {sent:?}");
+    assert!(answered >= 20, "each payment answered at least its winner");
 }
 
 mod properties {
@@ -576,133 +745,98 @@ mod properties {
     use proptest::prelude::*;
     use std::collections::HashMap;
 
+    type Call = (usize, usize, bool);
+
+    /// Any sequence of calls over a few keys and amounts, with answers lost at random: each
+    /// key is sent at most once (lookups never prove "not taken" here), a key's other amount
+    /// is always refused unsent, and a replay returns the first payment. `prefix` keeps each
+    /// case's keys apart on a database the cases share.
+    async fn a_key_is_never_sent_twice(
+        store: Arc<dyn IntentStore>,
+        prefix: &str,
+        calls: Vec<Call>,
+    ) -> std::result::Result<(), TestCaseError> {
+        let provider = Scripted::new();
+        let journaled = Journaled::new(provider.clone(), store);
+        let amounts = ["1000", "2000"];
+        let mut first_amount: HashMap<usize, usize> = HashMap::new();
+        let mut paid: HashMap<usize, String> = HashMap::new();
+        for (k, a, lose) in calls {
+            let before = provider.sent();
+            if lose {
+                provider.answer(&[Answer::Lost]);
+            }
+            let request = card_request(amounts[a], "4111111111111111");
+            let result = journaled
+                .create_payment(&key(&format!("{prefix}-{k}")), &request)
+                .await;
+            let sent = provider.sent() - before;
+            // An unused scripted answer must not leak into the next call.
+            provider.script.lock().unwrap().answers.clear();
+            match first_amount.get(&k) {
+                None => {
+                    first_amount.insert(k, a);
+                    prop_assert_eq!(sent, 1);
+                    if let Ok(payment) = &result {
+                        paid.insert(k, payment.id.clone());
+                    }
+                }
+                Some(&first) if first != a => {
+                    prop_assert_eq!(sent, 0);
+                    prop_assert_eq!(journal_code(result.as_ref().unwrap_err()), "key_reused");
+                }
+                Some(_) => {
+                    prop_assert_eq!(sent, 0);
+                    match (&result, paid.get(&k)) {
+                        (Ok(payment), Some(id)) => prop_assert_eq!(&payment.id, id),
+                        (Err(err), None) => prop_assert_eq!(journal_code(err), "still_pending"),
+                        (other, recorded) => prop_assert!(false, "{other:?} vs {recorded:?}"),
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(provider.sent(), first_amount.len());
+        Ok(())
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// One database for every PostgreSQL case (a database per case would cost a `createdb`
+    /// each); `None` where PostgreSQL is not installed outside CI.
+    fn postgres_url() -> Option<&'static str> {
+        static URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+        URL.get_or_init(|| {
+            payments_test_support::PostgresServer::shared().map(|s| s.create_database())
+        })
+        .as_deref()
+    }
+
+    static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
-        /// Any sequence of calls over a few keys and amounts, with answers lost at random:
-        /// each key is sent at most once (lookups never prove "not taken" here), a key's
-        /// other amount is always refused unsent, and a replay returns the first payment.
         #[test]
-        fn a_key_is_never_sent_twice(calls in proptest::collection::vec((0usize..4, 0usize..2, any::<bool>()), 1..24)) {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async {
-                let dir = tempfile::tempdir().unwrap();
-                let provider = Scripted::new();
-                let journaled = Journaled::new(provider.clone(), open(&dir));
-                let amounts = ["1000", "2000"];
-                let mut first_amount: HashMap<usize, usize> = HashMap::new();
-                let mut paid: HashMap<usize, String> = HashMap::new();
-                for (k, a, lose) in calls {
-                    let before = provider.sent();
-                    if lose { provider.answer(&[Answer::Lost]); }
-                    let request = card_request(amounts[a], "4111111111111111");
-                    let result = journaled.create_payment(&key(&format!("p-{k}")), &request).await;
-                    let sent = provider.sent() - before;
-                    // An unused scripted answer must not leak into the next call.
-                    provider.script.lock().unwrap().answers.clear();
-                    match first_amount.get(&k) {
-                        None => {
-                            first_amount.insert(k, a);
-                            prop_assert_eq!(sent, 1);
-                            if let Ok(payment) = &result { paid.insert(k, payment.id.clone()); }
-                        }
-                        Some(&first) if first != a => {
-                            prop_assert_eq!(sent, 0);
-                            prop_assert_eq!(journal_code(result.as_ref().unwrap_err()), "key_reused");
-                        }
-                        Some(_) => {
-                            prop_assert_eq!(sent, 0);
-                            match (&result, paid.get(&k)) {
-                                (Ok(payment), Some(id)) => prop_assert_eq!(&payment.id, id),
-                                (Err(err), None) => prop_assert_eq!(journal_code(err), "still_pending"),
-                                (other, recorded) => prop_assert!(false, "{other:?} vs {recorded:?}"),
-                            }
-                        }
-                    }
-                }
-                prop_assert_eq!(provider.sent(), first_amount.len());
-                Ok(())
+        fn on_sqlite(calls in proptest::collection::vec((0usize..4, 0usize..2, any::<bool>()), 1..24)) {
+            runtime().block_on(async {
+                let journal = TestJournal::sqlite();
+                a_key_is_never_sent_twice(journal.store.clone(), "p", calls).await
+            })?;
+        }
+
+        #[test]
+        fn on_postgres(calls in proptest::collection::vec((0usize..4, 0usize..2, any::<bool>()), 1..24)) {
+            let Some(url) = postgres_url() else { return Ok(()) };
+            let case = CASE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            runtime().block_on(async {
+                let store = payments_journal::PostgresStore::connect(&Secret::new(url)).await.unwrap();
+                a_key_is_never_sent_twice(Arc::new(store), &format!("p{case}"), calls).await
             })?;
         }
     }
-}
-
-/// A journal file this user cannot write is refused when opened, naming its path. As root
-/// (who may write anything), the check runs again as `nobody` through `setpriv`.
-#[test]
-fn a_read_only_journal_is_refused_naming_its_path() {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    if let Ok(path) = std::env::var("PAYMENTS_JOURNAL_READ_ONLY_PATH") {
-        match SqliteStore::open(&path).unwrap_err() {
-            payments_journal::JournalError::Store {
-                path: named,
-                problem,
-            } => {
-                assert_eq!(named, std::path::PathBuf::from(&path));
-                assert!(matches!(problem, StoreProblem::ReadOnly(_)), "{problem:?}");
-            }
-            other => panic!("{other:?}"),
-        }
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("read-only.sqlite3");
-    drop(SqliteStore::open(&path).unwrap());
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let is_root = std::fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false);
-    let status = if is_root {
-        // A copy of this test binary where `nobody` may run it, wherever the checkout is.
-        let bin = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let copy = bin.path().join("journal-test");
-        std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(&copy)
-            .args([
-                "a_read_only_journal_is_refused_naming_its_path",
-                "--exact",
-                "--nocapture",
-            ])
-            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
-            .status()
-            .expect("setpriv runs the check as nobody")
-    } else {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "a_read_only_journal_is_refused_naming_its_path",
-                "--exact",
-                "--nocapture",
-            ])
-            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
-            .status()
-            .unwrap()
-    };
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert!(
-        status.success(),
-        "the read-only check failed as another user"
-    );
-}
-
-#[tokio::test]
-async fn fencing_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_stale_holder_cannot_record_over_the_one_who_took_its_lease(open(&dir)).await;
-}
-
-#[tokio::test]
-async fn scope_leases_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_scope_lease_belongs_to_the_call_that_took_it(open(&dir)).await;
-}
-
-#[tokio::test]
-async fn settled_reasons_survive_a_release_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    releasing_a_settled_intent_keeps_its_reason(open(&dir)).await;
 }

@@ -516,9 +516,77 @@ impl PostgresServer {
         Some(server)
     }
 
+    /// One cluster for every test of this process, started on first use (an `initdb` per test
+    /// would cost each a second or two). A static is never dropped, so a watchdog stops the
+    /// cluster and removes its folder once this process is gone, however it ends.
+    pub fn shared() -> Option<&'static PostgresServer> {
+        static SHARED: std::sync::OnceLock<Option<PostgresServer>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                let server = PostgresServer::start()?;
+                server.stop_when_this_process_ends();
+                Some(server)
+            })
+            .as_ref()
+    }
+
+    /// A new, empty database on this cluster (its name unique in this process); its URL.
+    pub fn create_database(&self) -> String {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("test_{}_{n}", std::process::id());
+        let output = std::process::Command::new(self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .arg(&name)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run createdb: {e}"));
+        assert!(
+            output.status.success(),
+            "createdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
     /// `postgres://postgres@127.0.0.1:port/postgres`.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn stop_when_this_process_ends(&self) {
+        let as_postgres = if Self::is_root() {
+            "setpriv --reuid=postgres --regid=postgres --init-groups -- "
+        } else {
+            ""
+        };
+        // Detached (`( … ) &`): the shell that starts it exits at once and is waited for.
+        let script = format!(
+            "(while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; \
+             {as_postgres}'{pg_ctl}' -D '{data}' -m immediate stop; rm -rf '{dir}') &",
+            pid = std::process::id(),
+            pg_ctl = self.bin.join("pg_ctl").display(),
+            data = self.data.display(),
+            dir = self._dir.path().display(),
+        );
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("cannot start the cluster's watchdog: {e}"));
     }
 
     /// The folder of `initdb` and `pg_ctl`: `pg_config --bindir`, else Debian's

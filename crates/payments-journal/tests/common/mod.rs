@@ -1,7 +1,7 @@
-//! A scripted provider that records every call it is sent, shared by the journal's test
-//! suites (SQLite and PostgreSQL).
+//! A scripted provider that records every call it is sent, and each store a test's journal
+//! can live on: shared by the journal's test suites.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,10 @@ use payments_core::{
     PaymentMethodKind, PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, Result,
     SendPhase,
 };
-use payments_journal::{IdempotencyKey, IntentState, IntentStore, SqliteStore};
+use payments_journal::{IdempotencyKey, IntentState, IntentStore};
+
+mod stores;
+pub use stores::TestJournal;
 
 /// What the scripted provider does with the next call.
 #[derive(Debug, Clone)]
@@ -38,21 +41,22 @@ pub struct Script {
 #[derive(Debug)]
 pub struct Scripted {
     pub script: Mutex<Script>,
-    pub journal_path: Option<std::path::PathBuf>,
+    /// The journal through a connection of its own, read as each request leaves.
+    pub watcher: Option<Arc<dyn IntentStore>>,
 }
 
 impl Scripted {
     pub fn new() -> Arc<Scripted> {
         Arc::new(Scripted {
             script: Mutex::new(Script::default()),
-            journal_path: None,
+            watcher: None,
         })
     }
 
-    pub fn watching(path: &std::path::Path) -> Arc<Scripted> {
+    pub fn watching(watcher: Arc<dyn IntentStore>) -> Arc<Scripted> {
         Arc::new(Scripted {
             script: Mutex::new(Script::default()),
-            journal_path: Some(path.to_owned()),
+            watcher: Some(watcher),
         })
     }
 
@@ -77,10 +81,9 @@ impl Scripted {
     }
 
     async fn send(&self, operation: Operation, what: String) -> Result<Payment> {
-        if let Some(path) = &self.journal_path {
-            // Another connection, as another process would see the file: the claim must be
+        if let Some(other) = &self.watcher {
+            // Another connection, as another process would see the journal: the claim must be
             // committed before the request leaves.
-            let other = SqliteStore::open(path).unwrap();
             let state = other
                 .list(None)
                 .await
@@ -178,172 +181,9 @@ pub fn card_request(amount: &str, number: &str) -> PaymentRequest {
         .with_method(PaymentMethod::Card(Box::new(card)))
 }
 
-pub fn open(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
-    Arc::new(SqliteStore::open(dir.path().join("journal.sqlite3")).unwrap())
-}
-
 pub fn journal_code(err: &Error) -> &'static str {
     match err {
         Error::Journal { code, .. } => code,
         other => panic!("not a journal error: {other:?}"),
     }
-}
-
-/// Fencing: a holder whose lease expired (a paused winner) cannot record over the caller that
-/// took the lease from it (a reconciler); the new holder can. Run against every store.
-pub async fn a_stale_holder_cannot_record_over_the_one_who_took_its_lease(
-    store: Arc<dyn IntentStore>,
-) {
-    use payments_journal::{JournalError, Journaled, Lease, Outcome};
-    use std::time::{Duration, SystemTime};
-    let provider = Scripted::new();
-    provider.answer(&[Answer::Lost]);
-    Journaled::new(provider, store.clone())
-        .create_payment(&key("fence-1"), &card_request("1000", "4111111111111111"))
-        .await
-        .unwrap_err();
-    let expired = Lease {
-        owner: "paused-winner".into(),
-        until: SystemTime::now() - Duration::from_secs(1),
-    };
-    assert!(store.lease("fence-1", &expired).await.unwrap().is_some());
-    let reconciler = Lease {
-        owner: "reconciler".into(),
-        until: SystemTime::now() + Duration::from_secs(60),
-    };
-    assert!(store.lease("fence-1", &reconciler).await.unwrap().is_some());
-    // While the reconciler's lease is live, nobody else takes it.
-    let third = Lease {
-        owner: "third".into(),
-        until: SystemTime::now() + Duration::from_secs(60),
-    };
-    assert!(store.lease("fence-1", &third).await.unwrap().is_none());
-    let late = store
-        .record_outcome(
-            "fence-1",
-            "paused-winner",
-            &Outcome::Failed {
-                reason: "late".into(),
-            },
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(late, JournalError::LeaseLost { .. }), "{late:?}");
-    store
-        .record_outcome(
-            "fence-1",
-            "reconciler",
-            &Outcome::NeedsAttention {
-                reason: "checked".into(),
-            },
-        )
-        .await
-        .unwrap();
-    let intent = store.get("fence-1").await.unwrap().unwrap();
-    assert_eq!(intent.state, IntentState::NeedsAttention);
-    assert_eq!(intent.reason.as_deref(), Some("checked"));
-}
-
-/// A scope lease belongs to the call that took it: a second call for the same key neither
-/// shares it nor releases it (two servers handed one key at once must not let a third payment
-/// to the same user slip between them). Run against every store.
-pub async fn a_scope_lease_belongs_to_the_call_that_took_it(store: Arc<dyn IntentStore>) {
-    use std::time::{Duration, SystemTime};
-    let until = SystemTime::now() + Duration::from_secs(60);
-    assert!(
-        store
-            .lease_scope("user:7", "k-7", "call-a", until)
-            .await
-            .unwrap()
-    );
-    // The same call again: still its own.
-    assert!(
-        store
-            .lease_scope("user:7", "k-7", "call-a", until)
-            .await
-            .unwrap()
-    );
-    // Another call for the same key, and one for another key: refused.
-    assert!(
-        !store
-            .lease_scope("user:7", "k-7", "call-b", until)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .lease_scope("user:7", "k-8", "call-c", until)
-            .await
-            .unwrap()
-    );
-    // The other call giving up its (never taken) lease leaves the holder's in place.
-    store.release_scope("user:7", "call-b").await.unwrap();
-    assert!(
-        !store
-            .lease_scope("user:7", "k-8", "call-c", until)
-            .await
-            .unwrap()
-    );
-    // The holder gives it back: free.
-    store.release_scope("user:7", "call-a").await.unwrap();
-    assert!(
-        store
-            .lease_scope("user:7", "k-8", "call-c", until)
-            .await
-            .unwrap()
-    );
-    // An expired lease whose key is not pending is free again.
-    let past = SystemTime::now() - Duration::from_secs(1);
-    assert!(
-        store
-            .lease_scope("user:9", "k-9", "call-d", past)
-            .await
-            .unwrap()
-    );
-    assert!(
-        store
-            .lease_scope("user:9", "k-10", "call-e", until)
-            .await
-            .unwrap()
-    );
-}
-
-/// Giving back a lease on a settled intent leaves its record (and reason) as it is.
-pub async fn releasing_a_settled_intent_keeps_its_reason(store: Arc<dyn IntentStore>) {
-    use payments_journal::{Journaled, Lease, Outcome};
-    use std::time::{Duration, SystemTime};
-    let provider = Scripted::new();
-    provider.answer(&[Answer::Lost]);
-    Journaled::new(provider, store.clone())
-        .create_payment(&key("keep-1"), &card_request("1000", "4111111111111111"))
-        .await
-        .unwrap_err();
-    let lease = Lease {
-        owner: "settler".into(),
-        until: SystemTime::now() + Duration::from_secs(60),
-    };
-    assert!(store.lease("keep-1", &lease).await.unwrap().is_some());
-    let reason = "no lookup: check the dashboard for merchant_txn_ref keep-1";
-    store
-        .record_outcome(
-            "keep-1",
-            "settler",
-            &Outcome::NeedsAttention {
-                reason: reason.into(),
-            },
-        )
-        .await
-        .unwrap();
-    let late = Lease {
-        owner: "late-caller".into(),
-        until: SystemTime::now() + Duration::from_secs(60),
-    };
-    assert!(store.lease("keep-1", &late).await.unwrap().is_some());
-    store
-        .release("keep-1", "late-caller", "answered from the record")
-        .await
-        .unwrap();
-    let intent = store.get("keep-1").await.unwrap().unwrap();
-    assert_eq!(intent.state, IntentState::NeedsAttention);
-    assert_eq!(intent.reason.as_deref(), Some(reason));
 }
