@@ -122,13 +122,17 @@ pub(crate) enum ZaifCommand {
 }
 
 /// The client from `ZAIF_*`. Processes sharing a key keep their nonces increasing through
-/// `ZAIF_NONCE_REDIS_URL` (several hosts), `ZAIF_NONCE_FILE`, or by default a state file per key
-/// in the temporary directory (one host).
+/// `ZAIF_NONCE_REDIS_URL` or `ZAIF_NONCE_POSTGRES_URL` (several hosts), `ZAIF_NONCE_FILE`, or by
+/// default a state file per key in the temporary directory (one host).
 fn client() -> Result<ZaifClient, Error> {
     let mut builder = ZaifClient::builder_from_env(&ProcessEnv)?;
-    let configured = ["ZAIF_NONCE_FILE", "ZAIF_NONCE_REDIS_URL"]
-        .iter()
-        .any(|name| config::optional(&ProcessEnv, name).is_some());
+    let configured = [
+        "ZAIF_NONCE_FILE",
+        "ZAIF_NONCE_REDIS_URL",
+        "ZAIF_NONCE_POSTGRES_URL",
+    ]
+    .iter()
+    .any(|name| config::optional(&ProcessEnv, name).is_some());
     if !configured {
         let key = config::required(&ProcessEnv, "ZAIF_API_KEY")?;
         // Named after a hash of the key, never the key itself.

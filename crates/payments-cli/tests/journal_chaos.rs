@@ -187,9 +187,13 @@ fn clients(
     let http = HttpConfig::new("chaos", "1").request_timeout(Duration::from_millis(1500));
     let retry = RetryPolicy::default().max_elapsed(Duration::from_millis(500));
     let var = |name: &str| env.iter().find(|(n, _)| *n == name).unwrap().1.clone();
-    let zaif = ZaifClient::builder_from_env(&env.to_vec())
-        .unwrap()
-        .nonce_file(nonce)
+    // Four drivers stand for four servers: their Zaif nonces and send order come from the
+    // database (ZAIF_NONCE_POSTGRES_URL) when they share one; else from a file on this host.
+    let mut zaif = ZaifClient::builder_from_env(&env.to_vec()).unwrap();
+    if !env.iter().any(|(name, _)| *name == "ZAIF_NONCE_POSTGRES_URL") {
+        zaif = zaif.nonce_file(nonce);
+    }
+    let zaif = zaif
         .http_config(http.clone())
         .retry_policy(retry.clone())
         .build()
@@ -373,8 +377,9 @@ async fn driver() -> ExitCode {
 
 /// The sandbox's variables, handed to the driver by the supervisor.
 fn payments_sandbox_env() -> Vec<(&'static str, String)> {
-    const NAMES: [&str; 12] = [
+    const NAMES: [&str; 13] = [
         "ZAIF_API_KEY",
+        "ZAIF_NONCE_POSTGRES_URL",
         "ZAIF_API_SECRET",
         "ZAIF_AUTH",
         "ZAIF_ENDPOINT",
@@ -514,7 +519,9 @@ async fn supervisor(scenario: Scenario) -> Result<(), String> {
             .env("PAYMENTS_CHAOS_NONCE_FILE", &nonce)
             .stdout(std::process::Stdio::null());
         if let Some(url) = &url {
-            command.env("PAYMENTS_CHAOS_JOURNAL_URL", url);
+            command
+                .env("PAYMENTS_CHAOS_JOURNAL_URL", url)
+                .env("ZAIF_NONCE_POSTGRES_URL", url);
         }
         for (name, value) in sandbox.env() {
             command.env(name, value);
@@ -670,9 +677,14 @@ async fn supervisor(scenario: Scenario) -> Result<(), String> {
         driving.as_secs_f64()
     );
     println!(
-        "  sandbox faults injected {}, ledger entries {}",
+        "  sandbox faults injected {}, ledger entries {}, Zaif nonces refused {} (nonces and send order from {})",
         sandbox.faults_injected(),
-        ledger.len()
+        ledger.len(),
+        sandbox.zaif_nonce_rejections(),
+        match scenario {
+            Scenario::Sqlite => "a file on this host",
+            Scenario::Postgres(_) => "PostgreSQL advisory locks",
+        }
     );
     println!(
         "  settled by the final reconcile: {reconciled}; sent again after a lookup proved the first attempt was not taken: {resent}"

@@ -63,6 +63,8 @@ pub mod error;
 pub mod http;
 pub mod money;
 pub mod payment;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod provider;
 pub mod random;
 pub mod reconcile;

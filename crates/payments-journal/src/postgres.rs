@@ -6,10 +6,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use payments_core::Secret;
-use tokio_postgres::Row;
-use tokio_postgres::config::{Host, SslMode};
+use payments_core::postgres::tokio_postgres::{self, Row};
+use payments_core::postgres::{Database, DatabaseError, Object};
 
 use crate::error::{JournalError, StoreProblem};
 use crate::intent::{COLUMNS, Intent, IntentState, Outcome, now_ms, to_ms};
@@ -29,7 +28,7 @@ fn migrations() -> Vec<String> {
 /// The journal in PostgreSQL. Cheap to clone (a pool of connections).
 #[derive(Clone)]
 pub struct PostgresStore {
-    pool: Pool,
+    database: Database,
     /// The database, named without credentials, for errors.
     name: PathBuf,
 }
@@ -51,47 +50,19 @@ impl PostgresStore {
     /// [`JournalError::Store`] naming the database (without credentials): a URL that does not
     /// parse, a database that cannot be reached, or a schema newer than this build.
     pub async fn connect(url: &Secret) -> Result<PostgresStore, JournalError> {
-        let mut config: tokio_postgres::Config =
-            url.expose().parse().map_err(|_| JournalError::Store {
+        let database = Database::open(url, 16).map_err(|err| match err {
+            DatabaseError::Url => JournalError::Store {
                 path: PathBuf::from("postgres://[unparsable URL]"),
-                problem: StoreProblem::Open(
-                    "not a postgres:// URL (the URL is not shown: it may hold a password)".into(),
-                ),
-            })?;
-        let name = describe(&config);
-        let local = config.get_hosts().iter().all(|host| match host {
-            Host::Tcp(name) => {
-                name == "localhost"
-                    || name
-                        .parse::<std::net::IpAddr>()
-                        .is_ok_and(|ip| ip.is_loopback())
-            }
-            Host::Unix(_) => true,
-        });
-        config.ssl_mode(if local {
-            SslMode::Disable
-        } else {
-            SslMode::Require
-        });
-        let mut tls = payments_core::http::tls_config(&payments_core::http::HttpConfig::new(
-            env!("CARGO_PKG_NAME"),
-            env!("CARGO_PKG_VERSION"),
-        ))
-        .map_err(|err| store_problem(&name, StoreProblem::Open(err.to_string())))?;
-        // The SDK's config offers HTTP's ALPN; PostgreSQL's handshake wants none of it.
-        tls.alpn_protocols.clear();
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres_rustls::MakeRustlsConnect::new(tls),
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
+                problem: StoreProblem::Open(err.to_string()),
             },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(16)
-            .build()
-            .map_err(|err| store_problem(&name, StoreProblem::Open(err.to_string())))?;
-        let store = PostgresStore { pool, name };
+            DatabaseError::Setup { database, message } => {
+                store_problem(std::path::Path::new(&database), StoreProblem::Open(message))
+            }
+        })?;
+        let store = PostgresStore {
+            name: PathBuf::from(database.name()),
+            database,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -101,9 +72,9 @@ impl PostgresStore {
         &self.name
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, JournalError> {
-        self.pool
-            .get()
+    async fn client(&self) -> Result<Object, JournalError> {
+        self.database
+            .connection()
             .await
             .map_err(|err| store_problem(&self.name, StoreProblem::Open(err.to_string())))
     }
@@ -168,17 +139,6 @@ impl PostgresStore {
 }
 
 /// `postgres://host:port/database`, without user or password.
-fn describe(config: &tokio_postgres::Config) -> PathBuf {
-    let host = match config.get_hosts().first() {
-        Some(Host::Tcp(name)) => name.clone(),
-        Some(Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".into(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let database = config.get_dbname().unwrap_or("postgres");
-    PathBuf::from(format!("postgres://{host}:{port}/{database}"))
-}
-
 fn store_problem(name: &std::path::Path, problem: StoreProblem) -> JournalError {
     JournalError::Store {
         path: name.to_path_buf(),

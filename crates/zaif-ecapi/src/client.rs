@@ -89,6 +89,7 @@ pub const ENV_VARS: EnvVars = EnvVars {
         "ZAIF_ENDPOINT",
         "ZAIF_NONCE_FILE",
         "ZAIF_NONCE_REDIS_URL",
+        "ZAIF_NONCE_POSTGRES_URL",
         "ZAIF_ADDITIONAL_KEYS",
     ],
 };
@@ -308,7 +309,9 @@ impl ZaifClient {
     /// A client configured from the environment: `ZAIF_API_KEY`, `ZAIF_API_SECRET`,
     /// `ZAIF_AUTH` (`md5` or `sha1`, default `sha1`), `ZAIF_ENDPOINT` (default
     /// [`DEFAULT_ENDPOINT`]) and, optionally, `ZAIF_NONCE_FILE` (a [`FileNonce`](crate::FileNonce) state file
-    /// shared by processes on this host), `ZAIF_NONCE_REDIS_URL` (feature `redis`) and
+    /// shared by processes on this host), `ZAIF_NONCE_REDIS_URL` (feature `redis`) or
+    /// `ZAIF_NONCE_POSTGRES_URL` (feature `postgres`: a nonce row and an advisory lock per key
+    /// in a database several hosts share), and
     /// `ZAIF_ADDITIONAL_KEYS` (`key:secret,key:secret`: a key pool, see
     /// [`ZaifClientBuilder::additional_key`]).
     pub fn from_env() -> Result<ZaifClient, ZaifError> {
@@ -340,17 +343,32 @@ impl ZaifClient {
         }
         let file = config::optional(env, "ZAIF_NONCE_FILE");
         let redis = config::optional(env, "ZAIF_NONCE_REDIS_URL");
-        match (file, redis) {
-            (Some(_), Some(_)) => {
-                return Err(Error::configuration(
-                    "ZAIF_NONCE_REDIS_URL",
-                    "is set together with ZAIF_NONCE_FILE: choose one nonce store",
-                )
-                .into());
-            }
-            (Some(path), None) => builder = builder.nonce_file(path),
-            (None, Some(url)) => builder.per_key_store = Some(PerKeyStore::Redis(url)),
-            (None, None) => {}
+        // Held as a secret from the start: the URL may hold the database's password.
+        let postgres = env
+            .var("ZAIF_NONCE_POSTGRES_URL")
+            .map(Secret::new)
+            .filter(|url| !url.expose().trim().is_empty());
+        let chosen: Vec<&'static str> = [
+            file.as_ref().map(|_| "ZAIF_NONCE_FILE"),
+            redis.as_ref().map(|_| "ZAIF_NONCE_REDIS_URL"),
+            postgres.as_ref().map(|_| "ZAIF_NONCE_POSTGRES_URL"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let [_, second, ..] = chosen.as_slice() {
+            return Err(Error::configuration(
+                *second,
+                format!("is set together with {}: choose one nonce store", chosen[0]),
+            )
+            .into());
+        }
+        if let Some(path) = file {
+            builder = builder.nonce_file(path);
+        } else if let Some(url) = redis {
+            builder.per_key_store = Some(PerKeyStore::Redis(url));
+        } else if let Some(url) = postgres {
+            builder.per_key_store = Some(PerKeyStore::postgres(&url)?);
         }
         // Held as a secret from the start: the list holds the keys' secrets.
         if let Some(list) = env

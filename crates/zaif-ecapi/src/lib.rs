@@ -11,6 +11,8 @@ mod wire;
 /// The provider's name in errors, logs and [`payments_core::Payment::provider`].
 pub const PROVIDER: &str = "zaif";
 
+#[cfg(feature = "postgres")]
+pub use auth::postgres::PostgresNonce;
 #[cfg(feature = "redis")]
 pub use auth::redis::RedisNonce;
 pub use auth::{

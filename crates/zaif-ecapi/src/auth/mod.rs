@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex as StdMutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
 
@@ -563,6 +565,9 @@ pub(crate) enum PerKeyStore {
     File(PathBuf),
     /// A Redis sequence and lease per key (`ZAIF_NONCE_REDIS_URL`).
     Redis(String),
+    /// A PostgreSQL row and advisory lock per key, one pool for all (`ZAIF_NONCE_POSTGRES_URL`).
+    #[cfg(feature = "postgres")]
+    Postgres(payments_core::postgres::Database),
 }
 
 impl PerKeyStore {
@@ -582,6 +587,29 @@ impl PerKeyStore {
                 Ok(Arc::new(FileNonce::new(name)))
             }
             PerKeyStore::Redis(url) => redis_nonce(url, key),
+            #[cfg(feature = "postgres")]
+            PerKeyStore::Postgres(database) => {
+                Ok(Arc::new(postgres::PostgresNonce::on(database.clone(), key)))
+            }
+        }
+    }
+
+    /// The PostgreSQL store for `ZAIF_NONCE_POSTGRES_URL`. Never a silent fallback: without the
+    /// `postgres` feature, the variable is a configuration error.
+    pub(crate) fn postgres(url: &Secret) -> Result<PerKeyStore, Error> {
+        #[cfg(feature = "postgres")]
+        {
+            payments_core::postgres::Database::open(url, 16)
+                .map(PerKeyStore::Postgres)
+                .map_err(|e| Error::configuration("ZAIF_NONCE_POSTGRES_URL", e.to_string()))
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            let _ = url;
+            Err(Error::configuration(
+                "ZAIF_NONCE_POSTGRES_URL",
+                "is set, but zaif-ecapi was built without its `postgres` feature",
+            ))
         }
     }
 }
