@@ -190,7 +190,10 @@ fn clients(
     // Four drivers stand for four servers: their Zaif nonces and send order come from the
     // database (ZAIF_NONCE_POSTGRES_URL) when they share one; else from a file on this host.
     let mut zaif = ZaifClient::builder_from_env(&env.to_vec()).unwrap();
-    if !env.iter().any(|(name, _)| *name == "ZAIF_NONCE_POSTGRES_URL") {
+    if !env
+        .iter()
+        .any(|(name, _)| *name == "ZAIF_NONCE_POSTGRES_URL")
+    {
         zaif = zaif.nonce_file(nonce);
     }
     let zaif = zaif

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use payments_core::Secret;
-use payments_core::postgres::tokio_postgres::{self, Row};
+use payments_core::postgres::tokio_postgres::types::ToSql;
+use payments_core::postgres::tokio_postgres::{self, Row, Statement};
 use payments_core::postgres::{Database, DatabaseError, Object};
 
 use crate::error::{JournalError, StoreProblem};
@@ -127,6 +128,23 @@ impl PostgresStore {
     }
 
     /// A write under the key's lease: exactly one row, or the lease was lost.
+    /// `sql` prepared once per connection and then reused: a statement's parse round trip is
+    /// paid once, not on every payment.
+    async fn prepared(&self, client: &Object, sql: &str) -> Result<Statement, JournalError> {
+        client.prepare_cached(sql).await.map_err(|e| self.fail(e))
+    }
+
+    /// Runs `sql`, whose one row holds a count.
+    async fn count(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, JournalError> {
+        let client = self.client().await?;
+        let statement = self.prepared(&client, sql).await?;
+        let row = client
+            .query_one(&statement, params)
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok(u64::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+    }
+
     fn under_lease(&self, changed: u64, key: &str) -> Result<(), JournalError> {
         if changed == 1 {
             Ok(())
@@ -201,11 +219,11 @@ impl IntentStore for PostgresStore {
         let attempts = i32::try_from(intent.attempts).unwrap_or(i32::MAX);
         let inserted = client
             .execute(
-                &format!(
+                &self.prepared(&client, &format!(
                     "INSERT INTO intents ({COLUMNS}) VALUES \
                      ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, NULL, NULL, NULL, NULL, $13, $14, $15, $16, $17) \
                      ON CONFLICT (key) DO NOTHING"
-                ),
+                )).await?,
                 &[
                     &intent.key,
                     &intent.provider,
@@ -233,7 +251,12 @@ impl IntentStore for PostgresStore {
         }
         let row = client
             .query_one(
-                &format!("SELECT {COLUMNS} FROM intents WHERE key = $1"),
+                &self
+                    .prepared(
+                        &client,
+                        &format!("SELECT {COLUMNS} FROM intents WHERE key = $1"),
+                    )
+                    .await?,
                 &[&intent.key],
             )
             .await
@@ -245,11 +268,11 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!(
+                &self.prepared(&client, &format!(
                     "UPDATE intents SET lease_owner = $2, lease_until_ms = $3, updated_at_ms = $4 \
                      WHERE key = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until_ms < $4) \
                      RETURNING {COLUMNS}"
-                ),
+                )).await?,
                 &[&key, &lease.owner, &to_ms(lease.until), &now_ms()],
             )
             .await
@@ -267,9 +290,9 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "UPDATE intents SET snapshot = $3, sent_at_ms = $4, attempts = attempts + 1, \
+                &self.prepared(&client, "UPDATE intents SET snapshot = $3, sent_at_ms = $4, attempts = attempts + 1, \
                  reason = NULL, updated_at_ms = $5 \
-                 WHERE key = $1 AND lease_owner = $2 AND state = 'pending'",
+                 WHERE key = $1 AND lease_owner = $2 AND state = 'pending'").await?,
                 &[&key, &owner, &snapshot, &to_ms(sent_at), &now_ms()],
             )
             .await
@@ -283,22 +306,19 @@ impl IntentStore for PostgresStore {
         owner: &str,
         reason: &str,
     ) -> Result<(), JournalError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(|e| self.fail(e))?;
-        let changed = tx
-            .execute(
-                "UPDATE intents SET sent_at_ms = NULL, attempts = GREATEST(attempts - 1, 0), \
-                 reason = $3, lease_owner = NULL, lease_until_ms = NULL, updated_at_ms = $4 \
-                 WHERE key = $1 AND lease_owner = $2 AND state = 'pending'",
+        let changed = self
+            .count(
+                "WITH changed AS (UPDATE intents SET sent_at_ms = NULL, \
+                 attempts = GREATEST(attempts - 1, 0), reason = $3, lease_owner = NULL, \
+                 lease_until_ms = NULL, updated_at_ms = $4 \
+                 WHERE key = $1 AND lease_owner = $2 AND state = 'pending' RETURNING 1), \
+                 cleared AS (DELETE FROM scope_leases WHERE key = $1 \
+                 AND EXISTS (SELECT 1 FROM changed)) \
+                 SELECT count(*) FROM changed",
                 &[&key, &owner, &reason, &now_ms()],
             )
-            .await
-            .map_err(|e| self.fail(e))?;
-        self.under_lease(changed, key)?;
-        tx.execute("DELETE FROM scope_leases WHERE key = $1", &[&key])
-            .await
-            .map_err(|e| self.fail(e))?;
-        tx.commit().await.map_err(|e| self.fail(e))
+            .await?;
+        self.under_lease(changed, key)
     }
 
     async fn record_outcome(
@@ -308,14 +328,16 @@ impl IntentStore for PostgresStore {
         outcome: &Outcome,
     ) -> Result<(), JournalError> {
         let columns = outcome.columns();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(|e| self.fail(e))?;
-        let changed = tx
-            .execute(
-                "UPDATE intents SET state = $3, payment_id = $4, payment_status = $5, \
-                 payment_detail = $6, reason = $7, lease_owner = NULL, lease_until_ms = NULL, \
-                 updated_at_ms = $8 \
-                 WHERE key = $1 AND lease_owner = $2 AND state IN ('pending', 'needs_attention')",
+        let changed = self
+            .count(
+                "WITH changed AS (UPDATE intents SET state = $3, payment_id = $4, \
+                 payment_status = $5, payment_detail = $6, reason = $7, lease_owner = NULL, \
+                 lease_until_ms = NULL, updated_at_ms = $8 \
+                 WHERE key = $1 AND lease_owner = $2 AND state IN ('pending', 'needs_attention') \
+                 RETURNING 1), \
+                 cleared AS (DELETE FROM scope_leases WHERE key = $1 \
+                 AND EXISTS (SELECT 1 FROM changed)) \
+                 SELECT count(*) FROM changed",
                 &[
                     &key,
                     &owner,
@@ -327,22 +349,22 @@ impl IntentStore for PostgresStore {
                     &now_ms(),
                 ],
             )
-            .await
-            .map_err(|e| self.fail(e))?;
-        self.under_lease(changed, key)?;
-        tx.execute("DELETE FROM scope_leases WHERE key = $1", &[&key])
-            .await
-            .map_err(|e| self.fail(e))?;
-        tx.commit().await.map_err(|e| self.fail(e))
+            .await?;
+        self.under_lease(changed, key)
     }
 
     async fn release(&self, key: &str, owner: &str, reason: &str) -> Result<(), JournalError> {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, \
+                &self
+                    .prepared(
+                        &client,
+                        "UPDATE intents SET lease_owner = NULL, lease_until_ms = NULL, \
                  reason = CASE WHEN state = 'pending' THEN $3 ELSE reason END, \
                  updated_at_ms = $4 WHERE key = $1 AND lease_owner = $2",
+                    )
+                    .await?,
                 &[&key, &owner, &reason, &now_ms()],
             )
             .await
@@ -354,7 +376,12 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!("SELECT {COLUMNS} FROM intents WHERE key = $1"),
+                &self
+                    .prepared(
+                        &client,
+                        &format!("SELECT {COLUMNS} FROM intents WHERE key = $1"),
+                    )
+                    .await?,
                 &[&key],
             )
             .await
@@ -366,10 +393,15 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                &format!(
-                    "SELECT {COLUMNS} FROM intents WHERE $1::TEXT IS NULL OR state = $1 \
+                &self
+                    .prepared(
+                        &client,
+                        &format!(
+                            "SELECT {COLUMNS} FROM intents WHERE $1::TEXT IS NULL OR state = $1 \
                      ORDER BY created_at_ms, key"
-                ),
+                        ),
+                    )
+                    .await?,
                 &[&state.map(|s| s.as_str())],
             )
             .await
@@ -387,7 +419,7 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "INSERT INTO scope_leases (scope, key, owner, until_ms) VALUES ($1, $2, $3, $4) \
+                &self.prepared(&client, "INSERT INTO scope_leases (scope, key, owner, until_ms) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (scope) DO UPDATE SET key = EXCLUDED.key, owner = EXCLUDED.owner, \
                  until_ms = EXCLUDED.until_ms \
                  WHERE scope_leases.owner = EXCLUDED.owner \
@@ -396,7 +428,7 @@ impl IntentStore for PostgresStore {
                          AND intents.lease_owner = EXCLUDED.owner)) \
                     OR (scope_leases.until_ms < $5 AND NOT EXISTS \
                         (SELECT 1 FROM intents WHERE intents.key = scope_leases.key \
-                         AND intents.state = 'pending' AND intents.sent_at_ms IS NOT NULL))",
+                         AND intents.state = 'pending' AND intents.sent_at_ms IS NOT NULL))").await?,
                 &[&scope, &key, &owner, &to_ms(until), &now_ms()],
             )
             .await
@@ -408,7 +440,12 @@ impl IntentStore for PostgresStore {
         let client = self.client().await?;
         client
             .execute(
-                "DELETE FROM scope_leases WHERE scope = $1 AND owner = $2",
+                &self
+                    .prepared(
+                        &client,
+                        "DELETE FROM scope_leases WHERE scope = $1 AND owner = $2",
+                    )
+                    .await?,
                 &[&scope, &owner],
             )
             .await
