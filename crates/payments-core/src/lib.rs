@@ -56,6 +56,8 @@
 //! # }).unwrap();
 //! ```
 
+#[cfg(feature = "axum")]
+pub mod callback;
 pub mod card;
 pub mod config;
 mod crypto;
