@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # `ring` is the TLS crypto provider (the default feature), not a payment provider.
-for features in ring ring,zaif ring,paymentoptions ring,interstream ring,journal ring,zaif-postgres ring,full; do
+for features in ring ring,zaif ring,paymentoptions ring,interstream ring,journal ring,zaif-postgres ring,webhooks ring,zaif,webhooks ring,full; do
     echo "--- cargo check -p payments-sdk --no-default-features --features $features"
     cargo check --quiet -p payments-sdk --no-default-features --features "$features"
 done

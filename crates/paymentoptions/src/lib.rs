@@ -31,6 +31,8 @@ pub use model::{
 };
 pub use payments_core::card::{Card, CardExpiry, CardNumber, Cvc, MaskedPan};
 pub use webhook::WebhookEvent;
+#[cfg(feature = "axum")]
+pub use webhook::{ConfirmedWebhook, WebhookConfirmer, webhook_receiver};
 
 /// The request and response transformers, for this workspace's benchmarks. Not part of the API.
 #[doc(hidden)]

@@ -224,7 +224,10 @@ impl PaymentOptionsClient {
 
 /// The money an answer reports (`payment_details.amount` in `payment_details.currency`, or in
 /// `currency` when the answer names none).
-fn transaction_money(answer: &TransactionResponse, currency: Option<Currency>) -> Option<Money> {
+pub(crate) fn transaction_money(
+    answer: &TransactionResponse,
+    currency: Option<Currency>,
+) -> Option<Money> {
     let details = answer.payment_details()?;
     let currency = details
         .currency

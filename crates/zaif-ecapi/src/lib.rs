@@ -27,6 +27,10 @@ pub use model::{
     Invoice, InvoiceIds, InvoiceStatus, NotificationMethod, Speed,
 };
 pub use notification::PaymentNotification;
+#[cfg(feature = "axum")]
+pub use notification::{
+    ConfirmedNotification, NotificationClaim, NotificationConfirmer, notification_receiver,
+};
 /// Exact decimals, for amounts priced in an asset ([`CreateInvoice::builder_in_asset`]).
 pub use payments_core::Decimal;
 

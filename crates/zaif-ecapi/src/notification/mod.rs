@@ -31,6 +31,13 @@
 //! # }
 //! ```
 
+#[cfg(feature = "axum")]
+mod receiver;
+#[cfg(feature = "axum")]
+pub use receiver::{
+    ConfirmedNotification, NotificationClaim, NotificationConfirmer, notification_receiver,
+};
+
 use std::collections::HashMap;
 
 use payments_core::{Currency, Decimal, Money};
@@ -149,27 +156,51 @@ impl ZaifClient {
         notification: &PaymentNotification,
     ) -> Result<Invoice, ZaifError> {
         let invoice = self.get_invoice(&notification.invoice_id).await?;
-        let refuse = |reason: String| ZaifError::NotificationNotConfirmed {
-            invoice_id: notification.invoice_id.clone(),
-            reason,
-        };
-        if !invoice.is_settled() {
-            return Err(refuse(format!(
-                "the invoice is {} (speed {})",
-                invoice.status, invoice.speed
-            )));
+        match disagreement(notification, &invoice) {
+            None => Ok(invoice),
+            Some(Disagreement::NotSettled(reason) | Disagreement::Mismatch(reason)) => {
+                Err(ZaifError::NotificationNotConfirmed {
+                    invoice_id: notification.invoice_id.clone(),
+                    reason,
+                })
+            }
         }
-        if let Some(amount) = notification.amount
-            && amount != invoice.amount
-        {
-            return Err(refuse("the amount does not match the invoice".into()));
-        }
-        if notification.order_number.is_some() && notification.order_number != invoice.order_number
-        {
-            return Err(refuse("the order number does not match the invoice".into()));
-        }
-        Ok(invoice)
     }
+}
+
+/// Why Zaif's invoice does not back a notification.
+pub(crate) enum Disagreement {
+    /// Not settled for its speed (yet, or ever).
+    NotSettled(String),
+    /// The notification claims what the invoice contradicts.
+    Mismatch(String),
+}
+
+/// What stops `invoice` from backing `notification`, if anything: it must be settled for its
+/// speed, and the amount and order number the notification claims must be Zaif's.
+pub(crate) fn disagreement(
+    notification: &PaymentNotification,
+    invoice: &Invoice,
+) -> Option<Disagreement> {
+    if let Some(amount) = notification.amount
+        && amount != invoice.amount
+    {
+        return Some(Disagreement::Mismatch(
+            "the amount does not match the invoice".into(),
+        ));
+    }
+    if notification.order_number.is_some() && notification.order_number != invoice.order_number {
+        return Some(Disagreement::Mismatch(
+            "the order number does not match the invoice".into(),
+        ));
+    }
+    if !invoice.is_settled() {
+        return Some(Disagreement::NotSettled(format!(
+            "the invoice is {} (speed {})",
+            invoice.status, invoice.speed
+        )));
+    }
+    None
 }
 
 #[cfg(test)]

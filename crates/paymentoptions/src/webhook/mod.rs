@@ -8,6 +8,11 @@
 //! [`PaymentOptionsClient::confirm_webhook`](crate::PaymentOptionsClient::confirm_webhook),
 //! which asks the gateway for the transaction's status, before fulfilling an order.
 
+#[cfg(feature = "axum")]
+mod receiver;
+#[cfg(feature = "axum")]
+pub use receiver::{ConfirmedWebhook, WebhookConfirmer, webhook_receiver};
+
 use payments_core::Error;
 use payments_core::redact::mask_card_numbers;
 use serde::Deserialize;
