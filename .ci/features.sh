@@ -24,6 +24,7 @@ none_builds_by_default() { # crate-to-refuse, why-it-would-be-there
 none_builds_by_default aws-lc-sys "a C build script: only for those who enable aws-lc-rs"
 none_builds_by_default h2 "HTTP/2: only with the http2 feature"
 none_builds_by_default tokio-postgres "the journal's PostgreSQL store: only with its postgres feature"
+none_builds_by_default axum "the ready callback endpoints: only with the axum (facade: webhooks) feature"
 echo "--- cargo check -p payments-sdk --features full,http2"
 cargo check --quiet -p payments-sdk --features full,http2
 cargo tree -p payments-sdk --features full,http2 -e normal --prefix none | grep -q "^h2 v" \

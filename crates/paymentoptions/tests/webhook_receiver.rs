@@ -1,6 +1,6 @@
 //! The ready webhook endpoint, driven by the sandbox's own webhooks: every kind the sandbox
 //! posts (3-D Secure approved and declined, hosted page and e-wallet paid and declined, a
-//! webhook sent again) reaches a recording handler once, confirmed by the gateway's status;
+//! subscription's next cycle, a webhook sent again) reaches a recording handler once, confirmed by the gateway's status;
 //! forged ones (unknown id, changed amount, changed currency, `is_live` in test mode) never do;
 //! a hanging status lookup delays nothing.
 
@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use paymentoptions::{
-    Card, ConfirmedWebhook, HostedLinkRequest, LinkAmount, PaymentOptionsClient, PaymentSource,
-    PurchaseOutcome, PurchaseRequest, ReturnUrl, WalletLinkRequest, webhook_receiver,
+    Card, ConfirmedWebhook, CycleType, HostedLinkRequest, LinkAmount, PaymentOptionsClient,
+    PaymentSource, Plan, PurchaseOutcome, PurchaseRequest, ReturnUrl, SubscriptionRequest,
+    WalletLinkRequest, webhook_receiver,
 };
 use payments_core::callback::{Outcome, Report};
 use payments_core::{Currency, Money, PaymentStatus, Url};
@@ -182,6 +183,33 @@ async fn every_kind_of_webhook_arrives_once_confirmed() {
         .unwrap();
     assert_eq!(merchant.report().await.outcome, Outcome::Delivered);
 
+    // A subscription's next cycle, charged with no caller waiting: its webhook.
+    let card = Card::new("4000000000001091", "12", "2099", "112", "Jane Doe").unwrap();
+    let first = PurchaseRequest::builder(
+        yen("980"),
+        PaymentSource::Card(Box::new(card)),
+        "HOOK-SUB-1",
+        "203.0.113.7".parse().unwrap(),
+    )
+    .return_url(merchant.urls())
+    .build()
+    .unwrap();
+    let plan = Plan::builder("Premium", CycleType::Monthly, 1, 12)
+        .build()
+        .unwrap();
+    let subscription = merchant
+        .gateway
+        .create_subscription(&SubscriptionRequest::new(first, plan))
+        .await
+        .unwrap();
+    let subscription_id = subscription.subscription().unwrap().id.clone();
+    merchant
+        .sandbox
+        .advance_paymentoptions_subscription(&subscription_id)
+        .await
+        .unwrap();
+    assert_eq!(merchant.report().await.outcome, Outcome::Delivered);
+
     // The approved 3-D Secure webhook sent again: not handed over twice.
     let resent = payments_sandbox::loopback_http()
         .build()
@@ -217,6 +245,7 @@ async fn every_kind_of_webhook_arrives_once_confirmed() {
             (Some("HOOK-HPP-1"), "Captured".to_owned()),
             (Some("HOOK-HPP-2"), "failed".to_owned()),
             (Some("HOOK-WALLET-1"), "Captured".to_owned()),
+            (Some("HOOK-SUB-1"), "Captured".to_owned()),
         ]
     );
     // What a journal settles with: the gateway's amount, not the post's.

@@ -413,7 +413,17 @@ pub(crate) async fn control_advance(
     let details = details_json(&id, subscription);
     let currency = transaction.currency.code().to_owned();
     let merchant_ref = transaction.reference.clone();
-    po.transactions.insert(transaction_id.clone(), transaction);
+    let webhook_url = transaction.webhook_url.clone();
+    po.transactions
+        .insert(transaction_id.clone(), transaction.clone());
+    drop(po);
+    // A cycle charged with no caller waiting: its webhook (the transaction's answer, as a 3-D
+    // Secure webhook is) goes to the subscription's webhook_url. Invented: the documents name
+    // "completed payments" as webhook events but show no subscription cycle's.
+    super::spawn_webhook(
+        webhook_url,
+        &super::transaction_json(&state, 200, &transaction_id, &transaction),
+    );
     state.ledger.record(
         PROVIDER,
         "subscription_charged",
