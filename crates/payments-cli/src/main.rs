@@ -20,6 +20,7 @@ mod interstream;
 mod journal;
 mod output;
 mod paymentoptions;
+mod trigger;
 mod zaif;
 
 use std::process::ExitCode;
@@ -107,19 +108,7 @@ enum Command {
 enum SandboxAction {
     /// Make the sandbox do what a provider does on its own.
     #[command(subcommand)]
-    Trigger(Trigger),
-}
-
-#[derive(Debug, Subcommand)]
-enum Trigger {
-    /// Post a PaymentOptions transaction's webhook again, to its loopback webhook_url.
-    Webhook {
-        /// The transaction id.
-        transaction_id: String,
-        /// The running sandbox (printed by `payments sandbox` as PAYMENTS_SANDBOX_URL).
-        #[arg(long, env = "PAYMENTS_SANDBOX_URL")]
-        url: String,
-    },
+    Trigger(trigger::Trigger),
 }
 
 fn main() -> ExitCode {
@@ -143,13 +132,9 @@ fn main() -> ExitCode {
             Command::Demo => demo::run().await,
             Command::Sandbox { port, action: None } => run_sandbox(port).await,
             Command::Sandbox {
-                action:
-                    Some(SandboxAction::Trigger(Trigger::Webhook {
-                        transaction_id,
-                        url,
-                    })),
+                action: Some(SandboxAction::Trigger(trigger)),
                 ..
-            } => output.finish(trigger_webhook(&url, &transaction_id).await),
+            } => output.finish(trigger::run(trigger).await),
             Command::Zaif(command) => output.finish(zaif::run(command, &location).await),
             Command::Paymentoptions(command) => {
                 output.finish(paymentoptions::run(command, &location).await)
@@ -181,40 +166,6 @@ fn init_logging(verbose: bool, wire: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
-}
-
-/// Asks a running sandbox to post a transaction's webhook again.
-async fn trigger_webhook(
-    sandbox: &str,
-    transaction_id: &str,
-) -> Result<output::Report, payments::Error> {
-    let base = payments::http::Endpoint::parse("PAYMENTS_SANDBOX_URL", sandbox)?;
-    if !payments::http::is_loopback(base.url()) {
-        return Err(payments::Error::configuration(
-            "PAYMENTS_SANDBOX_URL",
-            "the sandbox runs on this machine: a loopback URL is expected",
-        ));
-    }
-    let id = transaction_id.trim();
-    if id.is_empty()
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(payments::Error::invalid_input(
-            "transaction_id",
-            "may hold only letters, digits, '-' and '_'",
-        ));
-    }
-    let url = base.join(&format!("_sandbox/paymentoptions/webhooks/{id}"));
-    let http = payments::http::HttpClient::new(&payments::http::HttpConfig::new(
-        env!("CARGO_PKG_NAME"),
-        env!("CARGO_PKG_VERSION"),
-    ))?;
-    let answer = http.send("sandbox", http.reqwest().post(url)).await?;
-    let answer = answer.error_for_status("sandbox")?;
-    let body: serde_json::Value = answer.json("sandbox")?;
-    output::Report::new(format!("webhook of {id} posted again"), body)
 }
 
 async fn run_sandbox(port: u16) -> ExitCode {

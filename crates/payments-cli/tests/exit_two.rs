@@ -122,6 +122,10 @@ fn every_exit_two_path_sends_nothing_and_says_so_truly() {
         "journal show bad/key",
         "journal show no-such-key",
         "sandbox trigger webhook t-1 --url https://example.com",
+        "sandbox trigger zaif-pay ../ledger",
+        "sandbox trigger challenge t/1",
+        "sandbox trigger link ",
+        "sandbox trigger subscription-cycle s-1 --url https://example.com",
     ]
     .iter()
     .map(|line| words(line))

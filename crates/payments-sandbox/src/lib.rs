@@ -28,14 +28,14 @@
 //!
 //! | endpoint | does |
 //! | --- | --- |
-//! | `POST /_sandbox/zaif/invoices/{id}/pay` | the customer pays the invoice |
+//! | `POST /_sandbox/zaif/invoices/{id}/pay` | the customer pays the invoice; its notification follows once it settles (`payments sandbox trigger zaif-pay ID`) |
 //! | `GET /_sandbox/ledger` | every processed money movement, as JSON |
 //! | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | the active fault rules (a JSON list of [`FaultRule`]) |
 //! | `POST /_sandbox/interstream/users` | `{"id": 5, "order_due": "20.00", "credit": "0", "cart": "12.00"}` adds or replaces a store user (a current order owing `order_due`, and a cart) |
-//! | `POST /_sandbox/paymentoptions/challenges/{id}/approve` (or `decline`) | the customer answers a 3-D Secure challenge; the answer is the webhook body (also posted to a loopback `webhook_url`) |
-//! | `POST /_sandbox/paymentoptions/subscriptions/{id}/advance` | the next cycle of an active subscription comes due and is charged (discount and `max_cycle_count` applied) |
-//! | `POST /_sandbox/paymentoptions/links/{id}/approve` (or `decline`) | the customer pays (or declines) on a hosted page or wallet link; `{"amount": "…"}` when the customer enters it |
-//! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger-webhook ID`) |
+//! | `POST /_sandbox/paymentoptions/challenges/{id}/approve` (or `decline`) | the customer answers a 3-D Secure challenge; the answer is the webhook body (also posted to a loopback `webhook_url`; `payments sandbox trigger challenge ID [--decline]`) |
+//! | `POST /_sandbox/paymentoptions/subscriptions/{id}/advance` | the next cycle of an active subscription comes due and is charged (discount and `max_cycle_count` applied); its webhook goes to the subscription's loopback `webhook_url` (`payments sandbox trigger subscription-cycle ID`) |
+//! | `POST /_sandbox/paymentoptions/links/{id}/approve` (or `decline`) | the customer pays (or declines) on a hosted page or wallet link; `{"amount": "…"}` when the customer enters it (`payments sandbox trigger link ID [--decline]`) |
+//! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger webhook ID`) |
 //!
 //! The customer's own 3-D Secure page is `GET /3ds/challenge/{id}`, a form whose buttons post to
 //! `/3ds/challenge/{id}/approve` or `/decline` and redirect (303) to `success_url` or
