@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use payments_core::{
     CaptureMode, Error, ErrorKind, Lookup, Money, Operation, Payment, PaymentMethod,
-    PaymentProvider, PaymentRequest, PendingCall, Result,
+    PaymentProvider, PaymentRequest, PaymentStatus, PendingCall, Result,
 };
 
 use crate::error::JournalError;
@@ -792,7 +792,8 @@ impl Journaled {
     /// Settles the intent under `key` with a payment the caller has confirmed with the
     /// provider (a webhook checked by a status lookup): the documented way to resolve a
     /// PaymentOptions purchase whose answer was lost. Only a pending or needs-attention
-    /// create of this provider, for the same amount, is settled.
+    /// create of this provider, for the same amount, is settled; a confirmed failure
+    /// (`PaymentStatus::Failed`) settles it as failed.
     pub async fn settle_confirmed(&self, key: &IdempotencyKey, confirmed: &Payment) -> Result<()> {
         let owner = new_owner()?;
         let refuse = |reason: String| -> Result<()> {
@@ -837,8 +838,15 @@ impl Journaled {
                 "the confirmed payment is for {confirmed_amount}, the intent for {recorded}"
             ));
         }
+        // A confirmed failure (a declined 3-D Secure challenge, say) settles it as failed.
+        let outcome = match &confirmed.status {
+            PaymentStatus::Failed { reason } => Outcome::Failed {
+                reason: format!("confirmed by {}: {reason}", self.provider.name()),
+            },
+            _ => Outcome::succeeded(confirmed),
+        };
         self.store
-            .record_outcome(key.as_str(), &owner, &Outcome::succeeded(confirmed))
+            .record_outcome(key.as_str(), &owner, &outcome)
             .await?;
         Ok(())
     }

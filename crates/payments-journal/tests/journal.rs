@@ -32,6 +32,7 @@ on_every_store!(
     two_callers_handed_the_same_keys_at_once_send_each_payment_once,
     the_claim_is_committed_before_the_request_leaves,
     a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amount,
+    a_confirmed_failure_settles_a_lost_purchase_as_failed,
     the_database_holds_no_card_number_cvc_or_token,
     a_stale_holder_cannot_record_over_the_one_who_took_its_lease,
     a_scope_lease_belongs_to_the_call_that_took_it,
@@ -839,4 +840,41 @@ mod properties {
             })?;
         }
     }
+}
+
+/// A declined 3-D Secure challenge's webhook, confirmed: the purchase whose answer was lost
+/// failed, and the key says so (and sends nothing again).
+async fn a_confirmed_failure_settles_a_lost_purchase_as_failed(journal: TestJournal) {
+    let provider = Scripted::new();
+    let journaled = Journaled::new(provider.clone(), journal.store.clone());
+    let request = card_request("1000", "4111111111111111");
+    provider.answer(&[Answer::Lost]);
+    journaled
+        .create_payment(&key("wf-1"), &request)
+        .await
+        .unwrap_err();
+    let declined = Payment::new(
+        "scripted",
+        "t-2",
+        PaymentStatus::Failed {
+            reason: "ERR0006: 3-D Secure authentication failed".into(),
+        },
+        (),
+    );
+    journaled
+        .settle_confirmed(&key("wf-1"), &declined)
+        .await
+        .unwrap();
+    let intent = journal.store.get("wf-1").await.unwrap().unwrap();
+    assert_eq!(intent.state, IntentState::Failed);
+    assert_eq!(
+        intent.reason.as_deref(),
+        Some("confirmed by scripted: ERR0006: 3-D Secure authentication failed")
+    );
+    let err = journaled
+        .create_payment(&key("wf-1"), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(journal_code(&err), "failed_earlier");
+    assert_eq!(provider.sent(), 1);
 }
