@@ -20,6 +20,8 @@ use crate::output::Report;
 pub(crate) struct Location {
     path: PathBuf,
     url: Option<payments::Secret>,
+    /// Given by a flag or its variable (not the default file).
+    explicit: bool,
 }
 
 impl Location {
@@ -28,10 +30,12 @@ impl Location {
     /// `~/.local/share/payments/journal.sqlite3`.
     pub(crate) fn new(explicit: Option<PathBuf>, url: Option<String>) -> Location {
         let url = url.filter(|u| !u.trim().is_empty());
+        let named = explicit_given(&explicit, &url);
         if let Some(path) = url.as_deref().and_then(|u| u.strip_prefix("sqlite:")) {
             return Location {
                 path: PathBuf::from(path),
                 url: None,
+                explicit: named,
             };
         }
         let url = url.map(payments::Secret::new);
@@ -45,7 +49,17 @@ impl Location {
                 .unwrap_or_else(std::env::temp_dir);
             data.join("payments").join("journal.sqlite3")
         });
-        Location { path, url }
+        Location {
+            path,
+            url,
+            explicit: named,
+        }
+    }
+
+    /// Whether a journal was named (by a flag or its variable) rather than defaulted: a
+    /// command that only may use one (`listen`) opens none otherwise.
+    pub(crate) fn is_explicit(&self) -> bool {
+        self.explicit
     }
 
     /// Opens the journal, saying on stderr which it is (never the URL's credentials).
@@ -81,6 +95,10 @@ impl Location {
     ) -> Result<Journaled, Error> {
         Ok(Journaled::new(provider, self.open().await?))
     }
+}
+
+fn explicit_given(path: &Option<PathBuf>, url: &Option<String>) -> bool {
+    path.is_some() || url.is_some()
 }
 
 /// A key given on the command line.

@@ -18,6 +18,7 @@ mod demo;
 mod demo_journal;
 mod interstream;
 mod journal;
+mod listen;
 mod output;
 mod paymentoptions;
 mod trigger;
@@ -101,6 +102,9 @@ enum Command {
     Journal(journal::JournalCommand),
     /// Settle every pending intent in the journal through the providers' own lookups.
     Reconcile,
+    /// Receive Zaif's notifications and PaymentOptions' webhooks here, confirm each with the
+    /// provider, forward the confirmed ones to your app, one line per callback (Ctrl-C stops).
+    Listen(listen::Listen),
 }
 
 /// Acting on a running sandbox.
@@ -144,6 +148,13 @@ fn main() -> ExitCode {
             }
             Command::Journal(command) => output.finish(journal::run(command, &location).await),
             Command::Reconcile => output.finish(journal::reconcile(&location).await),
+            Command::Listen(listen) => match listen::run(listen, &location).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    output.error(&error);
+                    ExitCode::from(output::exit_code(&error))
+                }
+            },
         }
     })
 }
