@@ -89,6 +89,8 @@ pub(crate) async fn run() -> ExitCode {
     interstream_story(&env, &mut story).await;
     println!("\nCrash-safe payments: an idempotency key and the intent journal");
     crate::demo_journal::story(&sandbox, &mut story).await;
+    println!("\nCallbacks on a laptop: `payments listen` confirms and forwards them");
+    crate::demo_listen::story(&sandbox, &mut story).await;
 
     sandbox.stop().await;
     println!();

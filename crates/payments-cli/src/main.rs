@@ -16,6 +16,7 @@
 
 mod demo;
 mod demo_journal;
+mod demo_listen;
 mod interstream;
 mod journal;
 mod listen;
