@@ -2,6 +2,7 @@
 //! confirmed with `transaction/status` before `settled` sees it; forgeries and repeats never
 //! reach it. `PAYMENTOPTIONS_*` from the environment (`payments sandbox` prints a set); `LISTEN`
 //! (default 127.0.0.1:3000). Run: `cargo run -p paymentoptions --features axum --example webhook_endpoint`.
+#![allow(clippy::print_stdout)] // an example: it prints what it was handed
 
 use paymentoptions::{ConfirmedWebhook, PaymentOptionsClient, webhook_receiver};
 use payments_core::callback::HandlerResult;

@@ -295,6 +295,36 @@ async fn forged_webhooks_never_reach_the_handler() {
             other => panic!("{body}: {other:?}"),
         }
     }
+    // A forgery carrying a card number and CVC: refused, and neither appears in what is
+    // reported (or logged: the log line is the report).
+    let carded = serde_json::json!({"success": true, "is_live": false,
+        "payment_details": {"amount": 1, "card": {"number": "4000002500003155", "cvc": "737"}},
+        "transaction_details": {"id": "forged-card-1"}});
+    assert_eq!(merchant.post(&carded).await, 200);
+    let report = merchant.report().await;
+    assert!(matches!(report.outcome, Outcome::Refused(_)), "{report:?}");
+    let shown = format!("{report} {report:?}");
+    assert!(
+        !shown.contains("4000002500003155") && !shown.contains("737"),
+        "{shown}"
+    );
+    let garbage = br#"{"transaction_details": {"id": "x"}, "payment_details": "4000002500003155"#;
+    let status = payments_sandbox::loopback_http()
+        .build()
+        .unwrap()
+        .post(merchant.hook.clone())
+        .body(garbage.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 400);
+    let report = merchant.report().await;
+    assert!(
+        !format!("{report} {report:?}").contains("4000002500003155"),
+        "{report}"
+    );
+
     // Not a webhook at all: refused at the door.
     for body in [
         serde_json::json!({"transaction_details": {}}),

@@ -2,6 +2,7 @@
 //! confirmed with `getInvoice` before `paid` sees it; forgeries and repeats never reach it.
 //! `ZAIF_*` from the environment (`payments sandbox` prints a set); `LISTEN` (default
 //! 127.0.0.1:3000). Run: `cargo run -p zaif-ecapi --features axum --example notification_endpoint`.
+#![allow(clippy::print_stdout)] // an example: it prints what it was handed
 
 use payments_core::callback::HandlerResult;
 use zaif_ecapi::{ConfirmedNotification, ZaifClient, notification_receiver};

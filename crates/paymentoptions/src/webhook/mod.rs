@@ -6,7 +6,10 @@
 //! (the documents only advise "a secret key or signature verification" without naming any):
 //! treat it as a hint and confirm it with
 //! [`PaymentOptionsClient::confirm_webhook`](crate::PaymentOptionsClient::confirm_webhook),
-//! which asks the gateway for the transaction's status, before fulfilling an order.
+//! which asks the gateway for the transaction's status, before fulfilling an order. With the
+//! `axum` feature, `webhook_receiver` is a ready endpoint that does it (and compares the
+//! webhook's `is_live`, amount and currency with the gateway's record, answers at once,
+//! de-duplicates, and refuses forgeries and floods).
 
 #[cfg(feature = "axum")]
 mod receiver;

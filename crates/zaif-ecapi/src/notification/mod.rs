@@ -5,8 +5,9 @@
 //! from your own URI) and confirm with [`ZaifClient::confirm_notification`], which asks Zaif
 //! with `getInvoice`.
 //!
-//! An axum handler, for example (axum is only a dev-dependency of this crate; the handler
-//! compiles as a doctest):
+//! With the `axum` feature, `notification_receiver` is a ready endpoint that does all of this
+//! (and answers at once, de-duplicates, and refuses forgeries and floods). By hand, an axum
+//! handler looks like this (it compiles as a doctest):
 //!
 //! ```
 //! use axum::{extract::State, http::StatusCode, routing::post, Router};
