@@ -460,6 +460,7 @@ mod hostile {
         fn any_bytes_read_or_are_refused(body in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = WebhookEvent::from_json(&body);
             let callback = Callback {
+                path_params: Vec::new(),
                 method: Method::POST,
                 query: None,
                 content_type: Some("application/json".into()),

@@ -41,6 +41,9 @@ pub struct Callback {
     pub method: Method,
     /// The query string, without `?` (the merchant's own per-order parameters).
     pub query: Option<String>,
+    /// The route's `{name}` segments as this request filled them (a per-order path such as
+    /// `/zaif/{orderNumber}/notify`), percent-decoded.
+    pub path_params: Vec<(String, String)>,
     /// The `Content-Type` header.
     pub content_type: Option<String>,
     /// The body, at most the receiver's body limit.
@@ -295,10 +298,12 @@ impl<C: Confirm> Receiver<C> {
     }
 
     /// An axum router answering callbacks at `path` (any method: Zaif may send a bare `GET`).
-    /// Merge it into the merchant's app.
+    /// `path` may name segments (`/zaif/{orderNumber}/notify`): they reach the provider's
+    /// [`Confirm::read`] as [`Callback::path_params`]. Merge it into the merchant's app.
     pub fn router(self, path: &str) -> Router {
         let per_minute = NonZeroU32::new(self.per_source_per_minute).unwrap_or(NonZeroU32::MIN);
         let shared = Arc::new(Shared {
+            pattern: path.to_owned(),
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             claims: Mutex::new(Recent::new(10_000)),
             events: Mutex::new(Recent::new(10_000)),
@@ -314,6 +319,7 @@ impl<C: Confirm> Receiver<C> {
 
 struct Shared<C: Confirm> {
     receiver: Receiver<C>,
+    pattern: String,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     claims: Mutex<Recent>,
     events: Mutex<Recent>,
@@ -359,6 +365,7 @@ async fn receive<C: Confirm>(State(shared): State<Arc<Shared<C>>>, request: Requ
         return StatusCode::PAYLOAD_TOO_LARGE;
     };
     let callback = Callback {
+        path_params: path_params(&shared.pattern, parts.uri.path()),
         method: parts.method,
         query: parts.uri.query().map(str::to_owned),
         content_type: parts
@@ -394,6 +401,23 @@ async fn receive<C: Confirm>(State(shared): State<Arc<Shared<C>>>, request: Requ
     }
     tokio::spawn(confirm_and_deliver(shared, claim, key, what));
     StatusCode::OK
+}
+
+/// The `{name}` segments of `pattern`, as `path` fills them (percent-decoded; a segment that
+/// does not decode as UTF-8 is left out).
+fn path_params(pattern: &str, path: &str) -> Vec<(String, String)> {
+    pattern
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(name, value)| {
+            let name = name.strip_prefix('{')?.strip_suffix('}')?;
+            let value = percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            Some((name.to_owned(), value))
+        })
+        .collect()
 }
 
 /// In the background: ask the provider until it confirms, refuses or the bound runs out; hand

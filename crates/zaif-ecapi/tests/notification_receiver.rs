@@ -28,6 +28,11 @@ struct Merchant {
 
 impl Merchant {
     async fn start() -> Merchant {
+        Merchant::start_at("/zaif/notify").await
+    }
+
+    /// With the endpoint at `route` (which may name path segments).
+    async fn start_at(route: &str) -> Merchant {
         let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
         let zaif = ZaifClient::builder_from_env(&sandbox.env())
             .unwrap()
@@ -49,7 +54,7 @@ impl Merchant {
         .on_report(move |report| {
             let _ = sender.send(report.clone());
         })
-        .router("/zaif/notify");
+        .router(route);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hook = format!("http://{}/zaif/notify", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -161,6 +166,23 @@ async fn each_notification_arrives_once_confirmed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_get_to_a_per_order_path_is_confirmed() {
+    let mut merchant = Merchant::start_at("/zaif/{orderNumber}/notify").await;
+    let base = merchant.hook.trim_end_matches("/zaif/notify").to_owned();
+    // The merchant's usual layout: the order in the path (here with a character to decode).
+    let uri = format!("{base}/zaif/ZN%2D7/notify");
+    let got = merchant
+        .invoice("ZN-7", NotificationMethod::Get, &uri)
+        .await;
+    merchant.sandbox.pay_zaif_invoice(&got.invoice_id).unwrap();
+    let report = merchant.report().await;
+    assert_eq!(report.outcome, Outcome::Delivered, "{report}");
+    assert_eq!(report.what, "order ZN-7");
+    let received = merchant.received.lock().unwrap().clone();
+    assert_eq!(received[0].invoice.invoice_id, got.invoice_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_notifications_never_reach_the_handler() {
     let mut merchant = Merchant::start().await;
     // A real, paid invoice whose notification goes nowhere (the test posts the forgeries).
@@ -251,6 +273,7 @@ mod hostile {
         ) {
             let _ = PaymentNotification::from_form(&body);
             let callback = Callback {
+                path_params: Vec::new(),
                 method: if post { Method::POST } else { Method::GET },
                 query,
                 content_type: Some("application/x-www-form-urlencoded".into()),

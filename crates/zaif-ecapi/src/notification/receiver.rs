@@ -5,9 +5,10 @@
 //! merchant's handler a [`ConfirmedNotification`].
 //!
 //! A bare `GET` names its invoice only through the merchant's own `notificationUri`: give each
-//! invoice a URI with `?invoiceId=…` (known only after `createInvoice`) or, more usually,
-//! `?orderNumber=…` (the merchant's own order, known before). A `POST` may carry them too; its
-//! form fields win.
+//! invoice a URI naming its order, as a query (`…/notify?orderNumber=A-1`) or as a path segment
+//! the router names (`.router("/zaif/{orderNumber}/notify")`, the usual merchant layout), or
+//! naming the invoice (`invoiceId`, known only after `createInvoice`). A `POST` may carry them
+//! too; its form fields win.
 //!
 //! What confirms a notification, since Zaif signs none: `getInvoice` (after
 //! `getInvoiceIdsByOrderNumber` for an order number) shows the invoice settled for its speed,
@@ -105,11 +106,13 @@ impl Confirm for NotificationConfirmer {
     }
 
     fn read(&self, callback: &Callback) -> Result<NotificationClaim, String> {
-        let mut fields: HashMap<String, String> = match &callback.query {
-            Some(query) => serde_urlencoded::from_str(query)
-                .map_err(|_| "the query is not a form".to_owned())?,
-            None => HashMap::new(),
-        };
+        // The merchant's own URI first (a per-order path, then its query), the form last.
+        let mut fields: HashMap<String, String> = callback.path_params.iter().cloned().collect();
+        if let Some(query) = &callback.query {
+            let query: HashMap<String, String> = serde_urlencoded::from_str(query)
+                .map_err(|_| "the query is not a form".to_owned())?;
+            fields.extend(query);
+        }
         match callback.method.as_str() {
             "GET" => {}
             "POST" if callback.body.is_empty() => {}
