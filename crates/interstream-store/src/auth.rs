@@ -63,7 +63,11 @@ impl SignedParams {
 #[derive(Clone)]
 pub(crate) struct Signer {
     key_id: String,
-    shared_secret: Secret,
+    /// HMAC-SHA256 keyed with the shared secret once (its inner and outer pads hashed), cloned
+    /// per request: two SHA-256 blocks saved on every call. As sensitive as the secret itself,
+    /// and wiped when dropped like it: the key lives only in the two SHA-256 states, which
+    /// zeroize themselves (sha2's `zeroize` feature; tested).
+    keyed: Hmac<Sha256>,
     clock: Clock,
     salt: SaltSource,
 }
@@ -72,7 +76,7 @@ impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("key_id", &self.key_id)
-            .field("shared_secret", &self.shared_secret)
+            .field("shared_secret", &"[redacted]")
             .finish_non_exhaustive()
     }
 }
@@ -95,13 +99,13 @@ fn random_salt() -> [u8; 16] {
 
 impl Signer {
     /// A signer reading the system clock and a cryptographically secure RNG.
-    pub(crate) fn new(key_id: impl Into<String>, shared_secret: Secret) -> Signer {
-        Signer {
+    pub(crate) fn new(key_id: impl Into<String>, shared_secret: &Secret) -> Result<Signer, Error> {
+        Ok(Signer {
             key_id: key_id.into(),
-            shared_secret,
+            keyed: keyed(shared_secret)?,
             clock: Arc::new(system_clock),
             salt: Arc::new(random_salt),
-        }
+        })
     }
 
     /// Replaces the clock (for tests that pin the timestamp).
@@ -126,8 +130,11 @@ impl Signer {
     /// The signing parameters for now: a fresh salt, the current time.
     pub(crate) fn sign(&self) -> Result<SignedParams, Error> {
         let timestamp = (self.clock)();
-        let salt = hex::encode((self.salt)());
-        let signature = signature(&self.shared_secret, &salt, timestamp)?;
+        let mut salt = [0u8; 32];
+        // 16 bytes always fit 32 hex characters.
+        let _ = hex::encode_to_slice((self.salt)(), &mut salt);
+        let salt = String::from_utf8_lossy(&salt).into_owned();
+        let signature = sign_with(self.keyed.clone(), &salt, timestamp);
         Ok(SignedParams {
             key: self.key_id.clone(),
             timestamp,
@@ -137,15 +144,22 @@ impl Signer {
     }
 }
 
-/// `base64(HMAC-SHA256(secret, salt + timestamp))`.
-pub fn signature(shared_secret: &Secret, salt: &str, timestamp: u64) -> Result<Secret, Error> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(shared_secret.expose().as_bytes()).map_err(|_| {
-            Error::configuration("INTERSTREAM_SHARED_SECRET", "is not a usable HMAC key")
-        })?;
+/// HMAC-SHA256 keyed with the shared secret.
+fn keyed(shared_secret: &Secret) -> Result<Hmac<Sha256>, Error> {
+    Hmac::<Sha256>::new_from_slice(shared_secret.expose().as_bytes())
+        .map_err(|_| Error::configuration("INTERSTREAM_SHARED_SECRET", "is not a usable HMAC key"))
+}
+
+/// `base64(mac(salt + timestamp))` with an already keyed `mac`.
+fn sign_with(mut mac: Hmac<Sha256>, salt: &str, timestamp: u64) -> Secret {
     mac.update(salt.as_bytes());
     mac.update(timestamp.to_string().as_bytes());
-    Ok(Secret::new(STANDARD.encode(mac.finalize().into_bytes())))
+    Secret::new(STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// `base64(HMAC-SHA256(secret, salt + timestamp))`.
+pub fn signature(shared_secret: &Secret, salt: &str, timestamp: u64) -> Result<Secret, Error> {
+    Ok(sign_with(keyed(shared_secret)?, salt, timestamp))
 }
 
 #[cfg(test)]
@@ -174,8 +188,9 @@ mod tests {
     fn sign_uses_the_injected_clock_and_salt() {
         let signer = Signer::new(
             "1b323a1cb879fd4e66530fbad07a32ee",
-            Secret::new(SAMPLE_SECRET),
+            &Secret::new(SAMPLE_SECRET),
         )
+        .unwrap()
         .with_clock(Arc::new(|| 1_732_521_600))
         .with_salt_source(Arc::new(|| {
             let mut bytes = [0u8; 16];
@@ -192,6 +207,7 @@ mod tests {
         );
         assert!(!format!("{signed:?}{signer:?}").contains("Xmi/"));
         assert!(!format!("{signer:?}").contains(SAMPLE_SECRET));
+        assert!(format!("{signer:?}").contains("[redacted]"));
     }
 
     /// HMAC-SHA256 written out from its definition (RFC 2104), independent of the `hmac` crate.
@@ -222,7 +238,8 @@ mod tests {
             salt in proptest::array::uniform16(proptest::num::u8::ANY),
             timestamp in 0u64..=4_102_444_800,
         ) {
-            let signer = Signer::new("key-id", Secret::new(secret.clone()))
+            let signer = Signer::new("key-id", &Secret::new(secret.clone()))
+                .unwrap()
                 .with_clock(Arc::new(move || timestamp))
                 .with_salt_source(Arc::new(move || salt));
             let signed = signer.sign().unwrap();
@@ -244,9 +261,18 @@ mod tests {
         }
     }
 
+    /// The keyed MAC the signer keeps is as sensitive as the secret: it must be wiped on drop.
+    /// Its key lives only in the two SHA-256 states `HmacCore` holds (inner and outer pad),
+    /// which wipe themselves with sha2's `zeroize` feature.
+    #[test]
+    fn the_keyed_mac_is_zeroized_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop>() {}
+        wiped::<<Sha256 as hmac::digest::block_api::CoreProxy>::Core>();
+    }
+
     #[test]
     fn real_salts_are_fresh_lowercase_hex() {
-        let signer = Signer::new("k", Secret::new("s"));
+        let signer = Signer::new("k", &Secret::new("s")).unwrap();
         let a = signer.sign().unwrap();
         let b = signer.sign().unwrap();
         assert_ne!(a.salt, b.salt);

@@ -208,7 +208,7 @@ impl InterstreamClientBuilder {
             })
             .transpose()?;
         let http = self.options.build_http([shared_secret.clone()])?;
-        let mut signer = Signer::new(key_id, shared_secret);
+        let mut signer = Signer::new(key_id, &shared_secret)?;
         if let Some(clock) = self.clock {
             signer = signer.with_clock(clock);
         }

@@ -338,6 +338,8 @@ pub struct HttpClient {
     max_body_bytes: usize,
     request_timeout: Duration,
     redactor: Redactor,
+    /// A caller's own client, which may follow redirects (ours never does).
+    may_redirect: bool,
 }
 
 impl HttpClient {
@@ -364,6 +366,7 @@ impl HttpClient {
             max_body_bytes: config.max_body_bytes,
             request_timeout: config.request_timeout,
             redactor: Redactor::default(),
+            may_redirect: false,
         })
     }
 
@@ -393,6 +396,7 @@ impl HttpClient {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             redactor: Redactor::default(),
+            may_redirect: true,
         }
     }
 
@@ -405,6 +409,7 @@ impl HttpClient {
             max_body_bytes: config.max_body_bytes,
             request_timeout: config.request_timeout,
             redactor: Redactor::default(),
+            may_redirect: true,
         }
     }
 
@@ -426,17 +431,18 @@ impl HttpClient {
         if request.timeout().is_none() {
             *request.timeout_mut() = Some(self.request_timeout);
         }
-        let sent_to = request.url().clone();
+        // Only a caller's own client can follow a redirect: only then is the URL kept to compare.
+        let sent_to = self.may_redirect.then(|| request.url().clone());
         let transcript = tracing::enabled!(target: WIRE_TARGET, tracing::Level::TRACE)
             .then(|| self.transcribe_request(&request));
-        REQUESTS_STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        REQUESTS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut response = self
             .client
             .execute(request)
             .await
             .map_err(|err| Error::from_reqwest(provider, err))?;
         let status = response.status().as_u16();
-        if response.url() != &sent_to {
+        if sent_to.is_some_and(|sent_to| response.url() != &sent_to) {
             // Only a caller's own client can follow redirects; a followed redirect may have
             // sent a payment (and its credentials) twice, or somewhere else.
             return Err(Error::Decode {
