@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use payments_core::{Decimal, Url};
+use serde::de::value::StrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
@@ -57,8 +58,8 @@ enum Kind {
 #[derive(Default)]
 struct Fields<'a> {
     invoice_id: Option<String>,
-    invoice_uri: Option<Url>,
-    invoice_iframe_uri: Option<Url>,
+    invoice_uri: Option<Cow<'a, str>>,
+    invoice_iframe_uri: Option<Cow<'a, str>>,
     created: Option<OffsetDateTime>,
     expired: Option<OffsetDateTime>,
     status: Option<InvoiceStatus>,
@@ -103,13 +104,15 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
         let mut fields = Fields::default();
         // The last of a repeated key wins, as in a JSON object read into a map.
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(super::Text(key)) = map.next_key::<super::Text<'de>>()? {
             let created = self.0 == Kind::Created;
             match key.as_ref() {
                 "invoiceId" => fields.invoice_id = Some(map.next_value()?),
-                "invoiceUri" if created => fields.invoice_uri = Some(map.next_value()?),
+                "invoiceUri" if created => {
+                    fields.invoice_uri = Some(map.next_value::<super::Text<'de>>()?.0);
+                }
                 "invoiceIframeUri" if created => {
-                    fields.invoice_iframe_uri = Some(map.next_value()?);
+                    fields.invoice_iframe_uri = Some(map.next_value::<super::Text<'de>>()?.0);
                 }
                 "created" => fields.created = Some(map.next_value_seed(UnixTime)?),
                 "expired" => fields.expired = Some(map.next_value_seed(UnixTime)?),
@@ -171,6 +174,47 @@ impl<'de> DeserializeSeed<'de> for OptionalUnixTime {
 /// numbers.
 const AMOUNT_FIELDS: &[&str] = &["amount", "rate", "btc", "mona", "skeb"];
 
+/// What an amount field holds.
+enum Text<'a> {
+    /// Absent or `null`.
+    Absent,
+    /// A JSON number's text as written, or a string's content.
+    Plain(Cow<'a, str>),
+    /// Anything else (`true`, an object, ...).
+    Other,
+}
+
+fn text_of(raw: &RawValue) -> Text<'_> {
+    let text = raw.get().trim();
+    if text == "null" {
+        Text::Absent
+    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Text::Plain(Cow::Borrowed(text))
+    } else if text.starts_with('"') {
+        serde_json::from_str::<Cow<'_, str>>(text).map_or(Text::Other, Text::Plain)
+    } else {
+        Text::Other
+    }
+}
+
+/// An optional exact decimal ([`fields::decimal`]), read from the amount's text directly; other
+/// shapes go through the decoder as sent, for its error.
+fn decimal(raw: Option<&RawValue>) -> serde_json::Result<Option<Decimal>> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    match text_of(raw) {
+        Text::Absent => Ok(None),
+        Text::Plain(text) => {
+            payments_core::money::wire::decimal_string_or_integer(StrDeserializer::<
+                serde_json::Error,
+            >::new(&text))
+            .map(Some)
+        }
+        Text::Other => fields::decimal(amount_value(raw)?),
+    }
+}
+
 /// A raw amount as the answer types' decoders read it: a JSON number becomes a string of its
 /// exact text (a float would change it); anything else is decoded as sent.
 fn amount_value(raw: &RawValue) -> serde_json::Result<serde_json::Value> {
@@ -189,48 +233,38 @@ fn missing(field: &'static str) -> serde_json::Error {
 impl Fields<'_> {
     /// The amount fields, decoded (`None` when absent or `null`), and `amount` as money.
     fn amounts(&self) -> serde_json::Result<Amounts> {
-        let value = |name: &str| -> serde_json::Result<serde_json::Value> {
-            self.amounts
-                .get(name)
-                .map_or(Ok(serde_json::Value::Null), |raw| amount_value(raw))
-        };
-        let decimal =
-            |name: &str| -> serde_json::Result<Option<Decimal>> { fields::decimal(value(name)?) };
+        let raw = |name: &str| self.amounts.get(name).copied();
         let (rate, btc, mona, skeb) = (
-            decimal("rate")?,
-            decimal("btc")?,
-            decimal("mona")?,
-            decimal("skeb")?,
+            decimal(raw("rate"))?,
+            decimal(raw("btc"))?,
+            decimal(raw("mona"))?,
+            decimal(raw("skeb"))?,
         );
         let currency = self.currency.as_ref().ok_or_else(|| missing("currency"))?;
-        let mut amount = match self.amounts.get("amount") {
-            Some(raw) => amount_value(raw)?,
-            None => return Err(missing("amount")),
-        };
-        // Priced in the asset: tag the amount with it, for the amount decoder.
+        let amount = raw("amount").ok_or_else(|| missing("amount"))?;
         let asset_amount = match currency {
-            CryptoCurrency::Btc => Some(btc),
-            CryptoCurrency::Mona => Some(mona),
-            CryptoCurrency::Skeb => Some(skeb),
-            CryptoCurrency::Other(code) => self
-                .extra
-                .iter()
-                .find(|(name, _)| name == code)
-                .map(|(_, raw)| fields::decimal(amount_value(raw)?))
-                .transpose()?,
+            CryptoCurrency::Btc => btc,
+            CryptoCurrency::Mona => mona,
+            CryptoCurrency::Skeb => skeb,
+            CryptoCurrency::Other(code) => {
+                let sent = self.extra.iter().find(|(name, _)| name == code);
+                decimal(sent.map(|(_, raw)| *raw))?
+            }
         };
-        if let serde_json::Value::String(text) = &amount
-            && let Ok(exact) = Decimal::from_str_exact(text.trim())
-            && priced_in_asset(exact, asset_amount.flatten(), rate.is_some())
-        {
-            amount = serde_json::Value::String(format!(
-                "{exact}{}{}",
-                super::ASSET_TAG,
-                currency.as_str()
-            ));
-        }
+        let amount = match text_of(amount) {
+            Text::Plain(text) => match Decimal::from_str_exact(text.trim()) {
+                // Priced in the asset: the amount is in it, not in yen.
+                Ok(exact) if priced_in_asset(exact, asset_amount, rate.is_some()) => {
+                    let asset = currency.money_currency().map_err(de::Error::custom)?;
+                    payments_core::Money::new(exact, asset).map_err(de::Error::custom)?
+                }
+                _ => fields::jpy(StrDeserializer::<serde_json::Error>::new(&text))?,
+            },
+            // `null`, or a shape no amount has: the answer types' decoder says why.
+            Text::Absent | Text::Other => fields::invoice_amount(amount_value(amount)?)?,
+        };
         Ok(Amounts {
-            amount: fields::invoice_amount(amount)?,
+            amount,
             rate,
             btc,
             mona,
@@ -260,12 +294,19 @@ impl Fields<'_> {
     fn created(self) -> serde_json::Result<CreatedInvoice> {
         let amounts = self.amounts()?;
         let extra = self.extra()?;
+        let form = self.invoice_uri.ok_or_else(|| missing("invoiceUri"))?;
+        let iframe = self
+            .invoice_iframe_uri
+            .ok_or_else(|| missing("invoiceIframeUri"))?;
+        let invoice_uri = Url::parse(&form).map_err(de::Error::custom)?;
+        let invoice_iframe_uri = match sibling(&invoice_uri, &iframe) {
+            Some(url) => url,
+            None => Url::parse(&iframe).map_err(de::Error::custom)?,
+        };
         Ok(CreatedInvoice {
             invoice_id: self.invoice_id.ok_or_else(|| missing("invoiceId"))?,
-            invoice_uri: self.invoice_uri.ok_or_else(|| missing("invoiceUri"))?,
-            invoice_iframe_uri: self
-                .invoice_iframe_uri
-                .ok_or_else(|| missing("invoiceIframeUri"))?,
+            invoice_uri,
+            invoice_iframe_uri,
             created: self.created.ok_or_else(|| missing("created"))?,
             expired: self.expired.ok_or_else(|| missing("expired"))?,
             amount: amounts.amount,
@@ -308,6 +349,29 @@ impl Fields<'_> {
             extra,
         })
     }
+}
+
+/// `text` as a URL built from `base`, its sibling on the same origin (the iframe form beside
+/// the payment form), without parsing the scheme and host again (a third of a URL's parse,
+/// two thirds of it with the host's IDNA mapping); `None` when `text` is on another origin or
+/// does not come out exactly as written. Exact: a URL whose serialization is `text` is what
+/// parsing `text` gives, since parsing a URL's own serialization gives that URL back.
+fn sibling(base: &Url, text: &str) -> Option<Url> {
+    let origin = &base[..url::Position::BeforePath];
+    let rest = text.strip_prefix(origin)?;
+    let (rest, fragment) = match rest.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (rest, None),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    let mut url = base.clone();
+    url.set_path(path);
+    url.set_query(query);
+    url.set_fragment(fragment);
+    (url.as_str() == text).then_some(url)
 }
 
 /// An invoice's amounts, decoded.
@@ -367,6 +431,36 @@ mod tests {
         Ok(serde_json::Value::Object(object))
     }
 
+    /// A sibling built from the form's URL is the URL parsing the text gives, or none at all.
+    #[test]
+    fn siblings_are_what_parsing_gives() {
+        let base = Url::parse("https://zaif.jp/invoice/form/d7dd735c").unwrap();
+        let built = sibling(&base, "https://zaif.jp/invoice/iframe/d7dd735c").unwrap();
+        assert_eq!(
+            built,
+            Url::parse("https://zaif.jp/invoice/iframe/d7dd735c").unwrap()
+        );
+        for text in [
+            "https://zaif.jp/invoice/iframe/d7dd735c?x=1#top",
+            "https://ZAIF.jp/invoice/iframe/x",
+            "https://zaif.jp:443/invoice/iframe/x",
+            "https://zaif.jp/a b/../c/%7e?q=a b",
+            "https://zaif.jp",
+            "https://other.example/invoice/iframe/x",
+            "http://zaif.jp/invoice/iframe/x",
+        ] {
+            if let Some(url) = sibling(&base, text) {
+                assert_eq!(Some(url), Url::parse(text).ok(), "{text}");
+            }
+        }
+        proptest::proptest!(|(tail in "[ -~]{0,40}")| {
+            let text = format!("https://zaif.jp/{tail}");
+            if let Some(url) = sibling(&base, &text) {
+                proptest::prop_assert_eq!(Some(url), Url::parse(&text).ok());
+            }
+        });
+    }
+
     /// Every documented invoice answer in `fixtures/zaif`, and shapes Zaif might send: the
     /// one-pass reader and the reference (`Value`) path must agree on each, error or not.
     #[test]
@@ -397,6 +491,14 @@ mod tests {
             r#""amount":true,"currency":"btc""#,
             // A key written with an escape, and a repeated key (the last one counts).
             r#""amount":"500","currency":"btc","b\u0074c":"0.1","note":1,"note":2"#,
+            // Amounts with spaces, escapes, `null`s and wrong shapes.
+            r#""amount":" 500","currency":"btc","btc":null,"rate":"80""#,
+            r#""amount":"1\u00300","currency":"btc","btc":"0.1","rate":" 80 ""#,
+            r#""amount":null,"currency":"btc""#,
+            r#""amount":"500","currency":"btc","btc":false"#,
+            r#""amount":500,"currency":"btc","rate":{"jpy":1}"#,
+            r#""amount":"0.5","currency":"xem","xem":"0.5""#,
+            r#""amount":-5,"currency":"btc","btc":"-5""#,
             // A repeated amount, the second priced in the asset.
             r#""amount":"10800","amount":"0.25","currency":"mona","mona":"0.25""#,
         ] {

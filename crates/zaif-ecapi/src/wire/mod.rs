@@ -144,6 +144,39 @@ pub(crate) fn decode_envelope<T: Answer>(response: &RawResponse) -> Result<T, Za
     }
 }
 
+/// A JSON string borrowed from the answer's text when it holds no escape (the usual case),
+/// copied otherwise: map keys and texts read without an allocation each. (`Cow<str>`'s own
+/// `Deserialize` always copies.)
+pub(crate) struct Text<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(v)))
+            }
+        }
+
+        d.deserialize_str(TextVisitor)
+    }
+}
+
 /// `success`: `1`/`0`, `true`/`false` or `"1"`/`"0"`; `None` for anything else.
 fn success(value: &serde_json::Value) -> Option<bool> {
     match value {
@@ -177,7 +210,7 @@ fn read_success<T: Answer>(body: &[u8]) -> serde_json::Result<T> {
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
             use serde::de::Error as _;
             let (mut succeeded, mut answer) = (false, None);
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                 match key.as_ref() {
                     "success" => succeeded = success(&map.next_value()?) == Some(true),
                     "return" => answer = Some(T::next_return(&mut map)?),
