@@ -17,7 +17,7 @@ const CRATES: &[(&str, &str)] = &[
     ("zaif-ecapi", "call_cost"),
     ("interstream-store", "call_cost"),
 ];
-const CONTESTANTS: &[&str] = &["typed", "fair_floor", "bare"];
+const CONTESTANTS: &[&str] = &["typed", "fair_floor", "fair_floor_without_timeout", "bare"];
 
 pub(crate) fn instructions(root: &Path, out: &mut dyn Write) -> Result<(), String> {
     let valgrind = Command::new("valgrind").arg("--version").output();

@@ -1,6 +1,8 @@
-//! `call_cost typed|fair_floor|bare N`: N `add_payment` round trips of one contestant against a
-//! local server on one thread, after a warm-up, for `cargo xtask instructions` to count under
-//! callgrind (instructions are repeatable where times are not).
+//! `call_cost typed|fair_floor|fair_floor_without_timeout|bare N`: N `add_payment` round trips of
+//! one contestant against a local server on one thread, after a warm-up, for `cargo xtask
+//! instructions` to count under callgrind (instructions are repeatable where times are not). The
+//! fair floor is raw reqwest with the SDK's transport settings; the same without its request
+//! timeout is measured beside it.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -35,6 +37,9 @@ fn main() {
         let (url, body) = fair_floor::presigned(&store);
         let unsigned = fair_floor::unsigned(&url);
         let raw = payments_test_support::raw_reqwest().build().unwrap();
+        let configured = payments_test_support::sdk_configured_reqwest()
+            .build()
+            .unwrap();
         for _ in 0..20 + calls {
             match contestant.as_str() {
                 "typed" => drop(
@@ -43,7 +48,12 @@ fn main() {
                         .await
                         .unwrap(),
                 ),
-                "fair_floor" => drop(fair_floor::add_payment(&raw, &unsigned, SECRET).await),
+                "fair_floor" => {
+                    drop(fair_floor::add_payment(&configured, &unsigned, SECRET).await);
+                }
+                "fair_floor_without_timeout" => {
+                    drop(fair_floor::add_payment(&raw, &unsigned, SECRET).await);
+                }
                 _ => drop(
                     raw_json(
                         raw.post(url.clone())

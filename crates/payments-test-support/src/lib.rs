@@ -287,6 +287,18 @@ pub fn raw_reqwest() -> reqwest::ClientBuilder {
     reqwest::Client::builder().tls_backend_preconfigured(tls)
 }
 
+/// Raw `reqwest` with the SDK's transport settings (request and connect timeouts, no
+/// redirects, no proxy), for the fair floors: a payment client must bound every wait, and that
+/// bound (a tokio timer per request, an epoll timeout in the kernel) costs about a tenth of a
+/// loopback round trip, which a floor without it would count against the client.
+pub fn sdk_configured_reqwest() -> reqwest::ClientBuilder {
+    raw_reqwest()
+        .connect_timeout(payments_core::http::DEFAULT_CONNECT_TIMEOUT)
+        .timeout(payments_core::http::DEFAULT_REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+}
+
 /// The floor the benchmarks compare with: send `request` with plain `reqwest` and decode the
 /// answer into a `serde_json::Value`.
 ///

@@ -45,6 +45,11 @@ fn benches(c: &mut Criterion) {
     let nonces = InProcessNonce::with_clock(|| 1_732_521_600_000_000);
     let body = create_invoice_body(&zaif, &request(), nonces.next()).unwrap();
     let raw = payments_test_support::raw_reqwest().build().unwrap();
+    // The fair floor: raw reqwest with the SDK's transport settings (a request timeout above
+    // all), doing the client's work by hand.
+    let configured = payments_test_support::sdk_configured_reqwest()
+        .build()
+        .unwrap();
     // The fair floor's own nonce source and hashed secret (hashed once, as a client would).
     let floor_nonces = InProcessNonce::shared();
     let hashed_secret = fair_floor::hashed_secret("bench-secret");
@@ -55,6 +60,9 @@ fn benches(c: &mut Criterion) {
         &runtime,
         &[
             Contestant::new("fair_floor", || {
+                fair_floor::create_invoice(&configured, &endpoint, &floor_nonces, &hashed_secret)
+            }),
+            Contestant::new("fair_floor_without_timeout", || {
                 fair_floor::create_invoice(&raw, &endpoint, &floor_nonces, &hashed_secret)
             }),
             Contestant::new("raw_reqwest", || {

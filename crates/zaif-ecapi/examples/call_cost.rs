@@ -1,6 +1,8 @@
-//! `call_cost typed|fair_floor|bare N`: N `createInvoice` round trips of one contestant against
-//! a local server on one thread, after a warm-up, for `cargo xtask instructions` to count under
-//! callgrind (instructions are repeatable where times are not).
+//! `call_cost typed|fair_floor|fair_floor_without_timeout|bare N`: N `createInvoice` round trips of
+//! one contestant against a local server on one thread, after a warm-up, for `cargo xtask
+//! instructions` to count under callgrind (instructions are repeatable where times are not). The
+//! fair floor is raw reqwest with the SDK's transport settings; the same without its request
+//! timeout is measured beside it.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -29,6 +31,9 @@ fn main() {
             .build()
             .unwrap();
         let raw = payments_test_support::raw_reqwest().build().unwrap();
+        let configured = payments_test_support::sdk_configured_reqwest()
+            .build()
+            .unwrap();
         let nonces = InProcessNonce::shared();
         let hashed = fair_floor::hashed_secret("bench-secret");
         let request = || {
@@ -43,6 +48,9 @@ fn main() {
             match contestant.as_str() {
                 "typed" => drop(zaif.create_invoice(&request()).await.unwrap()),
                 "fair_floor" => {
+                    drop(fair_floor::create_invoice(&configured, &endpoint, &nonces, &hashed).await)
+                }
+                "fair_floor_without_timeout" => {
                     drop(fair_floor::create_invoice(&raw, &endpoint, &nonces, &hashed).await)
                 }
                 _ => drop(
