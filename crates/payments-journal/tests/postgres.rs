@@ -19,18 +19,6 @@ use payments_journal::{
 };
 use payments_test_support::PostgresServer;
 
-/// A fresh database on this process's cluster; `None` where PostgreSQL is not installed
-/// outside CI.
-async fn database() -> Option<(&'static PostgresServer, String)> {
-    let server = tokio::task::spawn_blocking(PostgresServer::shared)
-        .await
-        .unwrap()?;
-    let url = tokio::task::spawn_blocking(|| server.create_database())
-        .await
-        .unwrap();
-    Some((server, url))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_never_show_and_a_newer_schema_is_refused() {
     // Nothing listens there: the error names the database, never the password.
@@ -43,7 +31,7 @@ async fn credentials_never_show_and_a_newer_schema_is_refused() {
     let garbage = PostgresStore::connect(&Secret::new("postgres://a:s3cret-pw@[::1")).await;
     assert!(!format!("{:?}", garbage.unwrap_err()).contains("s3cret-pw"));
 
-    let Some((_, url)) = database().await else {
+    let Some((_, url)) = PostgresServer::shared_database().await else {
         return;
     };
     let store = PostgresStore::connect(&Secret::new(url.clone()))
@@ -158,7 +146,7 @@ impl PaymentProvider for CutsTheDatabase {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_database_connection_never_lets_a_payment_out_unclaimed_and_is_reconciled() {
-    let Some((server, url)) = database().await else {
+    let Some((server, url)) = PostgresServer::shared_database().await else {
         return;
     };
     let relay = Arc::new(RelayHandle(Relay::start(server.port()).await));

@@ -542,6 +542,19 @@ impl PostgresServer {
             .as_ref()
     }
 
+    /// A new, empty database on this process's shared cluster ([`PostgresServer::shared`]),
+    /// from async code: the cluster and the database's URL; `None` where PostgreSQL is not
+    /// installed outside CI.
+    pub async fn shared_database() -> Option<(&'static PostgresServer, String)> {
+        let server = tokio::task::spawn_blocking(PostgresServer::shared)
+            .await
+            .unwrap_or_else(|e| panic!("starting the cluster panicked: {e}"))?;
+        let url = tokio::task::spawn_blocking(|| server.create_database())
+            .await
+            .unwrap_or_else(|e| panic!("createdb panicked: {e}"));
+        Some((server, url))
+    }
+
     /// A new, empty database on this cluster (its name unique in this process); its URL.
     pub fn create_database(&self) -> String {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

@@ -4,6 +4,8 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod shared_store;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,15 +21,12 @@ const KEY: &str = "490f983a-5fab-49b2-b789-9d1f130874d3";
 /// A fresh database on this process's cluster; `None` where PostgreSQL is not installed
 /// outside CI.
 async fn database() -> Option<String> {
-    let server = tokio::task::spawn_blocking(PostgresServer::shared)
-        .await
-        .unwrap()?;
-    Some(
-        tokio::task::spawn_blocking(|| server.create_database())
-            .await
-            .unwrap(),
-    )
+    PostgresServer::shared_database().await.map(|(_, url)| url)
 }
+
+/// The granted advisory locks of this test's database (the cluster is shared by the tests).
+const ADVISORY_LOCKS: &str = "FROM pg_locks WHERE locktype = 'advisory' AND granted \
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
 fn source(url: &str) -> Arc<PostgresNonce> {
     Arc::new(PostgresNonce::new(&Secret::new(url), &Secret::new(KEY)).unwrap())
@@ -48,33 +47,7 @@ async fn two_hosts_share_one_increasing_sequence() {
     };
     let (first, second) = (source(&url), source(&url));
     assert!(!first.row_key().contains(KEY), "the key is hashed");
-    let take = |source: Arc<PostgresNonce>| {
-        tokio::spawn(async move {
-            let mut taken = Vec::new();
-            for _ in 0..300 {
-                taken.push(source.next_nonce().await.unwrap().micros());
-            }
-            taken
-        })
-    };
-    let (a, b) = (take(first), take(second));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    for sequence in [&a, &b] {
-        assert!(
-            sequence.windows(2).all(|w| w[0] < w[1]),
-            "each host's nonces increase"
-        );
-    }
-    let mut all: Vec<u64> = a.iter().chain(&b).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    assert_eq!(all.len(), 600, "no nonce is handed out twice");
-    // The floor is the database's clock: a nonce is close to now in microseconds.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as u64;
-    assert!(all[599].abs_diff(now) < 60_000_000, "{} vs {now}", all[599]);
+    let all = shared_store::two_hosts_share_one_increasing_sequence(first, second, 300).await;
     // The table holds the key's hash, never the key.
     let rows = sql(&url)
         .await
@@ -143,8 +116,7 @@ async fn a_holder_whose_session_dies_frees_the_key() {
     let client = sql(&url).await;
     let ended = client
         .query(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &format!("SELECT pg_terminate_backend(pid) {ADVISORY_LOCKS}"),
             &[],
         )
         .await
@@ -159,11 +131,7 @@ async fn a_holder_whose_session_dies_frees_the_key() {
     drop(held);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let granted = client
-        .query(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            &[],
-        )
+        .query(&format!("SELECT 1 {ADVISORY_LOCKS}"), &[])
         .await
         .unwrap();
     assert_eq!(granted.len(), 1, "the new holder still has the key");

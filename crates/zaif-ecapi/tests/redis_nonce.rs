@@ -4,6 +4,8 @@
 // Test helpers panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod shared_store;
+
 use std::sync::Arc;
 
 use httpmock::prelude::*;
@@ -22,33 +24,7 @@ async fn two_hosts_share_one_increasing_sequence() {
     let second = Arc::new(RedisNonce::new(&redis.url(), &Secret::new(KEY)).unwrap());
     assert!(!first.redis_key().contains(KEY), "the key is hashed");
     assert!(first.redis_key().starts_with("zaif-ecapi:nonce:"));
-    let take = |source: Arc<RedisNonce>| {
-        tokio::spawn(async move {
-            let mut taken = Vec::new();
-            for _ in 0..500 {
-                taken.push(source.next_nonce().await.unwrap().micros());
-            }
-            taken
-        })
-    };
-    let (a, b) = (take(first.clone()), take(second.clone()));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    for sequence in [&a, &b] {
-        assert!(
-            sequence.windows(2).all(|w| w[0] < w[1]),
-            "each host's nonces increase"
-        );
-    }
-    let mut all: Vec<u64> = a.iter().chain(&b).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    assert_eq!(all.len(), 1000, "no nonce is handed out twice");
-    // The floor is the clock: a nonce is close to now in microseconds.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as u64;
-    assert!(all[999].abs_diff(now) < 60_000_000, "{} vs {now}", all[999]);
+    shared_store::two_hosts_share_one_increasing_sequence(first, second, 500).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -62,12 +62,7 @@ impl TestJournal {
     /// A new database on this process's private PostgreSQL cluster; `None` (after saying so)
     /// where PostgreSQL is not installed outside CI.
     pub async fn postgres() -> Option<TestJournal> {
-        let server = tokio::task::spawn_blocking(PostgresServer::shared)
-            .await
-            .unwrap()?;
-        let url = tokio::task::spawn_blocking(|| server.create_database())
-            .await
-            .unwrap();
+        let (_, url) = PostgresServer::shared_database().await?;
         let store = Arc::new(
             PostgresStore::connect(&Secret::new(url.clone()))
                 .await
