@@ -14,8 +14,8 @@ const LONG: u64 = 600;
 
 /// `(crate, example)` of each measured round trip.
 const CRATES: &[(&str, &str)] = &[
-    ("zaif-ecapi", "call_cost"),
-    ("interstream-store", "call_cost"),
+    ("zaif-ecapi", "zaif_call_cost"),
+    ("interstream-store", "interstream_call_cost"),
 ];
 const CONTESTANTS: &[&str] = &["typed", "fair_floor", "fair_floor_without_timeout", "bare"];
 

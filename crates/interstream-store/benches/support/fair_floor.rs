@@ -1,6 +1,6 @@
 //! The fair floor of INTER-STREAM's round trip: raw `reqwest` doing the client's work by hand (a
 //! salt from the same CSPRNG, the time, HMAC-SHA256, base64, the query and the form encoded per
-//! call), for the benchmark and for `cargo xtask instructions` (the `call_cost` example).
+//! call), for the benchmark and for `cargo xtask instructions` (the `interstream_call_cost` example).
 
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};

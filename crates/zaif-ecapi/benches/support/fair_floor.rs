@@ -1,6 +1,6 @@
 //! The fair floor of Zaif's round trip: raw `reqwest` doing the client's work by hand (a fresh
 //! nonce from the same `InProcessNonce`, the sha1 secret hashed once, the form encoded per
-//! call), for the benchmark and for `cargo xtask instructions` (the `call_cost` example).
+//! call), for the benchmark and for `cargo xtask instructions` (the `zaif_call_cost` example).
 
 use zaif_ecapi::InProcessNonce;
 

@@ -1,5 +1,5 @@
-//! `call_cost typed|fair_floor|fair_floor_without_timeout|bare N`: N `createInvoice` round trips of
-//! one contestant against a local server on one thread, after a warm-up, for `cargo xtask
+//! `zaif_call_cost typed|fair_floor|fair_floor_without_timeout|bare N`: N `createInvoice` round
+//! trips of one contestant against a local server on one thread, after a warm-up, for `cargo xtask
 //! instructions` to count under callgrind (instructions are repeatable where times are not). The
 //! fair floor is raw reqwest with the SDK's transport settings; the same without its request
 //! timeout is measured beside it.
