@@ -151,6 +151,12 @@ fn handle(
     form: &HashMap<String, String>,
 ) -> Response {
     let settings = &state.config.interstream;
+    // Refused before processing: recorded for the dashboard.
+    let action = query.get("do").map(String::as_str).unwrap_or_default();
+    let refuse = |code: &str, text: &str| {
+        state.activity.refused(PROVIDER, action, text);
+        refuse(code, text)
+    };
     // The credential's allowed referrers; empty allows any (the admin's "blank" entry allows a
     // request without one). The error text is invented: the general-errors page was not found.
     if !settings.allowed_referrers.is_empty()

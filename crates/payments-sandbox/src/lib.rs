@@ -41,6 +41,7 @@
 //! `/3ds/challenge/{id}/approve` or `/decline` and redirect (303) to `success_url` or
 //! `decline_url`.
 
+mod activity;
 mod config;
 mod faults;
 mod form;
@@ -61,6 +62,7 @@ use payments_core::Decimal;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use activity::{CallbackRecord, Refusal};
 pub use config::{
     InterstreamSettings, PaymentOptionsSettings, SandboxConfig, StoreUser, ZaifErrorTexts,
     ZaifSettings,
@@ -103,6 +105,7 @@ pub(crate) struct AppState {
     pub(crate) interstream: Mutex<interstream::InterstreamState>,
     pub(crate) faults: Faults,
     pub(crate) ledger: Ledger,
+    pub(crate) activity: Arc<activity::Activity>,
 }
 
 /// A running sandbox on 127.0.0.1.
@@ -141,6 +144,7 @@ impl Sandbox {
             )),
             faults: Faults::new(config.faults.clone()),
             ledger: Ledger::default(),
+            activity: Arc::default(),
             config,
             base_url,
         });
@@ -253,6 +257,16 @@ impl Sandbox {
     /// fixed amount; the webhook is posted to the link's loopback `webhook_url`.
     pub fn answer_paymentoptions_link(&self, link_id: &str, approve: bool) -> Result<(), String> {
         paymentoptions::answer_link(&self.state, link_id, approve)
+    }
+
+    /// The callbacks posted so far (the newest 10,000), and what came back.
+    pub fn callbacks(&self) -> Vec<CallbackRecord> {
+        self.state.activity.callbacks()
+    }
+
+    /// The requests refused before processing so far (the newest 10,000), and why.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        self.state.activity.refusals()
     }
 
     /// How many Zaif requests were refused with `nonce not incremented` so far.

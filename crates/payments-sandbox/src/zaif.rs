@@ -202,8 +202,13 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         .chain(settings.additional_keys.iter().map(|(k, s)| (k, s)))
         .find(|(accepted, _)| **accepted == key)
         .map(|(_, secret)| secret.as_bytes());
+    // Refused before processing: recorded for the dashboard, with Zaif's own words.
+    let refuse = |text: &str| {
+        state.activity.refused(PROVIDER, method, text);
+        failure(text)
+    };
     let Some(secret) = secret else {
-        return failure(texts.unknown_key());
+        return refuse(texts.unknown_key());
     };
     // The documented credentials: the lowercase hex md5 or sha1 of the secret, computed here
     // with the hashing crates, not with the client's code.
@@ -213,18 +218,19 @@ fn handle(state: &AppState, method: &str, form: &HashMap<String, String>) -> Res
         _ => false,
     };
     if !authenticated {
-        return failure(texts.wrong_secret());
+        return refuse(texts.wrong_secret());
     }
     let Some(nonce) = form.get("nonce").and_then(|n| parse_nonce(n)) else {
-        return failure(&texts.invalid_parameter("nonce"));
+        return refuse(&texts.invalid_parameter("nonce"));
     };
     if settings.max_nonce.is_some_and(|max| nonce > max) {
-        return failure("nonce out of range");
+        return refuse("nonce out of range");
     }
     let mut zaif = lock(&state.zaif);
     if zaif.last_nonce.get(&key).is_some_and(|last| nonce <= *last) {
         zaif.nonce_rejections += 1;
-        return failure("nonce not incremented");
+        drop(zaif);
+        return refuse("nonce not incremented");
     }
     if let Some(interval) = settings.method_interval {
         let now = std::time::Instant::now();
@@ -602,9 +608,23 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
             } else {
                 client.post(url).form(&fields)
             };
-            if let Err(error) = request.send().await {
-                tracing::warn!(error = %error.without_url(), "notification failed");
+            let answer = request
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .map_err(|e| e.without_url().to_string());
+            if let Err(error) = &answer {
+                tracing::warn!(%error, "notification failed");
             }
+            let invoice = fields.first().map(|(_, id)| id.as_str()).unwrap_or_default();
+            let kind = if method == "GET" {
+                "notification GET"
+            } else {
+                "notification POST"
+            };
+            state
+                .activity
+                .callback(PROVIDER, kind, invoice, &uri, answer);
         }
     }
 }

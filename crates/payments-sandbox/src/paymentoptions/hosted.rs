@@ -281,6 +281,6 @@ fn resolve(state: &Arc<AppState>, id: &str, decision: &str, entered: Option<&str
         (body, link.decline_url.clone())
     };
     drop(po);
-    spawn_webhook(link.webhook_url, &body);
+    spawn_webhook(state, link.webhook_url, &body);
     Ok((body, next))
 }

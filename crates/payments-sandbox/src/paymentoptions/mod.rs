@@ -211,6 +211,9 @@ pub(super) fn authenticate(
     if header("authorization") != Some(format!("Basic {}", settings.api_key).as_str())
         || header("x-api-key") != Some(settings.api_key.as_str())
     {
+        state
+            .activity
+            .refused(PROVIDER, "any", "AUTH0001: Invalid API key");
         return Some(error(
             StatusCode::UNAUTHORIZED,
             "AUTH0001",
@@ -766,11 +769,12 @@ pub(super) fn control_answer(resolution: Resolution) -> Response {
 }
 
 /// Posts a webhook in the background (the customer's redirect does not wait for it).
-pub(super) fn spawn_webhook(url: Option<String>, body: &Value) {
+pub(super) fn spawn_webhook(state: &AppState, url: Option<String>, body: &Value) {
     if let Some(url) = url {
         let body = body.clone();
+        let activity = state.activity.clone();
         tokio::spawn(async move {
-            if let Err(reason) = post_webhook(&url, &body).await {
+            if let Err(reason) = post_webhook(&activity, &url, &body).await {
                 tracing::warn!(%reason, "webhook failed");
             }
         });
@@ -803,7 +807,7 @@ pub(crate) async fn control_resend_webhook(
         );
     };
     let body = transaction_json(&state, 200, &id, &transaction);
-    match post_webhook(&url, &body).await {
+    match post_webhook(&state.activity, &url, &body).await {
         Ok(status) => json_answer(StatusCode::OK, json!({"sent_to": url, "status": status})),
         Err(reason) => error(StatusCode::BAD_GATEWAY, "SANDBOX", &reason),
     }
@@ -849,7 +853,7 @@ fn resolve_challenge(state: &Arc<AppState>, id: &str, decision: &str) -> Resolut
         (body, challenge.decline_url)
     };
     drop(po);
-    spawn_webhook(transaction.webhook_url.clone(), &body);
+    spawn_webhook(state, transaction.webhook_url.clone(), &body);
     Ok((body, next))
 }
 
@@ -864,8 +868,20 @@ pub(crate) fn answer_challenge(
         .map_err(|_| format!("no pending challenge {id}"))
 }
 
-/// Posts a webhook body to a loopback URL: the sandbox never calls out of this machine.
-pub(super) async fn post_webhook(url: &str, body: &Value) -> Result<u16, String> {
+/// Posts a webhook body to a loopback URL (the sandbox never calls out of this machine), and
+/// records it with what came back.
+pub(super) async fn post_webhook(
+    activity: &crate::activity::Activity,
+    url: &str,
+    body: &Value,
+) -> Result<u16, String> {
+    let answer = post_webhook_now(url, body).await;
+    let subject = body["transaction_details"]["id"].as_str().unwrap_or_default();
+    activity.callback(PROVIDER, "webhook", subject, url, answer.clone());
+    answer
+}
+
+async fn post_webhook_now(url: &str, body: &Value) -> Result<u16, String> {
     let parsed =
         payments_core::Url::parse(url).map_err(|_| "webhook_url is not a URL".to_owned())?;
     if !payments_core::http::is_loopback(&parsed) {

@@ -421,6 +421,7 @@ pub(crate) async fn control_advance(
     // Secure webhook is) goes to the subscription's webhook_url. Invented: the documents name
     // "completed payments" as webhook events but show no subscription cycle's.
     super::spawn_webhook(
+        &state,
         webhook_url,
         &super::transaction_json(&state, 200, &transaction_id, &transaction),
     );
