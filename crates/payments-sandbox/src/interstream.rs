@@ -48,6 +48,40 @@ struct Account {
     content: Vec<u64>,
 }
 
+/// One store user as the dashboard shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct UserView {
+    pub(crate) id: u64,
+    pub(crate) credit: String,
+    pub(crate) cart: String,
+    /// The current order: id, total, paid, due.
+    pub(crate) order: Option<(u64, String, String, String)>,
+    pub(crate) processed_items: usize,
+}
+
+/// Every user, by id.
+pub(crate) fn user_views(state: &AppState) -> Vec<UserView> {
+    let store = lock(&state.interstream);
+    store
+        .accounts
+        .iter()
+        .map(|(id, account)| UserView {
+            id: *id,
+            credit: money_text(account.credit),
+            cart: money_text(account.cart),
+            order: account.order.as_ref().map(|order| {
+                (
+                    order.id,
+                    money_text(order.total),
+                    money_text(order.paid),
+                    money_text(order.total - order.paid),
+                )
+            }),
+            processed_items: account.content.len(),
+        })
+        .collect()
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct InterstreamState {
     accounts: BTreeMap<u64, Account>,

@@ -43,6 +43,7 @@
 
 mod activity;
 mod config;
+mod dashboard;
 mod faults;
 mod form;
 mod interstream;
@@ -406,6 +407,7 @@ fn router(state: Arc<AppState>) -> Router {
             get(control_faults).put(control_set_faults),
         )
         .route("/_sandbox/interstream/users", post(control_user))
+        .merge(dashboard::routes())
         .with_state(state)
 }
 

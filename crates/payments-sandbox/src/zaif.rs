@@ -149,6 +149,44 @@ pub(crate) struct ZaifState {
     last_call: HashMap<(String, String), std::time::Instant>,
 }
 
+/// One invoice as the dashboard shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct InvoiceView {
+    pub(crate) id: String,
+    pub(crate) order_number: Option<String>,
+    pub(crate) status: &'static str,
+    /// `10800 JPY`, or the asset amount when billed in the asset.
+    pub(crate) amount: String,
+    /// `0.359856 btc`.
+    pub(crate) due: String,
+    pub(crate) address: String,
+    pub(crate) created: u64,
+}
+
+/// Every invoice, newest first.
+pub(crate) fn invoice_views(state: &AppState) -> Vec<InvoiceView> {
+    let interval = state.config.zaif.confirmation_interval;
+    let zaif = lock(&state.zaif);
+    let mut views: Vec<InvoiceView> = zaif
+        .invoices
+        .values()
+        .map(|invoice| InvoiceView {
+            id: invoice.id.clone(),
+            order_number: invoice.params.get("orderNumber").cloned(),
+            status: invoice.status(interval),
+            amount: match invoice.rate {
+                Some(_) => format!("{} JPY", invoice.amount),
+                None => format!("{} {}", invoice.amount, invoice.currency),
+            },
+            due: format!("{} {}", invoice.crypto, invoice.currency),
+            address: invoice.address.clone(),
+            created: invoice.created,
+        })
+        .collect();
+    views.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+    views
+}
+
 fn answer(value: Value) -> Response {
     (
         StatusCode::OK,
@@ -616,7 +654,10 @@ pub(crate) async fn notify_settled_invoices(state: Arc<AppState>) {
             if let Err(error) = &answer {
                 tracing::warn!(%error, "notification failed");
             }
-            let invoice = fields.first().map(|(_, id)| id.as_str()).unwrap_or_default();
+            let invoice = fields
+                .first()
+                .map(|(_, id)| id.as_str())
+                .unwrap_or_default();
             let kind = if method == "GET" {
                 "notification GET"
             } else {

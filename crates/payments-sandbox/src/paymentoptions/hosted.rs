@@ -22,6 +22,38 @@ use super::{
 use crate::AppState;
 use crate::faults::{self, Provider, lock};
 
+/// One link as the dashboard shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkView {
+    pub(crate) id: String,
+    /// The fixed amount, or "entered by the customer".
+    pub(crate) amount: String,
+    pub(crate) reference: String,
+    pub(crate) wallet: Option<String>,
+    pub(crate) paid: bool,
+}
+
+/// Every link, by id.
+pub(crate) fn link_views(state: &AppState) -> Vec<LinkView> {
+    let po = crate::faults::lock(&state.paymentoptions);
+    let mut views: Vec<LinkView> = po
+        .links
+        .iter()
+        .map(|(id, link)| LinkView {
+            id: id.clone(),
+            amount: link.amount.map_or_else(
+                || format!("entered by the customer ({})", link.currency.code()),
+                |a| format!("{a} {}", link.currency.code()),
+            ),
+            reference: link.reference.clone(),
+            wallet: link.wallet.clone(),
+            paid: link.paid,
+        })
+        .collect();
+    views.sort_by(|a, b| a.id.cmp(&b.id));
+    views
+}
+
 /// A generated link, waiting for the customer.
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
@@ -249,6 +281,8 @@ fn resolve(state: &Arc<AppState>, id: &str, decision: &str, entered: Option<&str
             code: ("INFO0000", "Payment Successful."),
             webhook_url: link.webhook_url.clone(),
             addresses: Value::Null,
+            parent: None,
+            at_ms: crate::activity::now_ms(),
         };
         let transaction_id = new_transaction_id();
         po.transactions

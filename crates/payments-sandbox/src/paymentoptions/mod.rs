@@ -96,6 +96,10 @@ pub(super) struct Transaction {
     pub(super) code: (&'static str, &'static str),
     /// Where its webhook goes (`return_url.webhook_url`), when one was given.
     pub(super) webhook_url: Option<String>,
+    /// The transaction a capture, refund or void acted on.
+    pub(super) parent: Option<String>,
+    /// When it was recorded (Unix milliseconds), for the dashboard's order.
+    pub(super) at_ms: u128,
     /// The request's `billing_address` and `shipping_address`, which the status answer
     /// returns as `transaction_details.billing_details`; `Null` when neither was sent.
     pub(super) addresses: Value,
@@ -108,6 +112,76 @@ struct Challenge {
     success_url: Option<String>,
     decline_url: Option<String>,
 }
+
+/// One transaction as the dashboard shows it: the card by its last four only.
+#[derive(Debug, Clone)]
+pub(crate) struct TransactionView {
+    pub(crate) id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) amount: Decimal,
+    pub(crate) currency: &'static str,
+    pub(crate) reference: String,
+    pub(crate) card_last4: String,
+    pub(crate) parent: Option<String>,
+    pub(crate) refunded: Decimal,
+    pub(crate) closed_by: Option<&'static str>,
+    pub(crate) at_ms: u128,
+}
+
+/// A 3-D Secure challenge waiting for the customer.
+#[derive(Debug, Clone)]
+pub(crate) struct ChallengeView {
+    pub(crate) id: String,
+    pub(crate) amount: String,
+    pub(crate) reference: String,
+}
+
+fn last4(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Every transaction, oldest first.
+pub(crate) fn transaction_views(state: &AppState) -> Vec<TransactionView> {
+    let po = lock(&state.paymentoptions);
+    let mut views: Vec<TransactionView> = po
+        .transactions
+        .iter()
+        .map(|(id, t)| TransactionView {
+            id: id.clone(),
+            kind: t.kind.wire(),
+            amount: t.amount,
+            currency: t.currency.code(),
+            reference: t.reference.clone(),
+            card_last4: last4(&t.card.number),
+            parent: t.parent.clone(),
+            refunded: t.refunded,
+            closed_by: t.closed_by.map(Kind::wire),
+            at_ms: t.at_ms,
+        })
+        .collect();
+    views.sort_by(|a, b| a.at_ms.cmp(&b.at_ms).then_with(|| a.id.cmp(&b.id)));
+    views
+}
+
+/// The challenges waiting for a decision.
+pub(crate) fn challenge_views(state: &AppState) -> Vec<ChallengeView> {
+    let po = lock(&state.paymentoptions);
+    let mut views: Vec<ChallengeView> = po
+        .challenges
+        .iter()
+        .map(|(id, c)| ChallengeView {
+            id: id.clone(),
+            amount: format!("{} {}", c.transaction.amount, c.transaction.currency.code()),
+            reference: c.transaction.reference.clone(),
+        })
+        .collect();
+    views.sort_by(|a, b| a.id.cmp(&b.id));
+    views
+}
+
+pub(crate) use hosted::link_views;
+pub(crate) use subscriptions::subscription_views;
 
 #[derive(Debug, Default)]
 pub(crate) struct PaymentOptionsState {
@@ -307,7 +381,7 @@ fn follow_up_with_amount(state: &AppState, operation: &str, body: &Value) -> Res
             _ => parent.refunded += amount,
         }
     }
-    let (id, transaction) = po.record(kind, amount, &target);
+    let (id, transaction) = po.record(kind, amount, target_id, &target);
     let event = if kind == Kind::Capture {
         "card_captured"
     } else {
@@ -344,7 +418,7 @@ fn void(state: &AppState, body: &Value) -> Response {
     if let Some(parent) = po.transactions.get_mut(target_id) {
         parent.closed_by = Some(Kind::Void);
     }
-    let (id, transaction) = po.record(Kind::Void, target.amount, &target);
+    let (id, transaction) = po.record(Kind::Void, target.amount, target_id, &target);
     state.ledger.record(
         PROVIDER,
         "authorization_voided",
@@ -362,6 +436,7 @@ impl PaymentOptionsState {
         &mut self,
         kind: Kind,
         amount: Decimal,
+        parent_id: &str,
         parent: &Transaction,
     ) -> (String, Transaction) {
         self.next_ref += 1;
@@ -377,6 +452,8 @@ impl PaymentOptionsState {
             code: kind.gateway_response(),
             webhook_url: parent.webhook_url.clone(),
             addresses: parent.addresses.clone(),
+            parent: Some(parent_id.to_owned()),
+            at_ms: crate::activity::now_ms(),
         };
         let id = new_transaction_id();
         self.transactions.insert(id.clone(), transaction.clone());
@@ -608,6 +685,8 @@ pub(super) fn handle(state: &AppState, v2: bool, kind: Kind, body: &Value) -> Re
         code: ("INFO0000", "Payment Successful."),
         webhook_url: return_url("webhook_url"),
         addresses: addresses(body),
+        parent: None,
+        at_ms: crate::activity::now_ms(),
     };
     if v2 && card.number == CHALLENGE_CARD && stored_id.is_none() {
         po.challenges.insert(
@@ -876,7 +955,9 @@ pub(super) async fn post_webhook(
     body: &Value,
 ) -> Result<u16, String> {
     let answer = post_webhook_now(url, body).await;
-    let subject = body["transaction_details"]["id"].as_str().unwrap_or_default();
+    let subject = body["transaction_details"]["id"]
+        .as_str()
+        .unwrap_or_default();
     activity.callback(PROVIDER, "webhook", subject, url, answer.clone());
     answer
 }

@@ -41,6 +41,42 @@ pub(crate) struct Subscription {
     cycles: Vec<(String, i64, Decimal, u64)>,
 }
 
+/// One subscription as the dashboard shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) status: &'static str,
+    pub(crate) plan: String,
+    /// Each charged cycle: its number, transaction and amount.
+    pub(crate) cycles: Vec<(i64, String, String)>,
+}
+
+/// Every subscription, by id.
+pub(crate) fn subscription_views(state: &AppState) -> Vec<SubscriptionView> {
+    let po = lock(&state.paymentoptions);
+    po.subscriptions
+        .iter()
+        .map(|(id, s)| {
+            let currency = s.template.currency.code();
+            SubscriptionView {
+                id: id.clone(),
+                name: s.name.clone(),
+                status: s.status,
+                plan: format!(
+                    "{} {currency} every {} {} ({} cycles at most)",
+                    s.amount, s.cycle_interval, s.cycle_type, s.max_cycle_count
+                ),
+                cycles: s
+                    .cycles
+                    .iter()
+                    .map(|(tx, n, amount, _)| (*n, tx.clone(), format!("{amount} {currency}")))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// The fields of the request's `subscription` object, as the create page documents them.
 const FIELDS: &[&str] = &[
     "plan_name",
@@ -284,6 +320,8 @@ fn placeholder_template() -> Transaction {
         code: ("INFO0000", "Payment Successful."),
         webhook_url: None,
         addresses: Value::Null,
+        parent: None,
+        at_ms: crate::activity::now_ms(),
     }
 }
 
@@ -409,6 +447,8 @@ pub(crate) async fn control_advance(
     }
     let mut transaction = subscription.template.clone();
     transaction.amount = amount;
+    transaction.parent = None;
+    transaction.at_ms = crate::activity::now_ms();
     transaction.reference_number = reference;
     let details = details_json(&id, subscription);
     let currency = transaction.currency.code().to_owned();
