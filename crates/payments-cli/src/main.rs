@@ -193,6 +193,10 @@ async fn run_sandbox(port: u16) -> ExitCode {
         };
     print!("{}", sandbox.env_exports());
     println!("# sandbox listening on {}; Ctrl-C stops it", sandbox.url());
+    println!(
+        "# dashboard (what the sandbox saw and did): {}/_sandbox/",
+        sandbox.url()
+    );
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let _ = tokio::signal::ctrl_c().await;

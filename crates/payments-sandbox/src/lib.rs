@@ -36,6 +36,7 @@
 //! | `POST /_sandbox/paymentoptions/subscriptions/{id}/advance` | the next cycle of an active subscription comes due and is charged (discount and `max_cycle_count` applied); its webhook goes to the subscription's loopback `webhook_url` (`payments sandbox trigger subscription-cycle ID`) |
 //! | `POST /_sandbox/paymentoptions/links/{id}/approve` (or `decline`) | the customer pays (or declines) on a hosted page or wallet link; `{"amount": "…"}` when the customer enters it (`payments sandbox trigger link ID [--decline]`) |
 //! | `POST /_sandbox/paymentoptions/webhooks/{id}` | posts a transaction's webhook again (`payments sandbox trigger webhook ID`) |
+//! | `GET /_sandbox/` | the dashboard: one page per provider, the faults and refusals, the ledger (HTML, paged; `dashboard/`) |
 //!
 //! The customer's own 3-D Secure page is `GET /3ds/challenge/{id}`, a form whose buttons post to
 //! `/3ds/challenge/{id}/approve` or `/decline` and redirect (303) to `success_url` or

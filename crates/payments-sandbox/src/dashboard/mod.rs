@@ -79,6 +79,7 @@ header nav a{margin-right:1rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;display:block;overflow-x:auto}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top;white-space:nowrap}
 th{background:#f3f3f3}
+caption{text-align:left;font-weight:600;padding:.2rem 0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:90%}
 form.inline{display:inline}

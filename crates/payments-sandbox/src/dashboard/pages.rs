@@ -15,6 +15,11 @@ use crate::AppState;
 use crate::activity::CallbackRecord;
 use crate::paymentoptions::TransactionView;
 
+/// `1 link`, `2 links`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn callbacks_table(callbacks: &[CallbackRecord], caption: &str) -> Markup {
     html! {
         table {
@@ -73,7 +78,7 @@ pub(super) async fn zaif(State(state): State<Arc<AppState>>, Query(page): Query<
     let body = html! {
         h2 { "Invoices" }
         table {
-            caption { (invoices.len()) " invoices, newest first" }
+            caption { (count(invoices.len(), "invoice", "invoices")) ", newest first" }
             thead { tr {
                 th scope="col" { "invoice" } th scope="col" { "order" } th scope="col" { "status" }
                 th scope="col" { "amount" } th scope="col" { "due in the asset" }
@@ -141,7 +146,7 @@ pub(super) async fn paymentoptions(
         h2 { "Transactions" }
         p { "Each purchase or authorization with what followed it: captures, refunds, voids, and the balance left." }
         table {
-            caption { (roots.len()) " purchases and authorizations, newest first" }
+            caption { (count(roots.len(), "purchase or authorization", "purchases and authorizations")) ", newest first" }
             thead { tr {
                 th scope="col" { "transaction" } th scope="col" { "type" } th scope="col" { "amount" }
                 th scope="col" { "merchant_txn_ref" } th scope="col" { "card" } th scope="col" { "balance left" }
@@ -216,7 +221,7 @@ pub(super) async fn paymentoptions(
         }
         h2 { "Subscriptions" }
         table {
-            caption { (subscriptions.len()) " subscriptions" }
+            caption { (count(subscriptions.len(), "subscription", "subscriptions")) }
             thead { tr { th scope="col" { "subscription" } th scope="col" { "plan" } th scope="col" { "status" } th scope="col" { "cycles charged" } } }
             tbody {
                 @for subscription in &subscriptions {
@@ -236,7 +241,7 @@ pub(super) async fn paymentoptions(
         }
         h2 { "Hosted payment pages and e-wallet links" }
         table {
-            caption { (links.len()) " links" }
+            caption { (count(links.len(), "link", "links")) }
             thead { tr { th scope="col" { "link" } th scope="col" { "amount" } th scope="col" { "merchant_txn_ref" } th scope="col" { "wallet" } th scope="col" { "paid" } } }
             tbody {
                 @for link in &links {
@@ -268,7 +273,7 @@ pub(super) async fn interstream(State(state): State<Arc<AppState>>) -> Response 
     let body = html! {
         h2 { "Users" }
         table {
-            caption { (users.len()) " store users" }
+            caption { (count(users.len(), "store user", "store users")) }
             thead { tr {
                 th scope="col" { "user" } th scope="col" { "current order" } th scope="col" { "total" }
                 th scope="col" { "paid" } th scope="col" { "due" } th scope="col" { "credit" }
@@ -292,7 +297,7 @@ pub(super) async fn interstream(State(state): State<Arc<AppState>>) -> Response 
         }
         h2 { "Payments and credit changes" }
         table {
-            caption { (payments.len()) " entries, newest first" }
+            caption { (count(payments.len(), "entry", "entries")) ", newest first" }
             thead { tr { th scope="col" { "time (UTC)" } th scope="col" { "event" } th scope="col" { "user" } th scope="col" { "description" } th scope="col" { "amount" } } }
             tbody {
                 @for entry in payments.iter().rev().take(super::PER_PAGE) {
@@ -316,7 +321,7 @@ pub(super) async fn faults(State(state): State<Arc<AppState>>) -> Response {
     let body = html! {
         h2 { "Faults in force" }
         table {
-            caption { (rules.len()) " rules, applied in order" }
+            caption { (count(rules.len(), "rule", "rules")) ", applied in order" }
             thead { tr { th scope="col" { "provider" } th scope="col" { "route" } th scope="col" { "fault" } th scope="col" { "latency" } th scope="col" { "times left" } } }
             tbody {
                 @for rule in &rules {
@@ -356,7 +361,7 @@ pub(super) async fn faults(State(state): State<Arc<AppState>>) -> Response {
         }
         h2 { "Requests refused" }
         table {
-            caption { (refusals.len()) " refused before processing, newest first" }
+            caption { (count(refusals.len(), "request", "requests")) " refused before processing, newest first" }
             thead { tr { th scope="col" { "time (UTC)" } th scope="col" { "provider" } th scope="col" { "route" } th scope="col" { "why" } } }
             tbody {
                 @for refusal in refusals.iter().rev().take(super::PER_PAGE) {
@@ -384,7 +389,7 @@ pub(super) async fn ledger(
     let body = html! {
         p { "Every money movement the sandbox processed, as the providers' books would show it." }
         table {
-            caption { (entries.len()) " entries, newest first" }
+            caption { (count(entries.len(), "entry", "entries")) ", newest first" }
             thead { tr {
                 th scope="col" { "time (UTC)" } th scope="col" { "provider" } th scope="col" { "event" }
                 th scope="col" { "reference" } th scope="col" { "id" } th scope="col" { "amount" }
