@@ -176,6 +176,17 @@ pub(crate) enum JournalCommand {
         /// The idempotency key.
         key: String,
     },
+    /// Serve a page (on 127.0.0.1, until Ctrl-C) of the intents beside the sandbox's ledger,
+    /// and print its address.
+    Dashboard {
+        /// The port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The running sandbox whose ledger is shown beside the intents (printed by
+        /// `payments sandbox` as PAYMENTS_SANDBOX_URL).
+        #[arg(long = "sandbox", env = "PAYMENTS_SANDBOX_URL")]
+        sandbox: Option<String>,
+    },
 }
 
 fn intent_json(intent: &Intent) -> Value {
@@ -198,6 +209,11 @@ pub(crate) async fn run(command: JournalCommand, location: &Location) -> Result<
                 json!({"intents": lines}),
             )
         }
+        // Served by `journal_dashboard`, never reported.
+        JournalCommand::Dashboard { .. } => Err(Error::invalid_input(
+            "journal dashboard",
+            "is a page served until Ctrl-C, not a report",
+        )),
         JournalCommand::Show { key: text } => {
             let key = key(&text)?;
             let intent = store.get(key.as_str()).await?.ok_or_else(|| {

@@ -19,6 +19,7 @@ mod demo_journal;
 mod demo_listen;
 mod interstream;
 mod journal;
+mod journal_dashboard;
 mod listen;
 mod output;
 mod paymentoptions;
@@ -146,6 +147,15 @@ fn main() -> ExitCode {
             }
             Command::Interstream(command) => {
                 output.finish(interstream::run(command, &location).await)
+            }
+            Command::Journal(journal::JournalCommand::Dashboard { port, sandbox }) => {
+                match journal_dashboard::serve(&location, port, sandbox).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(error) => {
+                        output.error(&error);
+                        ExitCode::from(output::exit_code(&error))
+                    }
+                }
             }
             Command::Journal(command) => output.finish(journal::run(command, &location).await),
             Command::Reconcile => output.finish(journal::reconcile(&location).await),

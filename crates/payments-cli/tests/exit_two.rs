@@ -126,6 +126,7 @@ fn every_exit_two_path_sends_nothing_and_says_so_truly() {
         "sandbox trigger challenge t/1",
         "sandbox trigger link ",
         "sandbox trigger subscription-cycle s-1 --url https://example.com",
+        "journal dashboard --sandbox https://example.com",
     ]
     .iter()
     .map(|line| words(line))
