@@ -19,8 +19,9 @@ use payments_sandbox::{Sandbox, SandboxConfig, StoreUser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_shows_what_happened_and_no_secret() {
+    // Confirmations come slowly here: the dashboard's "confirm" brings them at once.
     let mut config = SandboxConfig::default();
-    config.zaif.confirmation_interval = Duration::from_millis(20);
+    config.zaif.confirmation_interval = Duration::from_secs(3600);
     let sandbox = Sandbox::start(config).await.unwrap();
     let hooks = flows::merchant().await;
     let made = flows::run(&sandbox, &hooks).await;
@@ -30,6 +31,12 @@ async fn the_dashboard_shows_what_happened_and_no_secret() {
     let pay = format!("/_sandbox/dashboard/zaif/{}/pay", made.invoice);
     assert!(before.contains(&pay));
     submit(&sandbox, &pay, &[]).await;
+    let confirm = format!("/_sandbox/dashboard/zaif/{}/confirm", made.invoice);
+    assert!(
+        page(&sandbox, "/_sandbox/zaif").await.contains(&confirm),
+        "paid, not yet confirmed"
+    );
+    submit(&sandbox, &confirm, &[]).await;
     // A 3-D Secure purchase, approved with the dashboard's button; its webhook answered 200.
     let challenged = flows::challenge(&sandbox, &hooks, "DASH-3DS-1").await;
     let approve = format!("/_sandbox/dashboard/challenges/{challenged}/approve");
@@ -47,10 +54,8 @@ async fn the_dashboard_shows_what_happened_and_no_secret() {
         .find(|row| row.contains(&made.invoice))
         .unwrap();
     assert!(
-        ["paid", "confirmed", "complete"]
-            .iter()
-            .any(|s| row.contains(&format!("<td>{s}</td>"))),
-        "{row}"
+        row.contains("<td>complete</td>"),
+        "paid, then confirmed: {row}"
     );
     assert!(row.contains("10800 JPY") && row.contains("btc"), "{row}");
     assert!(zaif_page.contains("notification POST"), "{zaif_page}");
@@ -140,7 +145,7 @@ async fn the_dashboard_shows_what_happened_and_no_secret() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_renders_quickly_with_ten_thousand_ledger_entries() {
+async fn every_page_renders_in_under_50_ms_with_ten_thousand_ledger_entries() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     // 10,000 credit changes through the store's own API (INTER-STREAM is the quickest).
     sandbox.set_store_user(StoreUser {
@@ -162,20 +167,27 @@ async fn a_page_renders_quickly_with_ten_thousand_ledger_entries() {
         chunk.unwrap();
     }
     assert!(sandbox.ledger().len() >= 10_000);
-    // Warm, then the best of five (the machine is shared): a page of the ledger, paged.
-    page(&sandbox, "/_sandbox/ledger/page?page=3").await;
-    let mut best = Duration::MAX;
-    for _ in 0..5 {
-        let started = Instant::now();
-        let html = page(&sandbox, "/_sandbox/ledger/page?page=3").await;
-        best = best.min(started.elapsed());
-        assert!(html.contains("page 3 of 20"), "paged");
+    // Each page, warm, the best of five (the machine is shared): under 50 ms, paged.
+    for (_, path) in flows::PAGES {
+        let path = if path.ends_with("ledger/page") {
+            "/_sandbox/ledger/page?page=3"
+        } else {
+            path
+        };
+        page(&sandbox, path).await;
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let started = Instant::now();
+            let html = page(&sandbox, path).await;
+            best = best.min(started.elapsed());
+            if path.contains("ledger") {
+                assert!(html.contains("page 3 of 20"), "paged");
+            }
+        }
+        assert!(
+            best < Duration::from_millis(50),
+            "{path} rendered in {best:?}"
+        );
     }
-    let bound = if cfg!(debug_assertions) {
-        Duration::from_millis(250)
-    } else {
-        Duration::from_millis(50)
-    };
-    assert!(best < bound, "rendered in {best:?} (bound {bound:?})");
     sandbox.stop().await;
 }

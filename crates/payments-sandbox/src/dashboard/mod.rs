@@ -34,6 +34,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/_sandbox/ledger/page", get(pages::ledger))
         .route("/_sandbox/dashboard/zaif/{id}/pay", post(pay_invoice))
         .route(
+            "/_sandbox/dashboard/zaif/{id}/confirm",
+            post(confirm_invoice),
+        )
+        .route(
             "/_sandbox/dashboard/challenges/{id}/{decision}",
             post(answer_challenge),
         )
@@ -141,6 +145,13 @@ async fn pay_invoice(State(state): State<Arc<AppState>>, Path(id): Path<String>)
     match crate::zaif::pay(&state, &id) {
         Ok(()) => back("/_sandbox/zaif"),
         Err(reason) => (StatusCode::NOT_FOUND, reason).into_response(),
+    }
+}
+
+async fn confirm_invoice(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match crate::zaif::confirm(&state, &id) {
+        Ok(()) => back("/_sandbox/zaif"),
+        Err(reason) => (StatusCode::CONFLICT, reason).into_response(),
     }
 }
 

@@ -82,7 +82,7 @@ pub(super) async fn zaif(State(state): State<Arc<AppState>>, Query(page): Query<
             thead { tr {
                 th scope="col" { "invoice" } th scope="col" { "order" } th scope="col" { "status" }
                 th scope="col" { "amount" } th scope="col" { "due in the asset" }
-                th scope="col" { "payment address" } th scope="col" { "customer" }
+                th scope="col" { "payment address" } th scope="col" { "customer and chain" }
             } }
             tbody {
                 @for invoice in rows {
@@ -97,6 +97,10 @@ pub(super) async fn zaif(State(state): State<Arc<AppState>>, Query(page): Query<
                             @if invoice.status == "new" {
                                 form.inline method="post" action={ "/_sandbox/dashboard/zaif/" (invoice.id) "/pay" } {
                                     button type="submit" aria-label={ "pay invoice " (invoice.id) } { "pay" }
+                                }
+                            } @else if matches!(invoice.status, "paid" | "confirmed") {
+                                form.inline method="post" action={ "/_sandbox/dashboard/zaif/" (invoice.id) "/confirm" } {
+                                    button type="submit" aria-label={ "confirm invoice " (invoice.id) } { "confirm" }
                                 }
                             } @else { "—" }
                         }
