@@ -149,6 +149,14 @@ pub(crate) struct ZaifState {
     last_call: HashMap<(String, String), std::time::Instant>,
 }
 
+impl ZaifState {
+    fn invoice_mut(&mut self, invoice_id: &str) -> Result<&mut Invoice, String> {
+        self.invoices
+            .get_mut(invoice_id)
+            .ok_or_else(|| format!("no invoice {invoice_id}"))
+    }
+}
+
 /// One invoice as the dashboard shows it.
 #[derive(Debug, Clone)]
 pub(crate) struct InvoiceView {
@@ -517,10 +525,7 @@ fn create_invoice(
 pub(crate) fn confirm(state: &AppState, invoice_id: &str) -> Result<(), String> {
     let mut zaif = lock(&state.zaif);
     let interval = state.config.zaif.confirmation_interval;
-    let invoice = zaif
-        .invoices
-        .get_mut(invoice_id)
-        .ok_or_else(|| format!("no invoice {invoice_id}"))?;
+    let invoice = zaif.invoice_mut(invoice_id)?;
     match invoice.status(interval) {
         "paid" | "confirmed" => {
             invoice.paid_at = Instant::now().checked_sub(interval * 6).or(invoice.paid_at);
@@ -535,10 +540,7 @@ pub(crate) fn confirm(state: &AppState, invoice_id: &str) -> Result<(), String> 
 pub(crate) fn pay(state: &AppState, invoice_id: &str) -> Result<(), String> {
     let mut zaif = lock(&state.zaif);
     let interval = state.config.zaif.confirmation_interval;
-    let invoice = zaif
-        .invoices
-        .get_mut(invoice_id)
-        .ok_or_else(|| format!("no invoice {invoice_id}"))?;
+    let invoice = zaif.invoice_mut(invoice_id)?;
     match invoice.status(interval) {
         "new" => {
             invoice.paid_at = Some(Instant::now());

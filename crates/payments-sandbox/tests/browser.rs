@@ -147,30 +147,29 @@ async fn a_person_sees_what_happened_and_a_customer_clicks_through() {
     let browser = browser(&driver, profile.path()).await;
     let base = sandbox.url();
 
-    // As a customer: the 3-D Secure challenge page, approved by clicking.
-    browser
-        .goto(&format!("{base}/3ds/challenge/{challenged}"))
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("form[action$='/approve'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    // ... and the hosted payment page, paid by clicking.
-    browser
-        .goto(&format!("{base}/hpp/{}", link.id))
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("form[action$='/approve'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // As a customer: the 3-D Secure challenge page, approved by clicking, and the hosted
+    // payment page, paid by clicking.
+    for page in [
+        format!("{base}/3ds/challenge/{challenged}"),
+        format!("{base}/hpp/{}", link.id),
+    ] {
+        browser.goto(&page).await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("form[action$='/approve'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // The form's answer sends the customer on to the shop: wait until they arrive, so the
+        // next page is not raced by this navigation.
+        browser
+            .wait()
+            .for_url(&format!("{hooks}/thanks").parse().unwrap())
+            .await
+            .unwrap();
+    }
     flows::settle().await;
 
     // As the integrator: every page, read and screenshotted.

@@ -9,9 +9,9 @@ mod shared_store;
 use std::sync::Arc;
 
 use httpmock::prelude::*;
-use payments_core::{Secret, SendPhase};
+use payments_core::Secret;
 use payments_test_support::RedisServer;
-use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, RedisNonce, ZaifClient, ZaifError};
+use zaif_ecapi::{NonceSource, RedisNonce, ZaifClient};
 
 const KEY: &str = "490f983a-5fab-49b2-b789-9d1f130874d3";
 
@@ -62,24 +62,7 @@ async fn an_unreachable_redis_fails_before_anything_is_sent_and_recovers() {
     let before = source.next_nonce().await.unwrap();
 
     redis.stop();
-    let err = zaif
-        .create_invoice(
-            &CreateInvoice::builder(CryptoCurrency::Btc, 100)
-                .build()
-                .unwrap(),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            ZaifError::Core(payments_core::Error::Transport {
-                phase: SendPhase::NotSent,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    let err = shared_store::a_payment_fails_unsent(&zaif).await;
     assert!(
         err.to_string()
             .contains("nonce store (Redis) is unavailable"),

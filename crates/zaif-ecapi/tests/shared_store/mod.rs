@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use zaif_ecapi::NonceSource;
+use payments_core::SendPhase;
+use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, ZaifClient, ZaifError};
 
 /// Two sources on one key ("two hosts") each take `per_host` nonces at once: each host's
 /// sequence increases, none is handed out twice, and the floor is the clock. Returns them all,
@@ -44,4 +45,28 @@ pub(crate) async fn two_hosts_share_one_increasing_sequence(
     let last = all[all.len() - 1];
     assert!(last.abs_diff(now) < 60_000_000, "{last} vs {now}");
     all
+}
+
+/// With its nonce store unreachable, a payment fails as a transport error that says nothing was
+/// sent; the error, for the store's own wording.
+pub(crate) async fn a_payment_fails_unsent(zaif: &ZaifClient) -> ZaifError {
+    let err = zaif
+        .create_invoice(
+            &CreateInvoice::builder(CryptoCurrency::Btc, 100)
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ZaifError::Core(payments_core::Error::Transport {
+                phase: SendPhase::NotSent,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    err
 }
