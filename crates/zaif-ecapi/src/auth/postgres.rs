@@ -23,8 +23,9 @@ use payments_core::postgres::{Database, Object};
 use payments_core::{Error, Secret, SendPhase};
 use tokio::sync::OnceCell;
 
+use super::method::AuthMethod;
+use super::nonce::{MAX_NONCE_LEAD, Nonce, NonceSource, NonceTurn, check_lead};
 use crate::PROVIDER;
-use crate::auth::{AuthMethod, Nonce, NonceSource, NonceTurn};
 
 /// The setting the store is configured by, named in its errors.
 const SETTING: &str = "ZAIF_NONCE_POSTGRES_URL";
@@ -111,7 +112,7 @@ impl PostgresNonce {
     /// stored nonce is more than a day ahead of it. Only our own hex and numbers are formatted
     /// in: it runs as a simple query, in one round trip with the lock.
     fn advance(&self) -> String {
-        let lead = u64::try_from(crate::auth::MAX_NONCE_LEAD.as_micros()).unwrap_or(u64::MAX);
+        let lead = u64::try_from(MAX_NONCE_LEAD.as_micros()).unwrap_or(u64::MAX);
         format!(
             "WITH now AS (SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS micros)
              INSERT INTO zaif_ecapi_nonces AS n (key, last_nonce) SELECT '{key}', micros FROM now
@@ -140,7 +141,7 @@ impl PostgresNonce {
         match returned {
             Some(Some(micros)) => Ok(Nonce::from_micros(micros)),
             Some(None) => Err(self.unavailable("the nonce row does not hold a whole number")),
-            None => Err(crate::auth::check_lead(SETTING, u64::MAX, 0)
+            None => Err(check_lead(SETTING, u64::MAX, 0)
                 .err()
                 .unwrap_or_else(|| self.unavailable("no nonce was returned"))),
         }

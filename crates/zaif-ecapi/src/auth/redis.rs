@@ -25,8 +25,9 @@ use payments_core::{Error, Secret, SendPhase};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
 
+use super::method::AuthMethod;
+use super::nonce::{MAX_NONCE_LEAD, Nonce, NonceSource, NonceTurn, check_lead};
 use crate::PROVIDER;
-use crate::auth::{AuthMethod, Nonce, NonceSource, NonceTurn};
 
 const NEXT_NONCE: &str = r"
 local now = redis.call('TIME')
@@ -156,13 +157,13 @@ impl RedisNonce {
 
 /// The lead limit in microseconds, for the scripts.
 fn lead_micros() -> u64 {
-    u64::try_from(crate::auth::MAX_NONCE_LEAD.as_micros()).unwrap_or(u64::MAX)
+    u64::try_from(MAX_NONCE_LEAD.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// A script error: the store refusing a far-ahead nonce, or Redis unavailable.
 fn script_error(error: &redis::RedisError) -> Error {
     if error.to_string().contains("NONCE_AHEAD") {
-        return crate::auth::check_lead("ZAIF_NONCE_REDIS_URL", u64::MAX, 0)
+        return check_lead("ZAIF_NONCE_REDIS_URL", u64::MAX, 0)
             .err()
             .unwrap_or_else(|| unavailable(error));
     }
