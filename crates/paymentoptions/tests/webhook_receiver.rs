@@ -97,13 +97,7 @@ impl Merchant {
         else {
             panic!("the 3-D Secure test card asks for a challenge")
         };
-        challenge
-            .redirect_url
-            .path_segments()
-            .unwrap()
-            .next_back()
-            .unwrap()
-            .to_owned()
+        payments_sandbox::challenge_id(&challenge.redirect_url).unwrap()
     }
 
     async fn post(&self, body: &serde_json::Value) -> u16 {
@@ -359,13 +353,7 @@ async fn a_hanging_status_lookup_delays_nothing_and_the_event_follows() {
     else {
         panic!("the 3-D Secure test card asks for a challenge")
     };
-    let id = challenge
-        .redirect_url
-        .path_segments()
-        .unwrap()
-        .next_back()
-        .unwrap()
-        .to_owned();
+    let id = payments_sandbox::challenge_id(&challenge.redirect_url).unwrap();
     let webhook: serde_json::Value = payments_sandbox::loopback_http()
         .build()
         .unwrap()

@@ -151,12 +151,8 @@ pub(crate) async fn story(sandbox: &Sandbox, story: &mut Story) {
         else {
             return Err("the 3-D Secure card was not challenged".to_owned());
         };
-        let id = challenge
-            .redirect_url
-            .path_segments()
-            .and_then(|mut s| s.next_back())
-            .unwrap_or_default()
-            .to_owned();
+        let id = payments_sandbox::challenge_id(&challenge.redirect_url)
+            .ok_or("the challenge's URL is not the sandbox's")?;
         sandbox.answer_paymentoptions_challenge(&id, true)?;
         listening.next()
     };

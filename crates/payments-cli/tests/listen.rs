@@ -207,13 +207,7 @@ async fn callbacks_are_confirmed_forwarded_and_settle_the_journal() {
     else {
         panic!("the 3-D Secure card asks for a challenge")
     };
-    let id = challenge
-        .redirect_url
-        .path_segments()
-        .unwrap()
-        .next_back()
-        .unwrap()
-        .to_owned();
+    let id = payments_sandbox::challenge_id(&challenge.redirect_url).unwrap();
     setup
         .sandbox
         .answer_paymentoptions_challenge(&id, true)

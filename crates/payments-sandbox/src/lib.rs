@@ -98,6 +98,17 @@ pub fn loopback_http() -> reqwest::ClientBuilder {
     }
 }
 
+/// The transaction id of a 3-D Secure challenge this sandbox issued, read from its
+/// `redirect_url` (`…/3ds/challenge/{id}`): what [`Sandbox::answer_paymentoptions_challenge`]
+/// and the `/_sandbox/paymentoptions/challenges/{id}/…` controls take. `None` for any other URL.
+pub fn challenge_id(redirect_url: &payments_core::Url) -> Option<String> {
+    let mut segments = redirect_url.path_segments()?;
+    let id = segments.next_back()?;
+    (segments.next_back() == Some("challenge") && segments.next_back() == Some("3ds"))
+        .then(|| id.to_owned())
+        .filter(|id| !id.is_empty())
+}
+
 /// Everything the handlers share.
 pub(crate) struct AppState {
     pub(crate) config: SandboxConfig,
@@ -484,4 +495,25 @@ pub(crate) fn random_uuid() -> String {
         &hex[16..20],
         &hex[20..]
     )
+}
+
+#[cfg(test)]
+mod challenge_tests {
+    use super::challenge_id;
+
+    #[test]
+    fn challenge_ids_come_only_from_challenge_urls() {
+        let url = |text: &str| payments_core::Url::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            challenge_id(&url("http://127.0.0.1:9/3ds/challenge/5d48-1f6b")).as_deref(),
+            Some("5d48-1f6b")
+        );
+        for other in [
+            "http://127.0.0.1:9/hpp/5d48",
+            "http://127.0.0.1:9/3ds/challenge/",
+            "http://127.0.0.1:9/challenge/5d48",
+        ] {
+            assert_eq!(challenge_id(&url(other)), None, "{other}");
+        }
+    }
 }

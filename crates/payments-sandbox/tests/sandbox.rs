@@ -589,13 +589,7 @@ async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
         page.contains("Approve") && page.contains("Decline"),
         "{page}"
     );
-    let id = challenge
-        .redirect_url
-        .path_segments()
-        .unwrap()
-        .next_back()
-        .unwrap()
-        .to_owned();
+    let id = payments_sandbox::challenge_id(&challenge.redirect_url).unwrap();
     let approved = no_redirects
         .post(format!("{}/approve", challenge.redirect_url))
         .send()
@@ -630,13 +624,7 @@ async fn paymentoptions_3ds_challenge_approve_and_decline_post_the_webhook() {
     else {
         panic!("expected a challenge")
     };
-    let declined_id = challenge
-        .redirect_url
-        .path_segments()
-        .unwrap()
-        .next_back()
-        .unwrap()
-        .to_owned();
+    let declined_id = payments_sandbox::challenge_id(&challenge.redirect_url).unwrap();
     sandbox
         .answer_paymentoptions_challenge(&declined_id, false)
         .unwrap();

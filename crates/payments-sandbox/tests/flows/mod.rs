@@ -171,13 +171,7 @@ pub async fn challenge(sandbox: &Sandbox, hooks: &str, reference: &str) -> Strin
     else {
         panic!("the challenge card asks for a challenge")
     };
-    challenge
-        .redirect_url
-        .path_segments()
-        .unwrap()
-        .next_back()
-        .unwrap()
-        .to_owned()
+    payments_sandbox::challenge_id(&challenge.redirect_url).unwrap()
 }
 
 /// Every value no page may show: the test credentials, the full card numbers, the store's
