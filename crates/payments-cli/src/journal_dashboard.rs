@@ -141,30 +141,15 @@ pub(crate) async fn serve(
     port: u16,
     sandbox: Option<String>,
 ) -> Result<(), Error> {
-    let store = location.open().await?;
     let sandbox = sandbox
-        .map(|url| {
-            let endpoint = Endpoint::parse("PAYMENTS_SANDBOX_URL", &url)?;
-            if payments::http::is_loopback(endpoint.url()) {
-                Ok(endpoint)
-            } else {
-                Err(Error::configuration(
-                    "PAYMENTS_SANDBOX_URL",
-                    "the sandbox runs on this machine: a loopback URL is expected",
-                ))
-            }
-        })
+        .map(|url| crate::trigger::sandbox_endpoint(&url))
         .transpose()?;
+    let store = location.open().await?;
     let http = HttpClient::new(&HttpConfig::new(
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
     ))?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .map_err(|e| Error::configuration("--port", format!("cannot listen: {e}")))?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| Error::configuration("--port", e.to_string()))?;
+    let (listener, address) = crate::serve::bind_loopback(port).await?;
     let app = axum::Router::new()
         .route("/", axum::routing::get(render))
         .with_state(Arc::new(Page {
@@ -172,13 +157,8 @@ pub(crate) async fn serve(
             sandbox,
             http,
         }));
-    println!("journal dashboard: http://{address}/ (Ctrl-C stops it)");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::configuration("--port", format!("the page stopped: {e}")))
+    let banner = [format!(
+        "journal dashboard: http://{address}/ (Ctrl-C stops it)"
+    )];
+    crate::serve::until_ctrl_c(listener, app, &banner).await
 }

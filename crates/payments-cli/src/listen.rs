@@ -135,12 +135,7 @@ pub(crate) async fn run(listen: Listen, location: &Location) -> Result<(), Error
         true => Some(location.open().await?),
         false => None,
     };
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", listen.port))
-        .await
-        .map_err(|e| Error::configuration("--port", format!("cannot listen: {e}")))?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| Error::configuration("--port", e.to_string()))?;
+    let (listener, address) = crate::serve::bind_loopback(listen.port).await?;
     let mut app = axum::Router::new();
     let mut lines = vec![format!("listening on http://{address}")];
     if let Some(zaif) = zaif {
@@ -192,18 +187,7 @@ pub(crate) async fn run(listen: Listen, location: &Location) -> Result<(), Error
         .on_report(print_report);
         app = app.merge(receiver.router("/paymentoptions"));
     }
-    for line in lines {
-        println!("{line}");
-    }
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::configuration("--port", format!("the listener stopped: {e}")))
+    crate::serve::until_ctrl_c(listener, app, &lines).await
 }
 
 /// Settles the journal's pending (or needs-attention) intent under the webhook's

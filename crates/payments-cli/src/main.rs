@@ -23,6 +23,7 @@ mod journal_dashboard;
 mod listen;
 mod output;
 mod paymentoptions;
+mod serve;
 mod trigger;
 mod zaif;
 
@@ -149,23 +150,11 @@ fn main() -> ExitCode {
                 output.finish(interstream::run(command, &location).await)
             }
             Command::Journal(journal::JournalCommand::Dashboard { port, sandbox }) => {
-                match journal_dashboard::serve(&location, port, sandbox).await {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(error) => {
-                        output.error(&error);
-                        ExitCode::from(output::exit_code(&error))
-                    }
-                }
+                output.served(journal_dashboard::serve(&location, port, sandbox).await)
             }
             Command::Journal(command) => output.finish(journal::run(command, &location).await),
             Command::Reconcile => output.finish(journal::reconcile(&location).await),
-            Command::Listen(listen) => match listen::run(listen, &location).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    output.error(&error);
-                    ExitCode::from(output::exit_code(&error))
-                }
-            },
+            Command::Listen(listen) => output.served(listen::run(listen, &location).await),
         }
     })
 }

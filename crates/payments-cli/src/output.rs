@@ -81,6 +81,18 @@ impl Output {
         }
     }
 
+    /// The end of a command that serves until Ctrl-C (it printed as it went): success, or the
+    /// error that stopped it, printed, and its exit code.
+    pub(crate) fn served(&self, result: Result<(), Error>) -> ExitCode {
+        match result {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(error) => {
+                self.error(&error);
+                ExitCode::from(exit_code(&error))
+            }
+        }
+    }
+
     pub(crate) fn report(&self, report: &Report) {
         if self.json {
             println!("{}", report.value);

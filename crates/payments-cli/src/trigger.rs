@@ -165,15 +165,22 @@ fn summary(webhook: &Value) -> Value {
     })
 }
 
-/// POSTs to a control endpoint of the sandbox (loopback only); its JSON answer, or `null`.
-async fn post(sandbox: &SandboxUrl, path: &str, body: Option<Value>) -> Result<Value, Error> {
-    let base = Endpoint::parse("PAYMENTS_SANDBOX_URL", &sandbox.url)?;
+/// The running sandbox's URL (`PAYMENTS_SANDBOX_URL`): it runs on this machine, so only a
+/// loopback URL is accepted.
+pub(crate) fn sandbox_endpoint(url: &str) -> Result<Endpoint, Error> {
+    let base = Endpoint::parse("PAYMENTS_SANDBOX_URL", url)?;
     if !payments::http::is_loopback(base.url()) {
         return Err(Error::configuration(
             "PAYMENTS_SANDBOX_URL",
             "the sandbox runs on this machine: a loopback URL is expected",
         ));
     }
+    Ok(base)
+}
+
+/// POSTs to a control endpoint of the sandbox (loopback only); its JSON answer, or `null`.
+async fn post(sandbox: &SandboxUrl, path: &str, body: Option<Value>) -> Result<Value, Error> {
+    let base = sandbox_endpoint(&sandbox.url)?;
     let http = HttpClient::new(&HttpConfig::new(
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
