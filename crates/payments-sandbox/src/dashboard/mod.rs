@@ -11,6 +11,7 @@ mod pages;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -165,11 +166,12 @@ async fn answer_challenge(
     }
 }
 
-/// The add-a-fault form.
+/// The add-a-fault form: the provider and the fault by the names the JSON control
+/// (`PUT /_sandbox/faults`) uses.
 #[derive(Debug, Deserialize)]
 struct NewFault {
-    provider: String,
-    kind: String,
+    provider: Provider,
+    kind: FaultKind,
     #[serde(default)]
     route: String,
     #[serde(default)]
@@ -178,30 +180,28 @@ struct NewFault {
     latency_ms: String,
 }
 
-async fn add_fault(State(state): State<Arc<AppState>>, Form(form): Form<NewFault>) -> Response {
-    let provider = match form.provider.as_str() {
-        "zaif" => Provider::Zaif,
-        "paymentoptions" => Provider::Paymentoptions,
-        "interstream" => Provider::Interstream,
-        _ => return (StatusCode::BAD_REQUEST, "unknown provider").into_response(),
-    };
-    let kind = match form.kind.as_str() {
-        "latency" => FaultKind::Latency,
-        "status" => FaultKind::Status,
-        "html" => FaultKind::Html,
-        "truncated" => FaultKind::Truncated,
-        "reset" => FaultKind::Reset,
-        "drop_after_processing" => FaultKind::DropAfterProcessing,
-        _ => return (StatusCode::BAD_REQUEST, "unknown fault").into_response(),
+async fn add_fault(
+    State(state): State<Arc<AppState>>,
+    form: Result<Form<NewFault>, FormRejection>,
+) -> Response {
+    let Form(NewFault {
+        provider,
+        kind,
+        route,
+        times,
+        latency_ms,
+    }) = match form {
+        Ok(form) => form,
+        Err(rejection) => return (StatusCode::BAD_REQUEST, rejection.body_text()).into_response(),
     };
     let mut rule = FaultRule::new(provider, kind);
-    if !form.route.trim().is_empty() {
-        rule = rule.with_route(form.route.trim());
+    if !route.trim().is_empty() {
+        rule = rule.with_route(route.trim());
     }
-    if let Ok(times) = form.times.trim().parse() {
+    if let Ok(times) = times.trim().parse() {
         rule = rule.with_times(times);
     }
-    rule.latency_ms = form.latency_ms.trim().parse().unwrap_or(0);
+    rule.latency_ms = latency_ms.trim().parse().unwrap_or(0);
     let mut rules = state.faults.list();
     rules.push(rule);
     state.faults.replace(rules);
