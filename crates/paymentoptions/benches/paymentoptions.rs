@@ -50,11 +50,8 @@ fn benches(c: &mut Criterion) {
 
     // The same floor with the SDK's transport settings (timeouts, user agent, no redirects), to
     // tell the client's own cost from reqwest's configuration.
-    let configured = payments_test_support::raw_reqwest()
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(30))
+    let configured = payments_test_support::sdk_configured_reqwest()
         .user_agent("paymentoptions/bench")
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let post = |client: &reqwest::Client| {
