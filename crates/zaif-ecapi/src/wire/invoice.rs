@@ -72,7 +72,11 @@ struct Fields<'a> {
     reference_number: Option<String>,
     buyer_id: Option<String>,
     /// `amount`, `rate`, `btc`, `mona`, `skeb`, as sent.
-    amounts: BTreeMap<&'static str, &'a RawValue>,
+    amount: Option<&'a RawValue>,
+    rate: Option<&'a RawValue>,
+    btc: Option<&'a RawValue>,
+    mona: Option<&'a RawValue>,
+    skeb: Option<&'a RawValue>,
     /// Everything else, as sent.
     extra: Vec<(String, &'a RawValue)>,
 }
@@ -125,16 +129,11 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                 "orderNumber" => fields.order_number = map.next_value()?,
                 "referenceNumber" => fields.reference_number = map.next_value()?,
                 "buyerId" => fields.buyer_id = map.next_value()?,
-                name @ ("amount" | "rate" | "btc" | "mona" | "skeb") => {
-                    let name = AMOUNT_FIELDS
-                        .iter()
-                        .copied()
-                        .find(|known| *known == name)
-                        .unwrap_or("amount");
-                    fields
-                        .amounts
-                        .insert(name, map.next_value::<&'de RawValue>()?);
-                }
+                "amount" => fields.amount = Some(map.next_value()?),
+                "rate" => fields.rate = Some(map.next_value()?),
+                "btc" => fields.btc = Some(map.next_value()?),
+                "mona" => fields.mona = Some(map.next_value()?),
+                "skeb" => fields.skeb = Some(map.next_value()?),
                 _ => {
                     let value = map.next_value::<&'de RawValue>()?;
                     let name = key.into_owned();
@@ -168,11 +167,6 @@ impl<'de> DeserializeSeed<'de> for OptionalUnixTime {
         fields::optional_unix_time(d)
     }
 }
-
-/// The fields of an invoice answer that hold amounts (`amount`, `rate`, and the asset amount
-/// named after its currency), which the documents write as strings but Zaif may send as JSON
-/// numbers.
-const AMOUNT_FIELDS: &[&str] = &["amount", "rate", "btc", "mona", "skeb"];
 
 /// What an amount field holds.
 enum Text<'a> {
@@ -233,15 +227,14 @@ fn missing(field: &'static str) -> serde_json::Error {
 impl Fields<'_> {
     /// The amount fields, decoded (`None` when absent or `null`), and `amount` as money.
     fn amounts(&self) -> serde_json::Result<Amounts> {
-        let raw = |name: &str| self.amounts.get(name).copied();
         let (rate, btc, mona, skeb) = (
-            decimal(raw("rate"))?,
-            decimal(raw("btc"))?,
-            decimal(raw("mona"))?,
-            decimal(raw("skeb"))?,
+            decimal(self.rate)?,
+            decimal(self.btc)?,
+            decimal(self.mona)?,
+            decimal(self.skeb)?,
         );
         let currency = self.currency.as_ref().ok_or_else(|| missing("currency"))?;
-        let amount = raw("amount").ok_or_else(|| missing("amount"))?;
+        let amount = self.amount.ok_or_else(|| missing("amount"))?;
         let asset_amount = match currency {
             CryptoCurrency::Btc => btc,
             CryptoCurrency::Mona => mona,
@@ -387,6 +380,11 @@ struct Amounts {
 mod tests {
     use super::*;
     use crate::wire::ASSET_TAG;
+
+    /// The fields of an invoice answer that hold amounts (`amount`, `rate`, and the asset
+    /// amount named after its currency), which the documents write as strings but Zaif may send
+    /// as JSON numbers.
+    const AMOUNT_FIELDS: &[&str] = &["amount", "rate", "btc", "mona", "skeb"];
 
     /// The reference the one-pass reader is compared with: the answer rewritten as a
     /// `serde_json::Value` (amounts as their exact text, an asset-priced amount tagged with its
