@@ -138,13 +138,7 @@ async fn a_holder_whose_session_dies_frees_the_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_fails_before_anything_is_sent() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/ecapi");
-            then.status(200)
-                .body(r#"{"success":1,"return":{"invoiceIds":null,"counts":0}}"#);
-        })
-        .await;
+    let mock = shared_store::ecapi_without_invoices(&server).await;
     // Nothing listens on port 1.
     let zaif = ZaifClient::builder()
         .api_key(KEY)
@@ -172,13 +166,7 @@ async fn from_env_picks_the_postgres_store_for_every_key_and_refuses_two_stores(
         return;
     };
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/ecapi");
-            then.status(200)
-                .body(r#"{"success":1,"return":{"invoiceIds":null,"counts":0}}"#);
-        })
-        .await;
+    let mock = shared_store::ecapi_without_invoices(&server).await;
     let endpoint = server.url("/ecapi");
     let env = [
         ("ZAIF_API_KEY", KEY),

@@ -33,13 +33,7 @@ async fn an_unreachable_redis_fails_before_anything_is_sent_and_recovers() {
         return;
     };
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/ecapi");
-            then.status(200)
-                .body(r#"{"success":1,"return":{"invoiceIds":null,"counts":0}}"#);
-        })
-        .await;
+    let mock = shared_store::ecapi_without_invoices(&server).await;
     let zaif = ZaifClient::builder()
         .api_key(KEY)
         .api_secret("secret")

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use httpmock::prelude::*;
 use payments_core::SendPhase;
 use zaif_ecapi::{CreateInvoice, CryptoCurrency, NonceSource, ZaifClient, ZaifError};
 
@@ -69,4 +70,16 @@ pub(crate) async fn a_payment_fails_unsent(zaif: &ZaifClient) -> ZaifError {
         "{err:?}"
     );
     err
+}
+
+/// A Zaif stand-in answering every call with "no invoice for that order", for counting what
+/// reached it.
+pub(crate) async fn ecapi_without_invoices(server: &MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/ecapi");
+            then.status(200)
+                .body(r#"{"success":1,"return":{"invoiceIds":null,"counts":0}}"#);
+        })
+        .await
 }
