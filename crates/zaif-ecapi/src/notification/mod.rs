@@ -157,7 +157,7 @@ impl ZaifClient {
         notification: &PaymentNotification,
     ) -> Result<Invoice, ZaifError> {
         let invoice = self.get_invoice(&notification.invoice_id).await?;
-        match disagreement(notification, &invoice) {
+        match disagreement(Some(notification), &invoice) {
             None => Ok(invoice),
             Some(Disagreement::NotSettled(reason) | Disagreement::Mismatch(reason)) => {
                 Err(ZaifError::NotificationNotConfirmed {
@@ -177,20 +177,23 @@ pub(crate) enum Disagreement {
     Mismatch(String),
 }
 
-/// What stops `invoice` from backing `notification`, if anything: it must be settled for its
-/// speed, and the amount and order number the notification claims must be Zaif's.
+/// What stops `invoice` from backing `notification` (a bare `GET` claims nothing but the
+/// invoice), if anything: it must be settled for its speed, and the amount and order number the
+/// notification claims must be Zaif's.
 pub(crate) fn disagreement(
-    notification: &PaymentNotification,
+    notification: Option<&PaymentNotification>,
     invoice: &Invoice,
 ) -> Option<Disagreement> {
-    if let Some(amount) = notification.amount
+    if let Some(amount) = notification.and_then(|n| n.amount)
         && amount != invoice.amount
     {
         return Some(Disagreement::Mismatch(
             "the amount does not match the invoice".into(),
         ));
     }
-    if notification.order_number.is_some() && notification.order_number != invoice.order_number {
+    if let Some(order_number) = notification.and_then(|n| n.order_number.as_ref())
+        && invoice.order_number.as_ref() != Some(order_number)
+    {
         return Some(Disagreement::Mismatch(
             "the order number does not match the invoice".into(),
         ));

@@ -176,21 +176,7 @@ impl Confirm for NotificationConfirmer {
             Ok(invoice) => invoice,
             Err(error) => return lookup_failed(error, &format!("invoice {invoice_id}")),
         };
-        let claimed = notification
-            .cloned()
-            .unwrap_or_else(|| PaymentNotification {
-                invoice_id: invoice_id.clone(),
-                settled: None,
-                amount: None,
-                btc: None,
-                mona: None,
-                skeb: None,
-                address: None,
-                order_number: None,
-                reference_number: None,
-                buyer_id: None,
-            });
-        match disagreement(&claimed, &invoice) {
+        match disagreement(notification, &invoice) {
             None => Verdict::Confirmed(ConfirmedNotification {
                 invoice,
                 notification: notification.cloned(),
