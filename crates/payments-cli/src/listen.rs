@@ -208,16 +208,7 @@ async fn settle(journaled: &Journaled, webhook: &ConfirmedWebhook) {
         _ => return,
     }
     match journaled.settle_confirmed(&key, &webhook.payment()).await {
-        Ok(()) => {
-            let state = journaled
-                .store()
-                .get(key.as_str())
-                .await
-                .ok()
-                .flatten()
-                .map_or("settled".to_owned(), |i| i.state.as_str().to_owned());
-            println!("journal: intent {} settled: {state}", key.as_str());
-        }
+        Ok(state) => println!("journal: intent {} settled: {state}", key.as_str()),
         Err(error) => println!("journal: intent {} not settled: {error}", key.as_str()),
     }
 }

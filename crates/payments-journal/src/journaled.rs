@@ -793,10 +793,14 @@ impl Journaled {
     /// provider (a webhook checked by a status lookup): the documented way to resolve a
     /// PaymentOptions purchase whose answer was lost. Only a pending or needs-attention
     /// create of this provider, for the same amount, is settled; a confirmed failure
-    /// (`PaymentStatus::Failed`) settles it as failed.
-    pub async fn settle_confirmed(&self, key: &IdempotencyKey, confirmed: &Payment) -> Result<()> {
+    /// (`PaymentStatus::Failed`) settles it as failed. Returns the state it was settled in.
+    pub async fn settle_confirmed(
+        &self,
+        key: &IdempotencyKey,
+        confirmed: &Payment,
+    ) -> Result<IntentState> {
         let owner = new_owner()?;
-        let refuse = |reason: String| -> Result<()> {
+        let refuse = |reason: String| -> Result<IntentState> {
             Err(JournalError::NeedsAttention {
                 key: key.as_str().to_owned(),
                 reason,
@@ -848,7 +852,7 @@ impl Journaled {
         self.store
             .record_outcome(key.as_str(), &owner, &outcome)
             .await?;
-        Ok(())
+        Ok(outcome.state())
     }
 }
 

@@ -449,10 +449,11 @@ async fn a_confirmed_webhook_settles_a_needs_attention_purchase_of_the_same_amou
     assert!(err.to_string().contains("999"), "{err}");
     let right =
         Payment::new("scripted", "t-1", PaymentStatus::Captured, ()).with_amount(yen("1000"));
-    journaled
+    let settled = journaled
         .settle_confirmed(&key("w-1"), &right)
         .await
         .unwrap();
+    assert_eq!(settled, IntentState::Succeeded);
     let intent = store.get("w-1").await.unwrap().unwrap();
     assert_eq!(
         (intent.state, intent.payment_id.as_deref()),
@@ -861,10 +862,11 @@ async fn a_confirmed_failure_settles_a_lost_purchase_as_failed(journal: TestJour
         },
         (),
     );
-    journaled
+    let settled = journaled
         .settle_confirmed(&key("wf-1"), &declined)
         .await
         .unwrap();
+    assert_eq!(settled, IntentState::Failed);
     let intent = journal.store.get("wf-1").await.unwrap().unwrap();
     assert_eq!(intent.state, IntentState::Failed);
     assert_eq!(
