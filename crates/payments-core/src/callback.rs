@@ -28,7 +28,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::routing::any;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -303,7 +304,6 @@ impl<C: Confirm> Receiver<C> {
     pub fn router(self, path: &str) -> Router {
         let per_minute = NonZeroU32::new(self.per_source_per_minute).unwrap_or(NonZeroU32::MIN);
         let shared = Arc::new(Shared {
-            pattern: path.to_owned(),
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             claims: Mutex::new(Recent::new(10_000)),
             events: Mutex::new(Recent::new(10_000)),
@@ -319,7 +319,6 @@ impl<C: Confirm> Receiver<C> {
 
 struct Shared<C: Confirm> {
     receiver: Receiver<C>,
-    pattern: String,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     claims: Mutex<Recent>,
     events: Mutex<Recent>,
@@ -350,7 +349,13 @@ impl<C: Confirm> Shared<C> {
     }
 }
 
-async fn receive<C: Confirm>(State(shared): State<Arc<Shared<C>>>, request: Request) -> StatusCode {
+async fn receive<C: Confirm>(
+    State(shared): State<Arc<Shared<C>>>,
+    // Decoded by axum's router; a segment that is not UTF-8 leaves none (the provider's
+    // `read` then says what is missing).
+    path_params: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+) -> StatusCode {
     let source = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -365,7 +370,15 @@ async fn receive<C: Confirm>(State(shared): State<Arc<Shared<C>>>, request: Requ
         return StatusCode::PAYLOAD_TOO_LARGE;
     };
     let callback = Callback {
-        path_params: path_params(&shared.pattern, parts.uri.path()),
+        path_params: path_params.map_or_else(
+            |_| Vec::new(),
+            |params| {
+                params
+                    .iter()
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect()
+            },
+        ),
         method: parts.method,
         query: parts.uri.query().map(str::to_owned),
         content_type: parts
@@ -401,23 +414,6 @@ async fn receive<C: Confirm>(State(shared): State<Arc<Shared<C>>>, request: Requ
     }
     tokio::spawn(confirm_and_deliver(shared, claim, key, what));
     StatusCode::OK
-}
-
-/// The `{name}` segments of `pattern`, as `path` fills them (percent-decoded; a segment that
-/// does not decode as UTF-8 is left out).
-fn path_params(pattern: &str, path: &str) -> Vec<(String, String)> {
-    pattern
-        .split('/')
-        .zip(path.split('/'))
-        .filter_map(|(name, value)| {
-            let name = name.strip_prefix('{')?.strip_suffix('}')?;
-            let value = percent_encoding::percent_decode_str(value)
-                .decode_utf8()
-                .ok()?
-                .into_owned();
-            Some((name.to_owned(), value))
-        })
-        .collect()
 }
 
 /// In the background: ask the provider until it confirms, refuses or the bound runs out; hand
