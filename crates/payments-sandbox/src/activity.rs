@@ -104,6 +104,15 @@ impl Activity {
         lock(&self.callbacks).iter().cloned().collect()
     }
 
+    /// One provider's callbacks, copied under the lock without the others.
+    pub(crate) fn callbacks_of(&self, provider: &str) -> Vec<CallbackRecord> {
+        lock(&self.callbacks)
+            .iter()
+            .filter(|c| c.provider == provider)
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn refusals(&self) -> Vec<Refusal> {
         lock(&self.refusals).iter().cloned().collect()
     }

@@ -69,12 +69,7 @@ pub(super) async fn overview(State(state): State<Arc<AppState>>) -> Response {
 pub(super) async fn zaif(State(state): State<Arc<AppState>>, Query(page): Query<Page>) -> Response {
     let invoices = crate::zaif::invoice_views(&state);
     let (rows, number, pages) = page.slice(&invoices);
-    let callbacks: Vec<CallbackRecord> = state
-        .activity
-        .callbacks()
-        .into_iter()
-        .filter(|c| c.provider == "zaif")
-        .collect();
+    let callbacks: Vec<CallbackRecord> = state.activity.callbacks_of("zaif");
     let body = html! {
         h2 { "Invoices" }
         table {
@@ -140,12 +135,7 @@ pub(super) async fn paymentoptions(
     let challenges = crate::paymentoptions::challenge_views(&state);
     let subscriptions = crate::paymentoptions::subscription_views(&state);
     let links = crate::paymentoptions::link_views(&state);
-    let webhooks: Vec<CallbackRecord> = state
-        .activity
-        .callbacks()
-        .into_iter()
-        .filter(|c| c.provider == "paymentoptions")
-        .collect();
+    let webhooks: Vec<CallbackRecord> = state.activity.callbacks_of("paymentoptions");
     let body = html! {
         h2 { "Transactions" }
         p { "Each purchase or authorization with what followed it: captures, refunds, voids, and the balance left." }
