@@ -236,6 +236,7 @@ impl fmt::Display for ErrorKind {
 
 impl Error {
     /// An [`Error::InvalidInput`] for `field`.
+    #[cold]
     pub fn invalid_input(
         field: impl Into<Cow<'static, str>>,
         reason: impl Into<Cow<'static, str>>,
@@ -247,6 +248,7 @@ impl Error {
     }
 
     /// An [`Error::Configuration`] for `setting`.
+    #[cold]
     pub fn configuration(
         setting: impl Into<Cow<'static, str>>,
         reason: impl Into<Cow<'static, str>>,
@@ -258,6 +260,7 @@ impl Error {
     }
 
     /// An [`Error::Unsupported`].
+    #[cold]
     pub fn unsupported(provider: &'static str, operation: &'static str) -> Error {
         Error::Unsupported {
             provider,
@@ -268,6 +271,7 @@ impl Error {
     /// An [`Error::Decode`]. `excerpt` comes from [`crate::redact::Redactor::excerpt`] (the
     /// HTTP client's [`crate::http::RawResponse::excerpt`]); the reason is redacted here too,
     /// since decoders quote what they choked on.
+    #[cold]
     pub fn decode(
         provider: &'static str,
         status: u16,
@@ -285,6 +289,7 @@ impl Error {
     /// Classifies a non-success HTTP status: 401/403 are authentication failures, 429 is rate
     /// limiting (with its `Retry-After` seconds), anything else keeps the status and the
     /// redacted `excerpt` of the body.
+    #[cold]
     pub fn from_status(
         provider: &'static str,
         status: u16,
@@ -401,6 +406,7 @@ impl Error {
 
     /// Classifies a `reqwest` error by how far the request got. The URL is dropped from the
     /// error first: query strings can carry signatures and identifiers.
+    #[cold]
     pub fn from_reqwest(provider: &'static str, err: reqwest::Error) -> Error {
         let err = err.without_url();
         // A connect error (DNS, refused, TLS handshake, connect timeout) happens before the

@@ -338,8 +338,9 @@ pub struct HttpClient {
     max_body_bytes: usize,
     request_timeout: Duration,
     redactor: Redactor,
-    /// A caller's own client, which may follow redirects (ours never does).
-    may_redirect: bool,
+    /// A caller's own client: it may follow redirects (ours never does) and has no request
+    /// timeout of ours (ours has it built in).
+    callers_client: bool,
 }
 
 impl HttpClient {
@@ -366,7 +367,7 @@ impl HttpClient {
             max_body_bytes: config.max_body_bytes,
             request_timeout: config.request_timeout,
             redactor: Redactor::default(),
-            may_redirect: false,
+            callers_client: false,
         })
     }
 
@@ -396,7 +397,7 @@ impl HttpClient {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             redactor: Redactor::default(),
-            may_redirect: true,
+            callers_client: true,
         }
     }
 
@@ -409,7 +410,7 @@ impl HttpClient {
             max_body_bytes: config.max_body_bytes,
             request_timeout: config.request_timeout,
             redactor: Redactor::default(),
-            may_redirect: true,
+            callers_client: true,
         }
     }
 
@@ -428,11 +429,13 @@ impl HttpClient {
         let mut request = request
             .build()
             .map_err(|err| Error::invalid_input("request", err.without_url().to_string()))?;
-        if request.timeout().is_none() {
+        // Our own client carries the timeout already; setting it per request would allocate the
+        // request's extension map on every call for nothing.
+        if self.callers_client && request.timeout().is_none() {
             *request.timeout_mut() = Some(self.request_timeout);
         }
         // Only a caller's own client can follow a redirect: only then is the URL kept to compare.
-        let sent_to = self.may_redirect.then(|| request.url().clone());
+        let sent_to = self.callers_client.then(|| request.url().clone());
         let transcript = tracing::enabled!(target: WIRE_TARGET, tracing::Level::TRACE)
             .then(|| self.transcribe_request(&request));
         REQUESTS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -480,10 +483,8 @@ impl HttpClient {
             Ok([only]) => only,
             Err(chunks) => Bytes::from(chunks.concat()),
         };
-        if let Some(mut exchange) = transcript {
-            exchange["status"] = status.into();
-            exchange["answer"] = self.redactor.scrub(&body).into();
-            tracing::trace!(target: WIRE_TARGET, provider, "{exchange}");
+        if let Some(exchange) = transcript {
+            self.log_exchange(provider, exchange, status, &body);
         }
         tracing::debug!(
             provider,
@@ -499,8 +500,23 @@ impl HttpClient {
         })
     }
 
+    /// Logs a whole wire transcript: the request side with the answer's status and redacted body.
+    #[cold]
+    fn log_exchange(
+        &self,
+        provider: &'static str,
+        mut exchange: serde_json::Value,
+        status: u16,
+        body: &[u8],
+    ) {
+        exchange["status"] = status.into();
+        exchange["answer"] = self.redactor.scrub(body).into();
+        tracing::trace!(target: WIRE_TARGET, provider, "{exchange}");
+    }
+
     /// The request side of a wire transcript, redacted: sensitive headers (the API keys) are
     /// blanked whole, everything else goes through the redactor.
+    #[cold]
     fn transcribe_request(&self, request: &reqwest::Request) -> serde_json::Value {
         let url = request.url();
         let target = match url.query() {

@@ -214,6 +214,7 @@ pub enum MoneyError {
 
 impl MoneyError {
     /// Turns this into an [`Error::InvalidInput`] naming `field` (e.g. `"amount"`, `"subTotal"`).
+    #[cold]
     pub fn for_field(self, field: impl Into<std::borrow::Cow<'static, str>>) -> Error {
         Error::invalid_input(field, self.to_string())
     }
@@ -297,9 +298,11 @@ impl Money {
 
     /// An amount from an integer count of minor units (cents, satoshis, yen).
     pub fn from_minor_units(minor: u64, currency: Currency) -> Result<Money, MoneyError> {
+        // A count of minor units at the currency's scale already is the invariant (non-negative,
+        // scale = exponent): nothing to normalize or rescale.
         let amount = Decimal::try_from_i128_with_scale(i128::from(minor), currency.exponent.into())
             .map_err(|_| MoneyError::TooLarge)?;
-        Money::new(amount, currency)
+        Ok(Money { amount, currency })
     }
 
     /// Zero of `currency`.
@@ -343,6 +346,11 @@ impl Money {
     /// The amount in major units as a plain decimal string with exactly the currency's number of
     /// decimals: `"1000"` (JPY), `"12.50"` (USD), `"0.35985600"` (BTC). Never uses an exponent.
     pub fn to_major_string(&self) -> String {
+        // A whole-unit currency (JPY) prints its integer; `Decimal`'s `Display` walks the 96-bit
+        // mantissa digit by digit, several times the work.
+        if self.amount.scale() == 0 {
+            return self.amount.mantissa().to_string();
+        }
         self.amount.to_string()
     }
 

@@ -203,28 +203,44 @@ impl RetryPolicy {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
-            let decision = self.decide(
-                &error,
-                idempotency,
-                attempts_made,
-                started.elapsed(),
-                // Without a random number the delay is the fixed half: still bounded.
-                crate::random::u64().unwrap_or(0),
-            );
-            match decision {
-                RetryDecision::RetryAfter(delay) => {
-                    tracing::info!(
-                        attempt = attempts_made,
-                        delay_ms = duration_millis(delay),
-                        nothing_happened = error.nothing_happened_and_retryable(),
-                        "retrying: the failed attempt did nothing or the request is idempotent"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
-                RetryDecision::Stop(reason) => {
-                    tracing::debug!(attempt = attempts_made, ?reason, "not retrying");
-                    return Err(error);
-                }
+            match self.delay_after(&error, idempotency, attempts_made, started) {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return Err(error),
+            }
+        }
+    }
+
+    /// What follows a failed attempt: the delay before the next one, or `None` to stop. Apart
+    /// from [`RetryPolicy::run`] (and cold) so a call that succeeds runs none of this code.
+    #[cold]
+    fn delay_after(
+        &self,
+        error: &impl Classify,
+        idempotency: Idempotency,
+        attempts_made: u32,
+        started: Instant,
+    ) -> Option<Duration> {
+        let decision = self.decide(
+            error,
+            idempotency,
+            attempts_made,
+            started.elapsed(),
+            // Without a random number the delay is the fixed half: still bounded.
+            crate::random::u64().unwrap_or(0),
+        );
+        match decision {
+            RetryDecision::RetryAfter(delay) => {
+                tracing::info!(
+                    attempt = attempts_made,
+                    delay_ms = duration_millis(delay),
+                    nothing_happened = error.nothing_happened_and_retryable(),
+                    "retrying: the failed attempt did nothing or the request is idempotent"
+                );
+                Some(delay)
+            }
+            RetryDecision::Stop(reason) => {
+                tracing::debug!(attempt = attempts_made, ?reason, "not retrying");
+                None
             }
         }
     }

@@ -29,6 +29,18 @@ proptest! {
     }
 
     #[test]
+    fn minor_units_are_the_same_amount_as_through_new(minor in any::<u64>(), currency in currency()) {
+        let exponent = u32::from(currency.exponent());
+        let decimal = rust_decimal::Decimal::try_from_i128_with_scale(i128::from(minor), exponent).unwrap();
+        let direct = Money::from_minor_units(minor, currency).unwrap();
+        let checked = Money::new(decimal, currency).unwrap();
+        prop_assert_eq!(direct, checked);
+        prop_assert_eq!(direct.amount().scale(), exponent);
+        prop_assert_eq!(direct.to_major_string(), decimal.to_string());
+        prop_assert_eq!(direct.to_major_string(), checked.to_major_string());
+    }
+
+    #[test]
     fn no_digit_is_ever_lost(
         whole in "[0-9]{1,15}",
         fraction in "[0-9]{0,8}",

@@ -1,6 +1,7 @@
-//! `zaif_call_cost typed|fair_floor|fair_floor_without_timeout|bare N`: N `createInvoice` round
-//! trips of one contestant against a local server on one thread, after a warm-up, for `cargo xtask
-//! instructions` to count under callgrind (instructions are repeatable where times are not). The
+//! `zaif_call_cost typed|typed_prebuilt|fair_floor|fair_floor_without_timeout|bare N`: N
+//! `createInvoice` round trips of one contestant against a local server on one thread, after a warm-up, for `cargo xtask
+//! instructions` to count under callgrind (instructions are repeatable where times are not).
+//! `typed_prebuilt` sends one request built (and validated) once, to tell the builder's share. The
 //! fair floor is raw reqwest with the SDK's transport settings; the same without its request
 //! timeout is measured beside it.
 
@@ -44,9 +45,11 @@ fn main() {
                 .unwrap()
         };
         let fixed = fair_floor::form(&nonces, &hashed);
+        let prebuilt = request();
         for _ in 0..20 + calls {
             match contestant.as_str() {
                 "typed" => drop(zaif.create_invoice(&request()).await.unwrap()),
+                "typed_prebuilt" => drop(zaif.create_invoice(&prebuilt).await.unwrap()),
                 "fair_floor" => {
                     drop(fair_floor::create_invoice(&configured, &endpoint, &nonces, &hashed).await)
                 }

@@ -101,6 +101,7 @@ impl ZaifError {
     /// Types an error text from a `{"success":0,"error":...}` answer.
     /// The wording changed between revisions of Zaif's documents, so texts are matched by
     /// prefix or substring, case-insensitively, and kept verbatim.
+    #[cold]
     pub(crate) fn from_api_message(message: String) -> ZaifError {
         let trimmed = message.trim();
         let lower = trimmed.to_ascii_lowercase();
@@ -140,6 +141,7 @@ impl ZaifError {
     }
 
     /// Shorthand for an invalid-input error naming a Zaif parameter.
+    #[cold]
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> ZaifError {
         ZaifError::Core(Error::invalid_input(field, reason.into()))
     }

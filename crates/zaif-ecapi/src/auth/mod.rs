@@ -10,6 +10,7 @@
 //! microsecond, so it stays strictly increasing when many tasks call at once or the clock steps
 //! back.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -71,7 +72,7 @@ impl Credentials {
         &self,
         method: &str,
         nonce: Nonce,
-        params: &[(&'static str, String)],
+        params: &[(&'static str, Cow<'_, str>)],
     ) -> Result<String, Error> {
         let nonce_text = nonce.to_string();
         let mut form: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 4);
@@ -79,7 +80,7 @@ impl Credentials {
         form.push(("key", self.key.expose()));
         form.push((self.method.field(), self.hashed_secret.expose()));
         form.push(("nonce", &nonce_text));
-        form.extend(params.iter().map(|(name, value)| (*name, value.as_str())));
+        form.extend(params.iter().map(|(name, value)| (*name, value.as_ref())));
         serde_urlencoded::to_string(&form).map_err(|e| Error::invalid_input("form", e.to_string()))
     }
 }
@@ -136,7 +137,7 @@ impl Signer {
     pub(crate) async fn sign(
         &self,
         method: &str,
-        params: &[(&'static str, String)],
+        params: &[(&'static str, Cow<'_, str>)],
     ) -> Result<SignedCall<'_>, Error> {
         let turn = self.send_order.lock().await;
         self.sign_in_turn(turn, method, params).await
@@ -146,7 +147,7 @@ impl Signer {
     async fn try_sign(
         &self,
         method: &str,
-        params: &[(&'static str, String)],
+        params: &[(&'static str, Cow<'_, str>)],
     ) -> Option<Result<SignedCall<'_>, Error>> {
         let turn = self.send_order.try_lock().ok()?;
         Some(self.sign_in_turn(turn, method, params).await)
@@ -156,7 +157,7 @@ impl Signer {
         &'a self,
         turn: tokio::sync::MutexGuard<'a, ()>,
         method: &str,
-        params: &[(&'static str, String)],
+        params: &[(&'static str, Cow<'_, str>)],
     ) -> Result<SignedCall<'a>, Error> {
         let source_turn = self.nonce.begin_call().await?;
         let body = self
@@ -214,22 +215,26 @@ impl KeyPool {
     pub(crate) async fn sign(
         &self,
         method: &str,
-        params: &[(&'static str, String)],
+        params: &[(&'static str, Cow<'_, str>)],
     ) -> Result<SignedCall<'_>, Error> {
-        let live: Vec<&Signer> = self.signers.iter().filter(|s| !s.is_dead()).collect();
-        if live.is_empty() {
-            return Err(Error::configuration(
-                "ZAIF_API_KEY",
-                "every API key of this client was refused earlier with `nonce out of range` and can no longer be used: issue a new API key",
-            ));
-        }
-        for signer in &live {
+        let live = || self.signers.iter().filter(|s| !s.is_dead());
+        for signer in live() {
             if let Some(signed) = signer.try_sign(method, params).await {
                 return signed;
             }
         }
         let next = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        live[next % live.len()].sign(method, params).await
+        let waiting_for = live()
+            .nth(next % live().count().max(1))
+            // A key died since the count: the first one still alive.
+            .or_else(|| live().next());
+        match waiting_for {
+            Some(signer) => signer.sign(method, params).await,
+            None => Err(Error::configuration(
+                "ZAIF_API_KEY",
+                "every API key of this client was refused earlier with `nonce out of range` and can no longer be used: issue a new API key",
+            )),
+        }
     }
 
     /// The primary key's signer.

@@ -178,6 +178,11 @@ impl NonceSource for InProcessNonce {
     async fn next_nonce(&self) -> Result<Nonce, Error> {
         Ok(self.next())
     }
+
+    // The default would box a second future (`next_nonce`) inside this one on every call.
+    async fn begin_call(&self) -> Result<NonceTurn, Error> {
+        Ok(NonceTurn::new(self.next(), None))
+    }
 }
 
 /// A nonce source shared by separate processes on one host through a state file, under an

@@ -257,23 +257,36 @@ impl CreateInvoiceBuilder {
             CryptoCurrency::other(code)?;
         }
         let f = self.fields;
+        // One loop over the single-line texts (one copy of the check, not one per field).
+        let buyer = &f.buyer;
+        for (field, value) in [
+            ("merchantName", &f.merchant_name),
+            ("orderNumber", &f.order_number),
+            ("referenceNumber", &f.reference_number),
+            ("itemName", &f.item_name),
+            ("buyerId", &buyer.id),
+            ("buyerName", &buyer.name),
+            ("buyerKana", &buyer.kana),
+            ("buyerZip", &buyer.zip),
+            ("buyerAddr1", &buyer.addr1),
+            ("buyerAddr2", &buyer.addr2),
+            ("buyerAddr3", &buyer.addr3),
+            ("buyerPhone", &buyer.phone),
+            ("buyerCellphone", &buyer.cellphone),
+            ("buyerEmail", &buyer.email),
+        ] {
+            if let Some(value) = value {
+                validate::text(field, value, Lines::Single)?;
+            }
+        }
+        if let Some(address) = &buyer.email {
+            email("buyerEmail", address)?;
+        }
         let yen = |field: &'static str, value: Option<u64>| -> Result<Option<Money>, ZaifError> {
             value
                 .map(|v| Money::from_minor_units(v, Currency::JPY).map_err(|e| e.for_field(field)))
                 .transpose()
                 .map_err(ZaifError::from)
-        };
-        let buyer = Buyer {
-            id: text("buyerId", f.buyer.id)?,
-            name: text("buyerName", f.buyer.name)?,
-            kana: text("buyerKana", f.buyer.kana)?,
-            zip: text("buyerZip", f.buyer.zip)?,
-            addr1: text("buyerAddr1", f.buyer.addr1)?,
-            addr2: text("buyerAddr2", f.buyer.addr2)?,
-            addr3: text("buyerAddr3", f.buyer.addr3)?,
-            phone: text("buyerPhone", f.buyer.phone)?,
-            cellphone: text("buyerCellphone", f.buyer.cellphone)?,
-            email: email("buyerEmail", f.buyer.email)?,
         };
         Ok(CreateInvoice {
             currency: self.currency,
@@ -286,11 +299,11 @@ impl CreateInvoiceBuilder {
             tax: yen("tax", f.tax)?,
             regular_price: yen("regularPrice", f.regular_price)?,
             discount: yen("discount", f.discount)?,
-            merchant_name: text("merchantName", f.merchant_name)?,
-            order_number: text("orderNumber", f.order_number)?,
-            reference_number: text("referenceNumber", f.reference_number)?,
-            item_name: text("itemName", f.item_name)?,
-            buyer,
+            merchant_name: f.merchant_name,
+            order_number: f.order_number,
+            reference_number: f.reference_number,
+            item_name: f.item_name,
+            buyer: f.buyer,
             priced_in_asset: self.priced_in_asset,
         })
     }
@@ -312,10 +325,8 @@ fn web_url(field: &'static str, value: Option<String>) -> Result<Option<Url>, Za
     Ok(Some(url))
 }
 
-fn email(field: &'static str, value: Option<String>) -> Result<Option<String>, ZaifError> {
-    let Some(value) = text(field, value)? else {
-        return Ok(None);
-    };
+/// `buyerEmail`, already checked as text: something@domain.tld, without spaces.
+fn email(field: &'static str, value: &str) -> Result<(), ZaifError> {
     let looks_valid = value.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && !domain.contains('@')
@@ -325,7 +336,7 @@ fn email(field: &'static str, value: Option<String>) -> Result<Option<String>, Z
             && !value.chars().any(char::is_whitespace)
     });
     if looks_valid {
-        Ok(Some(value))
+        Ok(())
     } else {
         Err(ZaifError::invalid(
             field,

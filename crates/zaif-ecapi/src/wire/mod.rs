@@ -2,7 +2,8 @@
 //! of Zaif's `{"success":1,"return":…}` / `{"success":0,"error":"…"}` envelope. The
 //! authentication fields (key, hashed secret, nonce) are added by [`crate::auth`].
 
-use payments_core::Url;
+use std::borrow::Cow;
+
 use payments_core::http::RawResponse;
 use payments_core::{Decimal, Money};
 
@@ -12,59 +13,73 @@ use crate::PROVIDER;
 use crate::error::ZaifError;
 use crate::model::{CanceledInvoice, CreateInvoice, Invoice, InvoiceIds};
 
+/// A call's own form fields (without the authentication fields), in their order, borrowed from
+/// the request where they can be.
+pub(crate) type Params<'a> = Vec<(&'static str, Cow<'a, str>)>;
+
 /// The form fields of a `createInvoice` request, in a fixed order, without the authentication
 /// fields. Optional fields appear only when set.
-pub(crate) fn create_invoice_form(request: &CreateInvoice) -> Vec<(&'static str, String)> {
-    let mut form = vec![
-        ("currency", request.currency.as_str().to_owned()),
-        ("amount", asset_or_yen(request)),
-    ];
-    let mut push = |name: &'static str, value: Option<String>| {
+pub(crate) fn create_invoice_form<'a>(request: &'a CreateInvoice) -> Params<'a> {
+    fn text(value: &Option<String>) -> Option<Cow<'_, str>> {
+        value.as_deref().map(Cow::Borrowed)
+    }
+    let mut form: Params<'a> = Vec::with_capacity(8);
+    form.push(("currency", Cow::Borrowed(request.currency.as_str())));
+    form.push(("amount", Cow::Owned(asset_or_yen(request))));
+    let mut push = |name: &'static str, value: Option<Cow<'a, str>>| {
         if let Some(value) = value {
             form.push((name, value));
         }
     };
-    let major = |m: &Option<Money>| m.map(|m| m.to_major_string());
+    let major = |m: &Option<Money>| m.map(|m| Cow::Owned(m.to_major_string()));
     push(
         "speed",
-        request.speed.as_ref().map(|s| s.as_str().to_owned()),
+        request.speed.as_ref().map(|s| Cow::Borrowed(s.as_str())),
     );
     push(
         "notificationUri",
-        request.notification_uri.as_ref().map(Url::to_string),
+        request
+            .notification_uri
+            .as_ref()
+            .map(|u| Cow::Borrowed(u.as_str())),
     );
     push(
         "notificationMethod",
-        request.notification_method.map(|m| m.as_str().to_owned()),
+        request
+            .notification_method
+            .map(|m| Cow::Borrowed(m.as_str())),
     );
     push(
         "redirectUri",
-        request.redirect_uri.as_ref().map(Url::to_string),
+        request
+            .redirect_uri
+            .as_ref()
+            .map(|u| Cow::Borrowed(u.as_str())),
     );
     push("subTotal", major(&request.sub_total));
     push("tax", major(&request.tax));
     push("regularPrice", major(&request.regular_price));
     push("discount", major(&request.discount));
-    push("merchantName", request.merchant_name.clone());
-    push("orderNumber", request.order_number.clone());
-    push("referenceNumber", request.reference_number.clone());
-    push("itemName", request.item_name.clone());
+    push("merchantName", text(&request.merchant_name));
+    push("orderNumber", text(&request.order_number));
+    push("referenceNumber", text(&request.reference_number));
+    push("itemName", text(&request.item_name));
     let buyer = &request.buyer;
-    push("buyerId", buyer.id.clone());
-    push("buyerName", buyer.name.clone());
-    push("buyerKana", buyer.kana.clone());
-    push("buyerZip", buyer.zip.clone());
-    push("buyerAddr1", buyer.addr1.clone());
-    push("buyerAddr2", buyer.addr2.clone());
-    push("buyerAddr3", buyer.addr3.clone());
-    push("buyerPhone", buyer.phone.clone());
-    push("buyerCellphone", buyer.cellphone.clone());
-    push("buyerEmail", buyer.email.clone());
+    push("buyerId", text(&buyer.id));
+    push("buyerName", text(&buyer.name));
+    push("buyerKana", text(&buyer.kana));
+    push("buyerZip", text(&buyer.zip));
+    push("buyerAddr1", text(&buyer.addr1));
+    push("buyerAddr2", text(&buyer.addr2));
+    push("buyerAddr3", text(&buyer.addr3));
+    push("buyerPhone", text(&buyer.phone));
+    push("buyerCellphone", text(&buyer.cellphone));
+    push("buyerEmail", text(&buyer.email));
     push(
         "billingCurrency",
         request
             .priced_in_asset
-            .then(|| request.currency.as_str().to_owned()),
+            .then(|| Cow::Borrowed(request.currency.as_str())),
     );
     form
 }
@@ -593,7 +608,7 @@ mod tests {
             let body = serde_urlencoded::to_string(&form).unwrap();
             let decoded: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap();
             let expected: Vec<(String, String)> =
-                form.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+                form.iter().map(|(k, v)| ((*k).to_owned(), v.to_string())).collect();
             proptest::prop_assert_eq!(&decoded, &expected);
             let get = |name: &str| decoded.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             proptest::prop_assert_eq!(get("amount"), Some(amount.to_string()));
@@ -606,16 +621,58 @@ mod tests {
     }
 
     #[test]
+    fn every_text_field_is_checked_and_named() {
+        type Setter = fn(crate::CreateInvoiceBuilder, &str) -> crate::CreateInvoiceBuilder;
+        let setters: [(&str, Setter); 14] = [
+            ("merchantName", |b, v| b.merchant_name(v)),
+            ("orderNumber", |b, v| b.order_number(v)),
+            ("referenceNumber", |b, v| b.reference_number(v)),
+            ("itemName", |b, v| b.item_name(v)),
+            ("buyerId", |b, v| b.buyer_id(v)),
+            ("buyerName", |b, v| b.buyer_name(v)),
+            ("buyerKana", |b, v| b.buyer_kana(v)),
+            ("buyerZip", |b, v| b.buyer_zip(v)),
+            ("buyerAddr1", |b, v| b.buyer_addr1(v)),
+            ("buyerAddr2", |b, v| b.buyer_addr2(v)),
+            ("buyerAddr3", |b, v| b.buyer_addr3(v)),
+            ("buyerPhone", |b, v| b.buyer_phone(v)),
+            ("buyerCellphone", |b, v| b.buyer_cellphone(v)),
+            ("buyerEmail", |b, v| b.buyer_email(v)),
+        ];
+        for (field, set) in setters {
+            for bad in ["", " \t", "a\u{7}b@c.jp", "a\nb@c.jp"] {
+                let builder = set(CreateInvoice::builder(CryptoCurrency::Btc, 1), bad);
+                let err = builder.build().unwrap_err();
+                assert!(err.to_string().contains(field), "{field} {bad:?}: {err}");
+                let named = matches!(
+                    &err,
+                    ZaifError::Core(payments_core::Error::InvalidInput { field: named, .. }) if named == field
+                );
+                assert!(named, "{field} {bad:?}: {err:?}");
+            }
+            let fine = set(
+                CreateInvoice::builder(CryptoCurrency::Btc, 1),
+                "ok-1@example.jp",
+            )
+            .build()
+            .unwrap();
+            let sent: Vec<_> = create_invoice_form(&fine)
+                .into_iter()
+                .filter(|(name, _)| *name == field)
+                .map(|(_, value)| value.into_owned())
+                .collect();
+            assert_eq!(sent, ["ok-1@example.jp"], "{field}");
+        }
+    }
+
+    #[test]
     fn minimal_request_sends_only_currency_and_amount() {
         let request = CreateInvoice::builder(CryptoCurrency::Mona, 10000)
             .build()
             .unwrap();
         assert_eq!(
             create_invoice_form(&request),
-            vec![
-                ("currency", "mona".to_owned()),
-                ("amount", "10000".to_owned())
-            ]
+            vec![("currency", "mona".into()), ("amount", "10000".into())]
         );
     }
 
