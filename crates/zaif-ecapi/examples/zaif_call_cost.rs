@@ -1,9 +1,9 @@
 //! `zaif_call_cost typed|typed_prebuilt|fair_floor|fair_floor_without_timeout|bare N`: N
-//! `createInvoice` round trips of one contestant against a local server on one thread, after a warm-up, for `cargo xtask
-//! instructions` to count under callgrind (instructions are repeatable where times are not).
-//! `typed_prebuilt` sends one request built (and validated) once, to tell the builder's share. The
-//! fair floor is raw reqwest with the SDK's transport settings; the same without its request
-//! timeout is measured beside it.
+//! `createInvoice` round trips of one contestant against a local server on one thread, after a
+//! warm-up, for `cargo xtask instructions` to count under callgrind (instructions are repeatable
+//! where times are not). `typed_prebuilt` sends one request built (and validated) once, to tell
+//! the builder's share. The fair floor is raw reqwest with the SDK's transport settings; the same
+//! without its request timeout is measured beside it.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
