@@ -24,7 +24,9 @@
 //! settings. [`Endpoint`] is how a client is pointed at a local server.
 
 pub use crate::crypto::crypto_provider;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -421,7 +423,19 @@ impl HttpClient {
 
     /// Sends a request and reads the whole answer, whatever its status. Transport failures are
     /// classified by whether the request may have been sent (see [`Error::outcome_unknown`]).
-    pub async fn send(
+    ///
+    /// The returned future is a pointer to the exchange's state (reqwest's, hyper's, the
+    /// answer's chunks: close to a kilobyte), so the futures of the layers around it (signing,
+    /// retry, telemetry) stay small instead of each copying that state when built and moved.
+    pub fn send(
+        &self,
+        provider: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Pin<Box<impl Future<Output = Result<RawResponse>> + Send + '_>> {
+        Box::pin(self.exchange(provider, request))
+    }
+
+    async fn exchange(
         &self,
         provider: &'static str,
         request: reqwest::RequestBuilder,
