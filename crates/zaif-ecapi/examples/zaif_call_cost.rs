@@ -1,9 +1,10 @@
-//! `zaif_call_cost typed|typed_prebuilt|fair_floor|fair_floor_without_timeout|bare N`: N
-//! `createInvoice` round trips of one contestant against a local server on one thread, after a
-//! warm-up, for `cargo xtask instructions` to count under callgrind (instructions are repeatable
-//! where times are not). `typed_prebuilt` sends one request built (and validated) once, to tell
-//! the builder's share. The fair floor is raw reqwest with the SDK's transport settings; the same
-//! without its request timeout is measured beside it.
+//! `zaif_call_cost CONTESTANT N`: N `createInvoice` round trips of one contestant against a
+//! local server on one thread, after a warm-up, for `cargo xtask instructions` to count under
+//! cachegrind (instructions are repeatable where times are not). The contestants: `typed`;
+//! `typed_prebuilt`, one request built (and validated) once, to tell the builder's share;
+//! `floor_typed_decode`, the fair floor's request with the typed decoder, to tell the decoder's;
+//! `fair_floor`, raw reqwest with the SDK's transport settings doing the client's work by hand;
+//! `fair_floor_without_timeout`, the same without its request timeout; `bare`, fixed bytes.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -50,6 +51,21 @@ fn main() {
             match contestant.as_str() {
                 "typed" => drop(zaif.create_invoice(&request()).await.unwrap()),
                 "typed_prebuilt" => drop(zaif.create_invoice(&prebuilt).await.unwrap()),
+                "floor_typed_decode" => {
+                    let form = fair_floor::form(&nonces, &hashed);
+                    let response = configured
+                        .post(&endpoint)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(form)
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = response.status().as_u16();
+                    let body = response.bytes().await.unwrap();
+                    let raw =
+                        payments_core::http::RawResponse::new(status, Default::default(), body);
+                    drop(zaif_ecapi::bench_support::decode_created_invoice(&raw).unwrap());
+                }
                 "fair_floor" => {
                     drop(fair_floor::create_invoice(&configured, &endpoint, &nonces, &hashed).await)
                 }

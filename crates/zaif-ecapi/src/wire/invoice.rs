@@ -220,6 +220,7 @@ fn amount_value(raw: &RawValue) -> serde_json::Result<serde_json::Value> {
     }
 }
 
+#[cold]
 fn missing(field: &'static str) -> serde_json::Error {
     de::Error::missing_field(field)
 }
