@@ -677,6 +677,18 @@ mod tests {
         assert_eq!(cents.to_minor_units().unwrap(), 1250);
         let sats = Money::from_minor_units(1, Currency::BTC).unwrap();
         assert_eq!(sats.to_major_string(), "0.00000001");
+        for (minor, currency, shown) in [
+            (0, Currency::USD, "0.00"),
+            (5, Currency::USD, "0.05"),
+            (50, Currency::USD, "0.50"),
+            (100, Currency::USD, "1.00"),
+            (0, Currency::JPY, "0"),
+            (12_345_678_900, Currency::BTC, "123.45678900"),
+        ] {
+            let money = Money::from_minor_units(minor, currency).unwrap();
+            assert_eq!(money.to_major_string(), shown);
+            assert_eq!(money.to_string(), format!("{shown} {}", currency.code()));
+        }
     }
 
     #[test]

@@ -41,6 +41,15 @@ proptest! {
     }
 
     #[test]
+    fn shown_as_the_decimal_shows_itself(mantissa in any::<u128>(), currency in currency()) {
+        // Every mantissa a `Decimal` holds (96 bits), at the currency's scale.
+        let mantissa = i128::try_from(mantissa % (1u128 << 96)).unwrap();
+        let decimal = rust_decimal::Decimal::from_i128_with_scale(mantissa, u32::from(currency.exponent()));
+        let money = Money::new(decimal, currency).unwrap();
+        prop_assert_eq!(money.to_major_string(), decimal.to_string());
+    }
+
+    #[test]
     fn no_digit_is_ever_lost(
         whole in "[0-9]{1,15}",
         fraction in "[0-9]{0,8}",
