@@ -11,8 +11,8 @@
 mod request;
 mod response;
 
-pub(crate) use request::text;
 pub use request::{Buyer, CreateInvoice, CreateInvoiceBuilder};
+pub(crate) use request::{text, text_fields};
 pub use response::{CanceledInvoice, CreatedInvoice, Invoice, InvoiceIds};
 
 use std::fmt;

@@ -258,28 +258,18 @@ impl CreateInvoiceBuilder {
         }
         let f = self.fields;
         // One loop over the single-line texts (one copy of the check, not one per field).
-        let buyer = &f.buyer;
-        for (field, value) in [
-            ("merchantName", &f.merchant_name),
-            ("orderNumber", &f.order_number),
-            ("referenceNumber", &f.reference_number),
-            ("itemName", &f.item_name),
-            ("buyerId", &buyer.id),
-            ("buyerName", &buyer.name),
-            ("buyerKana", &buyer.kana),
-            ("buyerZip", &buyer.zip),
-            ("buyerAddr1", &buyer.addr1),
-            ("buyerAddr2", &buyer.addr2),
-            ("buyerAddr3", &buyer.addr3),
-            ("buyerPhone", &buyer.phone),
-            ("buyerCellphone", &buyer.cellphone),
-            ("buyerEmail", &buyer.email),
-        ] {
+        for (field, value) in text_fields(
+            &f.merchant_name,
+            &f.order_number,
+            &f.reference_number,
+            &f.item_name,
+            &f.buyer,
+        ) {
             if let Some(value) = value {
                 validate::text(field, value, Lines::Single)?;
             }
         }
-        if let Some(address) = &buyer.email {
+        if let Some(address) = &f.buyer.email {
             email("buyerEmail", address)?;
         }
         let yen = |field: &'static str, value: Option<u64>| -> Result<Option<Money>, ZaifError> {
@@ -308,6 +298,33 @@ impl CreateInvoiceBuilder {
         })
     }
 }
+/// The single-line text fields of `createInvoice` by their Zaif names, in the form's order: the
+/// one list the builder checks and the form sends.
+pub(crate) fn text_fields<'a>(
+    merchant_name: &'a Option<String>,
+    order_number: &'a Option<String>,
+    reference_number: &'a Option<String>,
+    item_name: &'a Option<String>,
+    buyer: &'a Buyer,
+) -> [(&'static str, &'a Option<String>); 14] {
+    [
+        ("merchantName", merchant_name),
+        ("orderNumber", order_number),
+        ("referenceNumber", reference_number),
+        ("itemName", item_name),
+        ("buyerId", &buyer.id),
+        ("buyerName", &buyer.name),
+        ("buyerKana", &buyer.kana),
+        ("buyerZip", &buyer.zip),
+        ("buyerAddr1", &buyer.addr1),
+        ("buyerAddr2", &buyer.addr2),
+        ("buyerAddr3", &buyer.addr3),
+        ("buyerPhone", &buyer.phone),
+        ("buyerCellphone", &buyer.cellphone),
+        ("buyerEmail", &buyer.email),
+    ]
+}
+
 /// An optional single-line text field: absent, or not blank and free of control characters.
 pub(crate) fn text(
     field: &'static str,

@@ -11,7 +11,7 @@ mod invoice;
 
 use crate::PROVIDER;
 use crate::error::ZaifError;
-use crate::model::{CanceledInvoice, CreateInvoice, Invoice, InvoiceIds};
+use crate::model::{CanceledInvoice, CreateInvoice, Invoice, InvoiceIds, text_fields};
 
 /// A call's own form fields (without the authentication fields), in their order, borrowed from
 /// the request where they can be.
@@ -20,9 +20,6 @@ pub(crate) type Params<'a> = Vec<(&'static str, Cow<'a, str>)>;
 /// The form fields of a `createInvoice` request, in a fixed order, without the authentication
 /// fields. Optional fields appear only when set.
 pub(crate) fn create_invoice_form<'a>(request: &'a CreateInvoice) -> Params<'a> {
-    fn text(value: &Option<String>) -> Option<Cow<'_, str>> {
-        value.as_deref().map(Cow::Borrowed)
-    }
     let mut form: Params<'a> = Vec::with_capacity(8);
     form.push(("currency", Cow::Borrowed(request.currency.as_str())));
     form.push(("amount", Cow::Owned(asset_or_yen(request))));
@@ -60,21 +57,15 @@ pub(crate) fn create_invoice_form<'a>(request: &'a CreateInvoice) -> Params<'a> 
     push("tax", major(&request.tax));
     push("regularPrice", major(&request.regular_price));
     push("discount", major(&request.discount));
-    push("merchantName", text(&request.merchant_name));
-    push("orderNumber", text(&request.order_number));
-    push("referenceNumber", text(&request.reference_number));
-    push("itemName", text(&request.item_name));
-    let buyer = &request.buyer;
-    push("buyerId", text(&buyer.id));
-    push("buyerName", text(&buyer.name));
-    push("buyerKana", text(&buyer.kana));
-    push("buyerZip", text(&buyer.zip));
-    push("buyerAddr1", text(&buyer.addr1));
-    push("buyerAddr2", text(&buyer.addr2));
-    push("buyerAddr3", text(&buyer.addr3));
-    push("buyerPhone", text(&buyer.phone));
-    push("buyerCellphone", text(&buyer.cellphone));
-    push("buyerEmail", text(&buyer.email));
+    for (name, value) in text_fields(
+        &request.merchant_name,
+        &request.order_number,
+        &request.reference_number,
+        &request.item_name,
+        &request.buyer,
+    ) {
+        push(name, value.as_deref().map(Cow::Borrowed));
+    }
     push(
         "billingCurrency",
         request
