@@ -35,7 +35,7 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let store = InterstreamClient::builder()
         .api_url(format!("{}/api.php", server.url()))
-        .key_id("1b323a1cb879fd4e66530fbad07a32ee")
+        .key_id(fair_floor::KEY_ID)
         .shared_secret(SECRET)
         // Told, so the round trip is one call (otherwise the first learns it from get_config).
         .currency(Currency::EUR)

@@ -16,9 +16,7 @@ use payments_test_support::{StaticServer, raw_json, round_trip_runtime};
 const SECRET: &str = "MWIzMjNhMWNiODc5ZmQ0ZTY2NTMwZmJhZDA3YTMyZWViOTQ3MDJiOGM2ZTU2NjE3";
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let contestant = args.first().cloned().unwrap_or_else(|| "typed".into());
-    let calls: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+    let (contestant, calls) = payments_test_support::call_cost_args();
     let runtime = round_trip_runtime();
     runtime.block_on(async {
         let server =

@@ -282,6 +282,15 @@ pub fn round_trip_runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("cannot build the runtime: {e}"))
 }
 
+/// The arguments of a `*_call_cost` example (`CONTESTANT N`, for `cargo xtask instructions`):
+/// the contestant (`typed` when absent) and the number of calls (100 when absent).
+pub fn call_cost_args() -> (String, usize) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let contestant = args.first().cloned().unwrap_or_else(|| "typed".into());
+    let calls = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+    (contestant, calls)
+}
+
 /// A plain `reqwest::ClientBuilder` with the SDK's TLS setup (the workspace's reqwest has no
 /// crypto provider of its own; see `payments_core::http::tls_config`), for raw baselines and
 /// tests that need a client of their own.

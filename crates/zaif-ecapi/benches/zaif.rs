@@ -37,7 +37,7 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let endpoint = format!("{}/ecapi", server.url());
     let zaif = ZaifClient::builder()
-        .api_key("490f983a-5fab-49b2-b789-9d1f130874d3")
+        .api_key(fair_floor::KEY)
         .api_secret("bench-secret")
         .endpoint(endpoint.clone())
         .build()

@@ -17,9 +17,7 @@ use zaif_ecapi::{CreateInvoice, CryptoCurrency, InProcessNonce, ZaifClient};
 const ANSWER: &str = r#"{"success":1,"return":{"invoiceId":"d7dd735c-1650-11e5-b412-4437e6999eec","invoiceUri":"https://zaif.jp/invoice/form/d7dd735c-1650-11e5-b412-4437e6999eec","invoiceIframeUri":"https://zaif.jp/invoice/iframe/d7dd735c-1650-11e5-b412-4437e6999eec","created":1434696690,"expired":1434698490,"amount":10800,"currency":"btc","rate":"30012","btc":"0.359856","address":"19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb","BIP21":"bitcoin:19yhwoY8ysDNy1J1JBZf6nRBsUfLTe2Lvb?amount=0.359856","speed":"high","orderNumber":"A-1001"}}"#;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let contestant = args.first().cloned().unwrap_or_else(|| "typed".into());
-    let calls: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+    let (contestant, calls) = payments_test_support::call_cost_args();
     let runtime = round_trip_runtime();
     runtime.block_on(async {
         let server = StaticServer::start(200, "application/json", ANSWER)
@@ -52,11 +50,7 @@ fn main() {
                 "typed" => drop(zaif.create_invoice(&request()).await.unwrap()),
                 "typed_prebuilt" => drop(zaif.create_invoice(&prebuilt).await.unwrap()),
                 "floor_typed_decode" => {
-                    let form = fair_floor::form(&nonces, &hashed);
-                    let response = configured
-                        .post(&endpoint)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(form)
+                    let response = fair_floor::request(&configured, &endpoint, &nonces, &hashed)
                         .send()
                         .await
                         .unwrap();

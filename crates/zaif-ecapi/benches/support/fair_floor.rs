@@ -20,13 +20,19 @@ pub(crate) async fn create_invoice(
     nonces: &InProcessNonce,
     hashed_secret: &str,
 ) -> serde_json::Value {
-    let form = form(nonces, hashed_secret);
-    payments_test_support::raw_json(
-        raw.post(endpoint)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form),
-    )
-    .await
+    payments_test_support::raw_json(request(raw, endpoint, nonces, hashed_secret)).await
+}
+
+/// The `createInvoice` request by hand: the form with a fresh nonce, posted to `endpoint`.
+pub(crate) fn request(
+    raw: &reqwest::Client,
+    endpoint: &str,
+    nonces: &InProcessNonce,
+    hashed_secret: &str,
+) -> reqwest::RequestBuilder {
+    raw.post(endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(nonces, hashed_secret))
 }
 
 /// The `createInvoice` form with a fresh nonce.
