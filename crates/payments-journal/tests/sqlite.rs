@@ -111,35 +111,32 @@ fn a_read_only_journal_is_refused_naming_its_path() {
     let is_root = std::fs::metadata("/proc/self")
         .map(|m| m.uid() == 0)
         .unwrap_or(false);
-    let status = if is_root {
-        // A copy of this test binary where `nobody` may run it, wherever the checkout is.
-        let bin = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let copy = bin.path().join("journal-test");
-        std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(&copy)
-            .args([
-                "a_read_only_journal_is_refused_naming_its_path",
-                "--exact",
-                "--nocapture",
-            ])
-            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
-            .status()
-            .expect("setpriv runs the check as nobody")
-    } else {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "a_read_only_journal_is_refused_naming_its_path",
-                "--exact",
-                "--nocapture",
-            ])
-            .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
-            .status()
-            .unwrap()
+    // Root opens any file: then the check runs as `nobody`, from a copy of this test binary
+    // where `nobody` may run it, wherever the checkout is.
+    let copy_dir = is_root.then(|| tempfile::tempdir().unwrap());
+    let mut command = match &copy_dir {
+        Some(bin) => {
+            std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            let copy = bin.path().join("journal-test");
+            std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
+            std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let mut setpriv = std::process::Command::new("setpriv");
+            setpriv
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(copy);
+            setpriv
+        }
+        None => std::process::Command::new(std::env::current_exe().unwrap()),
     };
+    let status = command
+        .args([
+            "a_read_only_journal_is_refused_naming_its_path",
+            "--exact",
+            "--nocapture",
+        ])
+        .env("PAYMENTS_JOURNAL_READ_ONLY_PATH", &path)
+        .status()
+        .expect("the read-only check runs in a process of its own (as nobody under root)");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert!(
         status.success(),
